@@ -1,0 +1,53 @@
+"""session_magic: TensorFlow 1's graph-and-session model on NumPy, for Jupyter and IPython.
+
+    import session_magic as tf          # classic TF1 programs run unchanged
+    x = tf.constant(1); y = tf.constant(2); z = x + y
+    with tf.Session() as sess:
+        print(sess.run(z))               # 3
+
+`%load_ext session_magic` adds the `%graph` and `%%session` magics and an interactive default
+session. Importing this package never imports IPython, graphviz or wasmtime.
+"""
+from __future__ import annotations
+
+from . import dtypes, errors
+from .dtypes import *  # noqa: F401,F403 - float32, int32, ... as TF exposes them
+from .dtypes import DType, as_dtype
+from .graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection,
+                    add_to_collections, control_dependencies, get_collection,
+                    get_collection_ref, get_default_graph, get_name_scope, is_tensor,
+                    name_scope, reset_default_graph)
+from .ops import OPS
+from .ops.array_ops import *  # noqa: F401,F403
+from .ops.constant_ops import *  # noqa: F401,F403
+from .ops.control_flow_ops import *  # noqa: F401,F403
+from .ops.math_ops import *  # noqa: F401,F403
+from .ops.random_ops import *  # noqa: F401,F403
+from .ops.registry import convert_to_tensor
+from .ops.script_ops import *  # noqa: F401,F403
+from .ops.state_ops import *  # noqa: F401,F403
+from .protos import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
+                     RunOptions)
+from .session import InteractiveSession, Session, get_default_session
+from .tensor_shape import Dimension, TensorShape
+from .variables import *  # noqa: F401,F403
+from . import nn  # noqa: E402  (namespaces after the ops they re-export)
+from . import math  # noqa: E402,A004
+from . import train  # noqa: E402
+from . import compat  # noqa: E402
+from .aliases import *  # noqa: F401,F403,E402
+
+__version__ = "0.1.0"
+newaxis = None
+
+
+def load_ipython_extension(ipython):  # pragma: no cover - exercised through IPython
+    """`%load_ext session_magic`: magics, an interactive default session, inline drawings."""
+    from .magics import load_ipython_extension as load
+    load(ipython)
+
+
+def unload_ipython_extension(ipython):  # pragma: no cover - exercised through IPython
+    """`%unload_ext session_magic`: undo everything loading did."""
+    from .magics import unload_ipython_extension as unload
+    unload(ipython)

@@ -1,0 +1,668 @@
+"""Graph, Operation and Tensor: the dataflow graph as append-only data.
+
+A Graph owns its Operations in creation order and names them uniquely as TF 1 did. This module
+holds one piece of global state, the thread-local default-graph stack. It computes nothing, holds
+no arrays beyond constants' attrs, and never imports the executor, IPython or graphviz.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import threading
+from typing import Any, Callable, Iterator, Optional
+
+from . import dtypes as _dtypes
+from .tensor_shape import TensorShape, as_dims, dims_compatible, format_dims, merge_dims
+
+__all__ = [
+    "Graph", "Operation", "Tensor", "GraphKeys", "get_default_graph", "reset_default_graph",
+    "name_scope", "control_dependencies", "add_to_collection", "add_to_collections",
+    "get_collection", "get_collection_ref", "get_name_scope", "is_tensor",
+]
+
+_VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
+_VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# NOTE: frames from these places are the machinery between a user and their code; an op's
+# definition site is the innermost frame outside them, and its stack stops where they begin.
+_MACHINERY = ("contextlib.py", "functools.py", "threading.py")
+_STACK_STOPS = (os.sep + "IPython" + os.sep, os.sep + "ipykernel" + os.sep, "runpy.py",
+                os.sep + "asyncio" + os.sep, os.sep + "_pytest" + os.sep,
+                os.sep + "pluggy" + os.sep, os.sep + "tornado" + os.sep)
+_MAX_USER_FRAMES = 8
+
+
+class GraphKeys:
+    """Standard collection names, as TF 1 spelled them."""
+
+    GLOBAL_VARIABLES = "variables"
+    VARIABLES = "variables"
+    LOCAL_VARIABLES = "local_variables"
+    MODEL_VARIABLES = "model_variables"
+    TRAINABLE_VARIABLES = "trainable_variables"
+    SUMMARIES = "summaries"
+    QUEUE_RUNNERS = "queue_runners"
+    TABLE_INITIALIZERS = "table_initializer"
+    ASSET_FILEPATHS = "asset_filepaths"
+    MOVING_AVERAGE_VARIABLES = "moving_average_variables"
+    REGULARIZATION_LOSSES = "regularization_losses"
+    CONCATENATED_VARIABLES = "concatenated_variables"
+    SAVERS = "savers"
+    WEIGHTS = "weights"
+    BIASES = "biases"
+    ACTIVATIONS = "activations"
+    UPDATE_OPS = "update_ops"
+    LOSSES = "losses"
+    INIT_OP = "init_op"
+    LOCAL_INIT_OP = "local_init_op"
+    READY_OP = "ready_op"
+    SUMMARY_OP = "summary_op"
+    GLOBAL_STEP = "global_step"
+    TRAIN_OP = "train_op"
+    COND_CONTEXT = "cond_context"
+    WHILE_CONTEXT = "while_context"
+
+
+class Tensor:
+    """A symbolic value: output `value_index` of an Operation. Computes nothing by itself."""
+
+    __slots__ = ("_op", "_value_index", "_dtype", "_dims", "_consumers", "__weakref__")
+    # NOTE: above NumPy's priority, so `ndarray + tensor` defers to Tensor.__radd__.
+    __array_priority__ = 100
+
+    def __init__(self, op: Operation, value_index: int, dtype: _dtypes.DType, dims: Any):
+        self._op = op
+        self._value_index = value_index
+        self._dtype = dtype
+        self._dims = dims
+        self._consumers: list[Operation] = []
+
+    op = property(lambda self: self._op, doc="The Operation that produces this tensor.")
+    value_index = property(lambda self: self._value_index)
+    dtype = property(lambda self: self._dtype)
+    graph = property(lambda self: self._op._graph)
+    device = property(lambda self: "")
+
+    @property
+    def name(self) -> str:
+        return f"{self._op._name}:{self._value_index}"
+
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(self._dims)
+
+    def get_shape(self) -> TensorShape:
+        return TensorShape(self._dims)
+
+    def set_shape(self, shape: Any) -> None:
+        """Refine the static shape; raises ValueError if `shape` contradicts it."""
+        new_dims = as_dims(shape)
+        if not dims_compatible(self._dims, new_dims):
+            raise ValueError(f"Tensor's shape {format_dims(self._dims)} is not compatible "
+                             f"with supplied shape {format_dims(new_dims)}")
+        self._dims = merge_dims(self._dims, new_dims)
+
+    def consumers(self) -> list[Operation]:
+        return list(self._consumers)
+
+    def eval(self, feed_dict: Optional[dict] = None, session: Any = None) -> Any:
+        """Evaluate this tensor with `session` or the default session."""
+        from .session import _session_for
+        return _session_for(self, session, "evaluate tensor", "eval").run(self, feed_dict)
+
+    def _as_graph_element(self) -> Tensor:
+        return self
+
+    def __str__(self) -> str:
+        shape = "" if self._dims is None else f", shape={format_dims(self._dims)}"
+        return f'Tensor("{self.name}"{shape}, dtype={self._dtype.name})'
+
+    def __repr__(self) -> str:
+        return f"<tf.Tensor '{self.name}' shape={format_dims(self._dims)} dtype={self._dtype.name}>"
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "Using a `tf.Tensor` as a Python `bool` is not allowed. Use `if t is not None:` "
+            "instead of `if t:` to test if a tensor is defined, and use TensorFlow ops such as "
+            "tf.cond to execute subgraphs conditioned on the value of a tensor.")
+
+    def __iter__(self) -> Iterator:
+        raise TypeError("Tensor objects are only iterable when eager execution is enabled. "
+                        "To iterate over this tensor use tf.map_fn.")
+
+    def __len__(self) -> int:
+        raise TypeError(f"len is not well defined for symbolic Tensors. ({self.name}) "
+                        "Please call `x.shape` rather than `len(x)` for shape information.")
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        raise NotImplementedError(
+            f"Cannot convert a symbolic Tensor ({self.name}) to a numpy array. Evaluate it "
+            "first: `sess.run(t)` or `t.eval()`.")
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        from .render import mimebundle
+        return mimebundle(self, repr(self))
+
+
+class Operation:
+    """One node of the graph: one use of an op kind, with its inputs, attrs and outputs."""
+
+    __slots__ = ("_graph", "_name", "_type", "_inputs", "_control_inputs", "_attrs",
+                 "_outputs", "_traceback", "_id", "_control_outputs", "__weakref__")
+
+    def __init__(self, graph: Graph, op_type: str, name: str, inputs: tuple,
+                 control_inputs: tuple, attrs: dict, output_specs: list, traceback: tuple):
+        self._graph = graph
+        self._name = name
+        self._type = op_type
+        self._inputs = inputs
+        self._control_inputs = control_inputs
+        self._attrs = attrs
+        self._traceback = traceback
+        self._id = 0
+        self._control_outputs: list[Operation] = []
+        self._outputs = tuple(Tensor(self, i, dtype, dims)
+                              for i, (dtype, dims) in enumerate(output_specs))
+
+    name = property(lambda self: self._name)
+    type = property(lambda self: self._type)
+    graph = property(lambda self: self._graph)
+    outputs = property(lambda self: list(self._outputs))
+    control_inputs = property(lambda self: list(self._control_inputs))
+    device = property(lambda self: "")
+    traceback = property(lambda self: list(self._traceback),
+                         doc="(filename, lineno, function) of the user frames that created it.")
+
+    @property
+    def inputs(self) -> tuple:
+        return tuple(self._inputs)
+
+    @property
+    def attrs(self) -> dict:
+        return dict(self._attrs)
+
+    @property
+    def defined_at(self) -> Optional[tuple]:
+        """(filename, lineno, function) of the innermost user frame that created this op."""
+        return self._traceback[-1] if self._traceback else None
+
+    def get_attr(self, name: str) -> Any:
+        if name not in self._attrs:
+            raise ValueError(f"Operation '{self._name}' has no attr named '{name}'.")
+        return self._attrs[name]
+
+    def values(self) -> tuple:
+        return self._outputs
+
+    def run(self, feed_dict: Optional[dict] = None, session: Any = None) -> None:
+        """Run this operation with `session` or the default session."""
+        from .session import _session_for
+        _session_for(self, session, "execute operation", "run").run(self, feed_dict)
+
+    @property
+    def node_def(self) -> str:
+        return _node_def_text(self)
+
+    def _as_graph_element(self) -> Operation:
+        return self
+
+    def __repr__(self) -> str:
+        return f"<tf.Operation '{self._name}' type={self._type}>"
+
+    def __str__(self) -> str:
+        return _node_def_text(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        from .render import mimebundle
+        return mimebundle(self, repr(self))
+
+
+def _node_def_text(op: Operation) -> str:
+    lines = [f'name: "{op._name}"', f'op: "{op._type}"']
+    for t in op._inputs:
+        suffix = "" if t._value_index == 0 else f":{t._value_index}"
+        lines.append(f'input: "{t._op._name}{suffix}"')
+    lines.extend(f'input: "^{c._name}"' for c in op._control_inputs)
+    for key, value in sorted(op._attrs.items()):
+        if isinstance(value, (_dtypes.DType, bool, int, float, str)) or value is None:
+            shown = repr(value) if not isinstance(value, _dtypes.DType) else value.name
+            lines.append(f'attr {{ key: "{key}" value: {shown} }}')
+    return "\n".join(lines)
+
+
+class _ControlFrame:
+    __slots__ = ("control_ops", "created")
+
+    def __init__(self, control_ops: Optional[list]):
+        self.control_ops = control_ops  # None clears every enclosing frame
+        self.created: set[int] = set()
+
+
+class _ThreadState(threading.local):
+    def __init__(self) -> None:
+        self.name_stack = ""
+        self.control_frames: list[_ControlFrame] = []
+
+
+class Graph:
+    """A TensorFlow-style computation graph: ops in creation order, named uniquely."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._operations: list[Operation] = []
+        self._nodes_by_name: dict[str, Operation] = {}
+        self._names_in_use: dict[str, int] = {}
+        self._collections: dict[str, list] = {}
+        self._thread = _ThreadState()
+        self._finalized = False
+        self._seed: Optional[int] = None
+        self._unfeedable: set[Tensor] = set()
+        self._unfetchable: set[Any] = set()
+        self._creation_listeners: list[Callable[[Operation], None]] = []
+        self._variable_scope_store: Any = None  # owned by variables.py
+
+    # --- identity, defaults, lifecycle -------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        return len(self._operations)
+
+    @property
+    def finalized(self) -> bool:
+        return self._finalized
+
+    def finalize(self) -> None:
+        """Make the graph read-only: any later op creation raises RuntimeError."""
+        self._finalized = True
+
+    def _unsafe_unfinalize(self) -> None:
+        self._finalized = False
+
+    def _check_not_finalized(self) -> None:
+        if self._finalized:
+            raise RuntimeError("Graph is finalized and cannot be modified.")
+
+    @property
+    def seed(self) -> Optional[int]:
+        return self._seed
+
+    @seed.setter
+    def seed(self, value: Optional[int]) -> None:
+        self._seed = value
+
+    @contextlib.contextmanager
+    def as_default(self) -> Iterator[Graph]:
+        """Make this graph the default graph of the current thread inside the `with` block."""
+        stack = _default_graph_stack.stack
+        stack.append(self)
+        try:
+            yield self
+        finally:
+            if not stack or stack[-1] is not self:
+                raise AssertionError("Nesting violated for default stack of "
+                                     f"{type(self)} objects")
+            stack.pop()
+
+    @property
+    def building_function(self) -> bool:
+        return False
+
+    # --- naming ----------------------------------------------------------------------------
+
+    def unique_name(self, name: str, mark_as_used: bool = True) -> str:
+        """Prefix `name` with the current name scope and make it unique, as TF 1 did."""
+        name_stack = self._thread.name_stack
+        if name_stack:
+            name = f"{name_stack}/{name}"
+        key = name.lower()
+        count = self._names_in_use.get(key, 0)
+        if mark_as_used:
+            self._names_in_use[key] = count + 1
+        if count > 0:
+            base_key = key
+            while key in self._names_in_use:
+                key = f"{base_key}_{count}"
+                count += 1
+            if mark_as_used:
+                self._names_in_use[key] = 1
+            name = f"{name}_{count - 1}"
+        return name
+
+    def get_name_scope(self) -> str:
+        return self._thread.name_stack
+
+    @contextlib.contextmanager
+    def name_scope(self, name: Optional[str]) -> Iterator[str]:
+        """Open a name scope; yields the scope's full name with a trailing '/'."""
+        thread = self._thread
+        if name:
+            pattern = _VALID_SCOPE_NAME if thread.name_stack else _VALID_OP_NAME
+            if not pattern.match(name):
+                raise ValueError(f"'{name}' is not a valid scope name")
+        old_stack = thread.name_stack
+        if not name:
+            new_stack, scope = "", ""
+        elif name.endswith("/"):
+            new_stack, scope = name[:-1], name
+        else:
+            new_stack = self.unique_name(name)
+            scope = new_stack + "/"
+        thread.name_stack = new_stack
+        try:
+            yield scope
+        finally:
+            thread.name_stack = old_stack
+
+    # --- control dependencies ----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def control_dependencies(self, control_inputs: Optional[list]) -> Iterator[None]:
+        """Ops created inside depend on `control_inputs` (and enclosing lists); None clears."""
+        frame = _ControlFrame(None if control_inputs is None else
+                              [self._as_control_op(c) for c in control_inputs])
+        frames = self._thread.control_frames
+        frames.append(frame)
+        try:
+            yield
+        finally:
+            frames.remove(frame)
+
+    def _as_control_op(self, item: Any) -> Operation:
+        element = getattr(item, "_as_graph_element", None)
+        element = element() if element is not None else item
+        if isinstance(element, Tensor):
+            element = element._op
+        if not isinstance(element, Operation):
+            raise TypeError(f"Control input must be Operation or Tensor: {item}")
+        if element._graph is not self:
+            raise ValueError(f"Control input {element!r} must be from the same graph as the "
+                             "ops created inside control_dependencies.")
+        return element
+
+    def _control_inputs_for(self, input_ops: set) -> tuple:
+        frames = self._thread.control_frames
+        result: list[Operation] = []
+        for frame in reversed(frames):
+            if frame.control_ops is None:
+                break
+            if any(id(op) in frame.created for op in input_ops):
+                continue  # NOTE: an input made inside this block already carries its deps.
+            for op in frame.control_ops:
+                if op not in input_ops and op not in result:
+                    result.append(op)
+        return tuple(result)
+
+    # --- op creation -------------------------------------------------------------------------
+
+    def _create_op(self, op_type: str, inputs: tuple, attrs: dict, output_specs: list,
+                   name: str) -> Operation:
+        """Add one operation. `name` is final when it ends with '/', else it is uniquified."""
+        for t in inputs:
+            if t._op._graph is not self:
+                self._reject_foreign_input(t)
+        frames = self._thread.control_frames
+        control = self._control_inputs_for({t._op for t in inputs}) if frames else ()
+        traceback = _user_traceback()
+        with self._lock:
+            self._check_not_finalized()
+            final_name = name[:-1] if name.endswith("/") else self.unique_name(name)
+            op = Operation(self, op_type, final_name, inputs, control, attrs, output_specs,
+                           traceback)
+            op._id = len(self._operations)
+            self._operations.append(op)
+            self._nodes_by_name[final_name] = op
+        for t in inputs:
+            t._consumers.append(op)
+        for c in control:
+            c._control_outputs.append(op)
+        for frame in frames:
+            frame.created.add(id(op))
+        for listener in self._creation_listeners:
+            listener(op)
+        return op
+
+    def _reject_foreign_input(self, t: Tensor) -> None:
+        raise ValueError(f"{t} must be from the same graph as the other inputs of the op being "
+                         f"created (graphs are {t.graph} and {self}). Build every op of one "
+                         "computation under the same `with graph.as_default():` block.")
+
+    def _capture(self, t: Tensor) -> Tensor:
+        """Hook for function graphs: map an outer tensor into this graph (plain graphs refuse)."""
+        self._reject_foreign_input(t)
+        return t
+
+    # --- lookup ----------------------------------------------------------------------------
+
+    def get_operations(self) -> list[Operation]:
+        return list(self._operations)
+
+    def get_operation_by_name(self, name: str) -> Operation:
+        if not isinstance(name, str):
+            raise TypeError(f"Operation names are strings (or similar), not {type(name).__name__}.")
+        return self.as_graph_element(name, allow_tensor=False, allow_operation=True)
+
+    def get_tensor_by_name(self, name: str) -> Tensor:
+        if not isinstance(name, str):
+            raise TypeError(f"Tensor names are strings (or similar), not {type(name).__name__}.")
+        return self.as_graph_element(name, allow_tensor=True, allow_operation=False)
+
+    def as_graph_element(self, obj: Any, allow_tensor: bool = True,
+                         allow_operation: bool = True) -> Any:
+        """Resolve a Tensor, Operation, Variable or name to an element of this graph."""
+        with self._lock:
+            return _as_graph_element(self, obj, allow_tensor, allow_operation)
+
+    def is_feedable(self, tensor: Tensor) -> bool:
+        return tensor not in self._unfeedable
+
+    def prevent_feeding(self, tensor: Tensor) -> None:
+        self._unfeedable.add(tensor)
+
+    def is_fetchable(self, element: Any) -> bool:
+        return element not in self._unfetchable
+
+    def prevent_fetching(self, element: Any) -> None:
+        self._unfetchable.add(element)
+
+    # --- collections -------------------------------------------------------------------------
+
+    def add_to_collection(self, name: str, value: Any) -> None:
+        self._check_not_finalized()
+        with self._lock:
+            self._collections.setdefault(name, []).append(value)
+
+    def add_to_collections(self, names: Any, value: Any) -> None:
+        names = (names,) if isinstance(names, str) else set(names)
+        for name in names:
+            self.add_to_collection(name, value)
+
+    def get_collection_ref(self, name: str) -> list:
+        with self._lock:
+            return self._collections.setdefault(name, [])
+
+    def get_collection(self, name: str, scope: Optional[str] = None) -> list:
+        with self._lock:
+            items = list(self._collections.get(name, []))
+        if scope is None:
+            return items
+        pattern = re.compile(scope)
+        return [i for i in items if hasattr(i, "name") and pattern.match(i.name)]
+
+    def get_all_collection_keys(self) -> list[str]:
+        return [k for k, v in self._collections.items() if v]
+
+    def clear_collection(self, name: str) -> None:
+        self._check_not_finalized()
+        with self._lock:
+            self._collections.pop(name, None)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        from .render import mimebundle
+        return mimebundle(self, repr(self))
+
+
+def _as_graph_element(graph: Graph, obj: Any, allow_tensor: bool, allow_operation: bool) -> Any:
+    if allow_tensor and allow_operation:
+        types_str = "Tensor or Operation"
+    elif allow_tensor:
+        types_str = "Tensor"
+    elif allow_operation:
+        types_str = "Operation"
+    else:
+        raise ValueError("allow_tensor and allow_operation can't both be False.")
+    convert = getattr(obj, "_as_graph_element", None)
+    if convert is not None and not isinstance(obj, type):
+        obj = convert()
+    if isinstance(obj, bytes):
+        obj = obj.decode()
+    if isinstance(obj, str):
+        return _element_by_name(graph, obj, allow_tensor, allow_operation, types_str)
+    if isinstance(obj, Tensor) and allow_tensor:
+        if obj.graph is not graph:
+            raise ValueError(f"Tensor {obj} is not an element of this graph.")
+        return obj
+    if isinstance(obj, Operation) and allow_operation:
+        if obj.graph is not graph:
+            raise ValueError(f"Operation {obj!r} is not an element of this graph.")
+        return obj
+    raise TypeError(f"Can not convert a {type(obj).__name__} into a {types_str}.")
+
+
+def _element_by_name(graph: Graph, name: str, allow_tensor: bool, allow_operation: bool,
+                     types_str: str) -> Any:
+    nodes = graph._nodes_by_name
+    if ":" in name and allow_tensor:
+        try:
+            op_name, index_text = name.split(":")
+            index = int(index_text)
+        except ValueError:
+            raise ValueError(f"The name {name!r} looks a like a Tensor name, but is not a valid "
+                             "one. Tensor names must be of the form "
+                             '"<op_name>:<output_index>".') from None
+        if op_name not in nodes:
+            raise KeyError(f"The name {name!r} refers to a Tensor which does not exist. The "
+                           f"operation, {op_name!r}, does not exist in the graph.")
+        outputs = nodes[op_name]._outputs
+        if not 0 <= index < len(outputs):
+            raise KeyError(f"The name {name!r} refers to a Tensor which does not exist. The "
+                           f"operation, {op_name!r}, exists but only has {len(outputs)} outputs.")
+        return outputs[index]
+    if ":" in name:
+        raise ValueError(f"Name {name!r} appears to refer to a Tensor, not a {types_str}.")
+    if allow_operation:
+        if name not in nodes:
+            raise KeyError(f"The name {name!r} refers to an Operation not in the graph.")
+        return nodes[name]
+    if name in nodes:
+        message = f"The name {name!r} refers to an Operation, not a {types_str}."
+    else:
+        message = f"The name {name!r} looks like an (invalid) Operation name, not a {types_str}."
+    raise ValueError(message + ' Tensor names must be of the form "<op_name>:<output_index>".')
+
+
+def _user_traceback() -> tuple:
+    """The frames (outermost first) of user code that led to this call, library frames cut."""
+    frame = sys._getframe(2)
+    while frame is not None and _is_library_frame(frame.f_code.co_filename):
+        frame = frame.f_back
+    frames = []
+    while frame is not None and len(frames) < _MAX_USER_FRAMES:
+        filename = frame.f_code.co_filename
+        if any(stop in filename for stop in _STACK_STOPS):
+            break
+        if not _is_library_frame(filename):
+            frames.append((filename, frame.f_lineno, frame.f_code.co_name))
+        frame = frame.f_back
+    frames.reverse()
+    return tuple(frames)
+
+
+def _is_library_frame(filename: str) -> bool:
+    return filename.startswith(_PACKAGE_DIR) or filename.endswith(_MACHINERY)
+
+
+# --- the default-graph stack (global state #1, per thread as in TF) ---------------------------
+
+class _DefaultGraphStack(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[Graph] = []
+        self.global_default: Optional[Graph] = None
+
+
+_default_graph_stack = _DefaultGraphStack()
+
+
+def get_default_graph() -> Graph:
+    """The innermost graph entered with `as_default()` on this thread, else the global one."""
+    state = _default_graph_stack
+    if state.stack:
+        return state.stack[-1]
+    if state.global_default is None:
+        state.global_default = Graph()
+    return state.global_default
+
+
+def reset_default_graph() -> None:
+    """Replace this thread's global default graph with a new, empty one."""
+    if _default_graph_stack.stack:
+        raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. If you "
+                             "need a cleared graph, exit the nesting and create a new graph.")
+    _default_graph_stack.global_default = None
+
+
+def _default_graph_nesting() -> int:
+    return len(_default_graph_stack.stack)
+
+
+def name_scope(name: Optional[str], default_name: Optional[str] = None,
+               values: Any = None) -> Any:
+    """`tf.name_scope(name, default_name=None, values=None)` on the default graph."""
+    if name is None and default_name is None and values is not None:
+        raise ValueError(f"At least one of name ({name}) and default_name ({default_name}) "
+                         "must be provided.")
+    return get_default_graph().name_scope(name if name is not None else default_name)
+
+
+def get_name_scope() -> str:
+    return get_default_graph().get_name_scope()
+
+
+def control_dependencies(control_inputs: Optional[list]) -> Any:
+    return get_default_graph().control_dependencies(control_inputs)
+
+
+def add_to_collection(name: str, value: Any) -> None:
+    get_default_graph().add_to_collection(name, value)
+
+
+def add_to_collections(names: Any, value: Any) -> None:
+    get_default_graph().add_to_collections(names, value)
+
+
+def get_collection(key: str, scope: Optional[str] = None) -> list:
+    return get_default_graph().get_collection(key, scope)
+
+
+def get_collection_ref(key: str) -> list:
+    return get_default_graph().get_collection_ref(key)
+
+
+def is_tensor(x: Any) -> bool:
+    return isinstance(x, Tensor)
+
+
+def validate_op_name(name: str) -> None:
+    """Raise TF's ValueError for a name that cannot name a node."""
+    if not _VALID_OP_NAME.match(name.rstrip("/") or "?"):
+        raise ValueError(f"'{name}' is not a valid node name")

@@ -1,0 +1,153 @@
+"""Shared pieces of op blocks: dtype checks with TF's texts, broadcasting, axes, elementwise
+op factories. Everything here works on static specs (dtype, dims); nothing runs a graph.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Final, Optional, Sequence
+
+import numpy as np
+
+from .. import dtypes as d
+from ..graph import Tensor
+from .registry import NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value, register
+
+FLOATS: Final = (d.float16, d.float32, d.float64)
+COMPLEX: Final = (d.complex64, d.complex128)
+SIGNED_INTS: Final = (d.int8, d.int16, d.int32, d.int64)
+INTS: Final = SIGNED_INTS + (d.uint8, d.uint16, d.uint32, d.uint64)
+REAL: Final = FLOATS + INTS
+NUMERIC: Final = REAL + COMPLEX
+FLOAT_COMPLEX: Final = FLOATS + COMPLEX
+SIGNED_NUMERIC: Final = FLOATS + SIGNED_INTS + COMPLEX
+ANY: Final = None
+
+
+def check_dtype(t: Tensor, allowed: Optional[Sequence[d.DType]], arg: str = "x") -> d.DType:
+    """TF's TypeError when `t`'s dtype is not one an op accepts."""
+    if allowed is not None and t._dtype not in allowed:
+        names = ", ".join(a.name for a in allowed)
+        raise TypeError(f"Value passed to parameter '{arg}' has DataType {t._dtype.name} not in "
+                        f"list of allowed values: {names}")
+    return t._dtype
+
+
+def check_same_dtype(op_type: str, tensors: Sequence[Tensor],
+                     arg_names: Sequence[str] = ("x", "y", "z")) -> d.DType:
+    """TF's TypeError for operands of different dtypes (there is no implicit promotion)."""
+    first = tensors[0]._dtype
+    for i, t in enumerate(tensors[1:], start=1):
+        if t._dtype is not first:
+            name = arg_names[i] if i < len(arg_names) else f"input_{i}"
+            raise TypeError(f"Input '{name}' of '{op_type}' Op has type {t._dtype.name} that does "
+                            f"not match type {first.name} of argument '{arg_names[0]}'.")
+    return first
+
+
+def broadcast_dims(left: Any, right: Any) -> Any:
+    """NumPy broadcasting of static dims; unknown dims stay unknown where they could matter."""
+    if left is None or right is None:
+        return None
+    result = []
+    for i in range(1, max(len(left), len(right)) + 1):
+        a = left[-i] if i <= len(left) else 1
+        b = right[-i] if i <= len(right) else 1
+        result.append(_broadcast_dim(a, b))
+    return tuple(reversed(result))
+
+
+def _broadcast_dim(a: Optional[int], b: Optional[int]) -> Optional[int]:
+    if a == 1:
+        return b
+    if b == 1:
+        return a
+    if a is None or b is None:
+        return a if b is None else b
+    if a != b:
+        raise ShapeError(f"Dimensions must be equal, but are {a} and {b}")
+    return a
+
+
+def normalize_axis(axis: int, rank: Optional[int], what: str = "axis") -> int:
+    if rank is None:
+        if axis < 0:
+            raise ShapeError(f"Negative {what} {axis} needs a known rank")
+        return axis
+    if not -rank <= axis < max(rank, 1):
+        raise ShapeError(f"{what} {axis} is out of bounds for a tensor of rank {rank}")
+    return axis % max(rank, 1)
+
+
+def static_int_list(value: Any, what: str) -> Optional[list]:
+    """A Python list of ints from an int, a list, or a Const tensor; None if only known later."""
+    if value is None:
+        return None
+    if isinstance(value, Tensor) or hasattr(value, "_to_tensor"):
+        tensor = value if isinstance(value, Tensor) else value._to_tensor()
+        known = constant_value(tensor)
+        if known is None:
+            raise ValueError(f"{what} must be known while building the graph (a Python int or "
+                             f"list, or a constant); got the computed tensor {tensor.name!r}.")
+        value = known
+    array = np.asarray(value)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{what} must be integers, got {value!r}")
+    return [int(v) for v in array.reshape(-1)]
+
+
+def quiet(fn: Callable) -> Callable:
+    """Wrap a NumPy kernel so that inf/nan results are silent, as in TF (no RuntimeWarning)."""
+    def kernel(*arrays: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return fn(*arrays)
+    kernel.__name__ = getattr(fn, "__name__", "kernel")
+    return kernel
+
+
+def same_as_input(allowed: Optional[Sequence[d.DType]]) -> Callable:
+    def infer(inputs: list, attrs: dict) -> list:
+        return [(check_dtype(inputs[0], allowed), inputs[0]._dims)]
+    return infer
+
+
+def unary(op_type: str, fn: Callable, allowed: Optional[Sequence[d.DType]] = FLOAT_COMPLEX,
+          grad: Any = None, silent: bool = True) -> Callable:
+    """Register an elementwise one-input op and return its builder `f(x, name=None)`."""
+    kernel_fn = quiet(fn) if silent else fn
+    register(op_type, same_as_input(allowed), lambda op: kernel_fn, grad=grad)
+
+    def build(x: Any, name: Optional[str] = None) -> Tensor:
+        return apply_op(op_type, [x], name=name)._outputs[0]
+    build.__name__ = op_type.lower()
+    build.__doc__ = f"Elementwise `{op_type}` of `x`."
+    return build
+
+
+def broadcast_infer(op_type: str, allowed: Optional[Sequence[d.DType]],
+                    out_dtype: Optional[d.DType] = None) -> Callable:
+    def infer(inputs: list, attrs: dict) -> list:
+        dtype = check_same_dtype(op_type, inputs)
+        check_dtype(inputs[0], allowed)
+        dims = inputs[0]._dims
+        for t in inputs[1:]:
+            dims = broadcast_dims(dims, t._dims)
+        return [(out_dtype or dtype, dims)]
+    return infer
+
+
+def binary(op_type: str, fn: Callable, allowed: Optional[Sequence[d.DType]] = NUMERIC,
+           out_dtype: Optional[d.DType] = None, grad: Any = None,
+           silent: bool = False) -> Callable:
+    """Register an elementwise broadcasting two-input op; returns `f(x, y, name=None)`."""
+    kernel_fn = quiet(fn) if silent else fn
+    register(op_type, broadcast_infer(op_type, allowed, out_dtype), lambda op: kernel_fn,
+             grad=NOT_DIFFERENTIABLE if out_dtype is d.bool else grad)
+
+    def build(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
+        return apply_op(op_type, [x, y], name=name, same_dtype=True)._outputs[0]
+    build.__name__ = op_type.lower()
+    build.__doc__ = f"Elementwise `{op_type}` of `x` and `y`, with NumPy broadcasting."
+    return build
+
+
+def single(op: Any) -> Tensor:
+    return op._outputs[0]

@@ -1,0 +1,286 @@
+"""The op registry: one OpDef per kind of op, and `apply_op`, the one door into the graph.
+
+An OpDef holds everything known about one op type: `infer` (static dtype and shape, no data),
+`kernel` (binds an Operation's attrs once and returns the NumPy function the executor calls) and
+`grad` (the gradient rule, filled in by the training issue). Graph construction reads `infer`,
+the executor reads `kernel`, the gradient walker reads `grad`; nobody reads another table.
+"""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Final, Iterator, Optional, Sequence
+
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..graph import Graph, Operation, Tensor, get_default_graph, validate_op_name
+from ..tensor_shape import format_dims
+
+__all__ = ["OpDef", "OPS", "register", "apply_op", "op_scope", "convert_to_tensor", "constant_value",
+           "ShapeError", "NOT_DIFFERENTIABLE", "Spec"]
+
+Spec = tuple  # (DType, dims): dims a tuple of ints/Nones, or None for unknown rank
+NOT_DIFFERENTIABLE: Final = "not differentiable"
+
+
+class ShapeError(ValueError):
+    """Raised by `infer`; `apply_op` adds the op's name and input shapes, as TF does."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpDef:
+    """Everything session_magic knows about one kind of operation."""
+
+    type: str
+    infer: Callable[[list, dict], list]     # (input tensors, attrs) -> [(dtype, dims), ...]
+    kernel: Callable[[Operation], Callable]  # op -> f(*arrays) or f(ctx, *arrays)
+    grad: Any = None                         # gradient rule, or NOT_DIFFERENTIABLE
+    stateful: bool = False                   # never folded, deduplicated or skipped
+    uses_context: bool = False               # the kernel takes the run context first
+    ref_inputs: Any = ()                     # input positions naming a variable, or "all"
+    multi_output: bool = False               # the kernel returns a sequence of outputs
+    attrs_doc: dict = field(default_factory=dict)
+
+    def is_ref_input(self, index: int) -> bool:
+        """Does input `index` name a variable (not read) rather than carry a value?"""
+        return self.ref_inputs == "all" or index in self.ref_inputs
+
+
+OPS: Final[dict[str, OpDef]] = {}
+
+
+def register(op_type: str, infer: Callable, kernel: Callable, **options: Any) -> OpDef:
+    """Add one op kind to the registry; each type may be registered once."""
+    if op_type in OPS:
+        raise ValueError(f"op {op_type!r} is already registered")
+    opdef = OpDef(op_type, infer, kernel, **options)
+    OPS[op_type] = opdef
+    return opdef
+
+
+# --- building ops ------------------------------------------------------------------------------
+
+def apply_op(op_type: str, inputs: Sequence[Any], attrs: Optional[dict] = None,
+             name: Optional[str] = None, *, default_name: Optional[str] = None,
+             arg_names: Sequence[str] = ("x", "y", "z"), dtype: Any = None,
+             same_dtype: bool = False) -> Operation:
+    """Add an op of `op_type` to the inputs' graph and return it.
+
+    Non-tensor inputs become Consts named after their argument (`add/y`), with `dtype`, or with
+    the tensors' dtype when `same_dtype` is set (TF's rule for Python scalars).
+    """
+    opdef = OPS[op_type]
+    attrs = {} if attrs is None else attrs
+    graph = _graph_for(inputs)
+    scope_name = name if name else (default_name or op_type)
+    if name:
+        validate_op_name(name)
+    if all(isinstance(t, Tensor) for t in inputs):
+        tensors = _bring_into(graph, inputs)
+        return _create(graph, opdef, tensors, attrs, scope_name)
+    with graph.as_default(), graph.name_scope(scope_name) as scope:
+        target = dtype if dtype is not None or not same_dtype else _common_dtype(inputs)
+        tensors = [convert_to_tensor(value, target, name=arg_names[i])
+                   for i, value in enumerate(inputs)]
+        return _create(graph, opdef, _bring_into(graph, tensors), attrs, scope)
+
+
+@contextlib.contextmanager
+def op_scope(name: Optional[str], default_name: str, values: Sequence[Any] = ()) -> Iterator[str]:
+    """For composite builders: enter the values' graph and a name scope; yields 'scope/'.
+
+    Pass the yielded scope as the `name` of the op that gives the result, so it is named after
+    the scope itself (`truediv` with `truediv/Cast` inside), as TF names composites.
+    """
+    graph = _graph_for(values)
+    with graph.as_default(), graph.name_scope(name or default_name) as scope:
+        yield scope
+
+
+def _create(graph: Graph, opdef: OpDef, tensors: list, attrs: dict, name: str) -> Operation:
+    try:
+        specs = opdef.infer(tensors, attrs)
+    except ShapeError as error:
+        op_name = name[:-1] if name.endswith("/") else graph.unique_name(name, mark_as_used=False)
+        shapes = ", ".join(_dims_text(t._dims) for t in tensors)
+        raise ShapeError(f"{error} for '{op_name}' (op: '{opdef.type}') with input shapes: "
+                         f"{shapes}.") from None
+    return graph._create_op(opdef.type, tuple(tensors), attrs, specs, name)
+
+
+def _dims_text(dims: Any) -> str:
+    if dims is None:
+        return "?"
+    return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
+
+
+def _graph_for(inputs: Sequence[Any]) -> Graph:
+    default = get_default_graph()
+    if default.building_function:
+        return default
+    for value in inputs:
+        if isinstance(value, Tensor):
+            return value._op._graph
+        to_tensor = getattr(value, "_graph_of", None)
+        if to_tensor is not None:
+            return to_tensor()
+    return default
+
+
+def _bring_into(graph: Graph, tensors: Sequence[Tensor]) -> list:
+    result = []
+    for t in tensors:
+        if t._op._graph is not graph:
+            if not graph.building_function:
+                other = next((x for x in tensors if x._op._graph is graph), "the graph's ops")
+                raise ValueError(f"{t} must be from the same graph as {other} (graphs are "
+                                 f"{t._op._graph} and {graph}).")
+            t = graph._capture(t)
+        result.append(t)
+    return result
+
+
+def _common_dtype(inputs: Sequence[Any]) -> Optional[_dtypes.DType]:
+    for value in inputs:
+        if isinstance(value, Tensor):
+            return value._dtype
+        tensor_dtype = getattr(value, "dtype", None)
+        if hasattr(value, "_to_tensor") and tensor_dtype is not None:
+            return _dtypes.as_dtype(tensor_dtype)
+    return None
+
+
+# --- converting values -------------------------------------------------------------------------
+
+def convert_to_tensor(value: Any, dtype: Any = None, name: Optional[str] = None,
+                      preferred_dtype: Any = None) -> Tensor:
+    """A Tensor for `value`: tensors pass through, Variables read, Python/NumPy values become
+    Consts, and sequences holding tensors are stacked."""
+    if isinstance(value, Tensor):
+        return _check_tensor_dtype(value, dtype)
+    to_tensor = getattr(value, "_to_tensor", None)
+    if to_tensor is not None and not isinstance(value, type):
+        return _check_tensor_dtype(to_tensor(), dtype)
+    if isinstance(value, Operation):
+        raise TypeError(f"can't convert Operation '{value.name}' to Tensor")
+    if isinstance(value, (list, tuple)) and _holds_tensor(value):
+        from .array_ops import stack
+        return stack(list(value), name=name or "packed")
+    if dtype is None and preferred_dtype is not None:
+        try:
+            return make_constant(value, _dtypes.as_dtype(preferred_dtype), name=name or "Const")
+        except (TypeError, ValueError):
+            pass
+    return make_constant(value, dtype, name=name or "Const")
+
+
+def _check_tensor_dtype(tensor: Tensor, dtype: Any) -> Tensor:
+    if dtype is not None and _dtypes.as_dtype(dtype) is not tensor._dtype:
+        raise ValueError(f"Tensor conversion requested dtype {_dtypes.as_dtype(dtype).name} for "
+                         f"Tensor with dtype {tensor._dtype.name}: {tensor!r}")
+    return tensor
+
+
+def _holds_tensor(value: Any) -> bool:
+    for item in value:
+        if isinstance(item, Tensor) or hasattr(item, "_to_tensor"):
+            return True
+        if isinstance(item, (list, tuple)) and _holds_tensor(item):
+            return True
+    return False
+
+
+def make_constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Const",
+                  verify_shape: bool = False) -> Tensor:
+    """Build a Const op holding `value` (see `constant`)."""
+    array = to_array(value, dtype)
+    if shape is not None:
+        array = _fit_to_shape(array, tuple(int(d) for d in shape), verify_shape)
+    array.flags.writeable = False
+    op = apply_op("Const", [], {"value": array, "dtype": _dtypes.as_dtype(array.dtype)}, name)
+    return op._outputs[0]
+
+
+def to_array(value: Any, dtype: Any = None) -> np.ndarray:
+    """Convert a Python or NumPy value to an array of `dtype` with TF's compatibility checks."""
+    if isinstance(value, Tensor) or hasattr(value, "_to_tensor"):
+        raise TypeError(f"Expected a Python or NumPy value, got the symbolic {value!r}.")
+    target = _dtypes.infer_dtype(value) if dtype is None else _dtypes.as_dtype(dtype)
+    if not isinstance(value, (np.ndarray, np.generic)):
+        _check_python_value(value, target)
+    if target is _dtypes.string:
+        return _string_array(value)
+    try:
+        return np.array(value, dtype=target.as_numpy_dtype)
+    except ValueError as error:
+        if "inhomogeneous" in str(error) or "sequence" in str(error):
+            raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
+        raise
+
+
+def _string_array(value: Any) -> np.ndarray:
+    array = np.array(value, dtype=object)
+    encode = np.vectorize(lambda s: s.encode() if isinstance(s, str) else bytes(s), otypes=[object])
+    return encode(array) if array.size else array
+
+
+_PY_KINDS_ALLOWED = {"bool": (bool,), "int": (bool, int), "float": (bool, int, float),
+                     "complex": (bool, int, float, complex), "string": (str, bytes)}
+
+
+def _check_python_value(value: Any, dtype: _dtypes.DType) -> None:
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _check_python_value(item, dtype)
+        return
+    kind = ("bool" if dtype.is_bool else "string" if dtype is _dtypes.string else
+            "complex" if dtype.is_complex else "float" if dtype.is_floating else "int")
+    allowed = _PY_KINDS_ALLOWED[kind]
+    ok = isinstance(value, allowed) and not (kind in ("int",) and isinstance(value, bool))
+    if isinstance(value, (np.generic, np.ndarray)):
+        ok = True
+    if ok and kind == "int" and not (dtype.min <= value <= dtype.max):
+        raise TypeError(f"Expected {dtype.name}, got {value} of type 'int' instead: it does not "
+                        f"fit in {dtype.name}.")
+    if not ok:
+        raise TypeError(f"Expected {dtype.name}, got {value!r} of type "
+                        f"'{type(value).__name__}' instead.")
+
+
+def _fit_to_shape(array: np.ndarray, shape: tuple, verify_shape: bool) -> np.ndarray:
+    wanted = int(np.prod(shape))
+    if array.shape == shape:
+        return array
+    if verify_shape:
+        raise TypeError(f"Expected Tensor's shape: {shape}, got {array.shape}.")
+    if array.size == 1:
+        return np.full(shape, array.reshape(()), dtype=array.dtype)
+    if array.size > wanted:
+        raise ValueError(f"Too many elements provided. Needed at most {wanted}, but received "
+                         f"{array.size}")
+    flat = array.reshape(-1)
+    if array.size < wanted:  # NOTE: TF 1 fills the rest with the last element given.
+        flat = np.concatenate([flat, np.repeat(flat[-1:], wanted - array.size)])
+    return flat.reshape(shape)
+
+
+def constant_value(tensor: Tensor) -> Optional[np.ndarray]:
+    """The value of `tensor` when it is known while building (a Const, or a known shape)."""
+    op = tensor._op
+    if op._type == "Const":
+        return op._attrs["value"]
+    if op._type == "Shape" and op._inputs[0]._dims is not None and None not in op._inputs[0]._dims:
+        return np.array(op._inputs[0]._dims, dtype=tensor._dtype.as_numpy_dtype)
+    if op._type in ("Identity", "StopGradient"):
+        return constant_value(op._inputs[0])
+    return None
+
+
+def spec(dtype: _dtypes.DType, dims: Any) -> list:
+    """A single-output inference result."""
+    return [(dtype, dims)]
+
+
+def describe_dims(dims: Any) -> str:
+    return format_dims(dims)

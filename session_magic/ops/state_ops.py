@@ -1,0 +1,164 @@
+"""Op blocks for variable state: VariableV2, Assign, AssignAdd, AssignSub, IsVariableInitialized.
+
+Values live in the session, not the graph. A VariableV2 output is read where it is used (so a
+read ordered after an assign by control dependencies sees the new value); assigns write to the
+run's pending state, which the session commits only when the whole run succeeds.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from .. import dtypes as d
+from .. import errors
+from ..graph import Tensor
+from ..tensor_shape import dims_compatible, format_dims
+from .common import NUMERIC, check_dtype
+from .registry import NOT_DIFFERENTIABLE, apply_op, register
+
+__all__ = ["assign", "assign_add", "assign_sub", "is_variable_initialized"]
+
+
+def _variable_kernel(op: Any) -> Any:
+    return lambda ctx: ctx.read(op)
+
+
+register("VariableV2", lambda inputs, attrs: [(attrs["dtype"], attrs["shape"])],
+         _variable_kernel, grad=NOT_DIFFERENTIABLE, stateful=True, uses_context=True)
+
+
+def _variable_op(ref: Tensor, what: str) -> Any:
+    op = ref._op
+    if op._type != "VariableV2":
+        raise TypeError(f"{what} needs a variable as its first argument, got {ref!r}")
+    return op
+
+
+def _assign_infer(inputs: list, attrs: dict) -> list:
+    ref, value = inputs
+    variable = _variable_op(ref, "Assign")
+    if value._dtype is not ref._dtype:
+        raise TypeError(f"Input 'value' of 'Assign' Op has type {value._dtype.name} that does "
+                        f"not match type {ref._dtype.name} of argument 'ref'.")
+    if not attrs["validate_shape"]:
+        return [(ref._dtype, value._dims)]
+    if not dims_compatible(ref._dims, value._dims):
+        raise ValueError(f"Shapes {format_dims(ref._dims)} and {format_dims(value._dims)} are "
+                         f"incompatible (assigning to variable {variable.name!r})")
+    return [(ref._dtype, ref._dims)]
+
+
+def _stored(value: Any, variable: Any, validate_shape: bool) -> np.ndarray:
+    array = np.array(value, copy=True)
+    wanted = variable._attrs["shape"]
+    if validate_shape and wanted is not None and array.shape != tuple(wanted):
+        raise errors.InvalidArgumentError(
+            None, None, "Assign requires shapes of both tensors to match. lhs shape= "
+            f"{list(wanted)} rhs shape= {list(array.shape)}")
+    array.flags.writeable = False
+    return array
+
+
+def _assign_kernel(op: Any) -> Any:
+    variable = op._inputs[0]._op
+    validate = op._attrs["validate_shape"]
+
+    def assign(ctx: Any, value: Any) -> np.ndarray:
+        return ctx.write(variable, _stored(value, variable, validate))
+    return assign
+
+
+def _update_kernel(combine: Any) -> Any:
+    def make(op: Any) -> Any:
+        variable = op._inputs[0]._op
+
+        def update(ctx: Any, delta: Any) -> np.ndarray:
+            return ctx.write(variable, _stored(combine(ctx.read(variable), delta), variable, True))
+        return update
+    return make
+
+
+def _update_infer(op_type: str) -> Any:
+    def infer(inputs: list, attrs: dict) -> list:
+        ref, value = inputs
+        _variable_op(ref, op_type)
+        check_dtype(ref, NUMERIC, "ref")
+        if value._dtype is not ref._dtype:
+            raise TypeError(f"Input 'value' of '{op_type}' Op has type {value._dtype.name} that "
+                            f"does not match type {ref._dtype.name} of argument 'ref'.")
+        if not dims_compatible(ref._dims, value._dims):
+            raise ValueError(f"Shapes {format_dims(ref._dims)} and {format_dims(value._dims)} "
+                             "are incompatible")
+        return [(ref._dtype, ref._dims)]
+    return infer
+
+
+_STATE = dict(stateful=True, uses_context=True, ref_inputs=(0,))
+register("Assign", _assign_infer, _assign_kernel, grad=NOT_DIFFERENTIABLE, **_STATE)
+register("AssignAdd", _update_infer("AssignAdd"), _update_kernel(np.add),
+         grad=NOT_DIFFERENTIABLE, **_STATE)
+register("AssignSub", _update_infer("AssignSub"), _update_kernel(np.subtract),
+         grad=NOT_DIFFERENTIABLE, **_STATE)
+
+
+def _ref_of(ref: Any) -> Tensor:
+    variable_ref = getattr(ref, "_variable_ref", None)
+    return variable_ref() if variable_ref is not None else ref
+
+
+def assign(ref: Any, value: Any, validate_shape: Optional[bool] = None, use_locking: Any = None,
+           name: Optional[str] = None) -> Tensor:
+    """An op that stores `value` in variable `ref` when run; its output is the new value."""
+    ref = _ref_of(ref)
+    attrs = {"validate_shape": True if validate_shape is None else bool(validate_shape)}
+    return apply_op("Assign", [ref, value], attrs, name, default_name="Assign",
+                    arg_names=("ref", "value"), dtype=ref.dtype)._outputs[0]
+
+
+def assign_add(ref: Any, value: Any, use_locking: Any = None, name: Optional[str] = None) -> Tensor:
+    """An op that adds `value` to variable `ref` when run; its output is the new value."""
+    ref = _ref_of(ref)
+    return apply_op("AssignAdd", [ref, value], {}, name, arg_names=("ref", "value"),
+                    dtype=ref.dtype)._outputs[0]
+
+
+def assign_sub(ref: Any, value: Any, use_locking: Any = None, name: Optional[str] = None) -> Tensor:
+    """An op that subtracts `value` from variable `ref` when run; its output is the new value."""
+    ref = _ref_of(ref)
+    return apply_op("AssignSub", [ref, value], {}, name, arg_names=("ref", "value"),
+                    dtype=ref.dtype)._outputs[0]
+
+
+def _initialized_kernel(op: Any) -> Any:
+    variable = op._inputs[0]._op
+    return lambda ctx: np.bool_(ctx.is_initialized(variable))
+
+
+register("IsVariableInitialized", lambda inputs, attrs: [(d.bool, ())], _initialized_kernel,
+         grad=NOT_DIFFERENTIABLE, **_STATE)
+
+
+def is_variable_initialized(variable: Any, name: Optional[str] = None) -> Tensor:
+    """A scalar bool tensor: has `variable` been initialized in the running session?"""
+    return apply_op("IsVariableInitialized", [_ref_of(variable)], {}, name,
+                    arg_names=("ref",))._outputs[0]
+
+
+def _report_infer(inputs: list, attrs: dict) -> list:
+    for ref in inputs:
+        _variable_op(ref, "ReportUninitializedVariables")
+    return [(d.string, (None,))]
+
+
+def _report_kernel(op: Any) -> Any:
+    variables = [t._op for t in op._inputs]
+
+    def report(ctx: Any) -> np.ndarray:
+        names = [v.name.encode() for v in variables if not ctx.is_initialized(v)]
+        return np.array(names, dtype=object).reshape(len(names))
+    return report
+
+
+register("ReportUninitializedVariables", _report_infer, _report_kernel, grad=NOT_DIFFERENTIABLE,
+         stateful=True, uses_context=True, ref_inputs="all")

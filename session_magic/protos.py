@@ -1,0 +1,99 @@
+"""Plain stand-ins for TF's protocol buffers that sessions take: ConfigProto, RunOptions,
+RunMetadata and their parts. Fields TF code sets are accepted; the ones we act on are noted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
+           "RunMetadata", "StepStats", "DeviceStepStats", "NodeExecStats"]
+
+
+@dataclass
+class GPUOptions:
+    allow_growth: bool = False
+    per_process_gpu_memory_fraction: float = 0.0
+    visible_device_list: str = ""
+
+
+@dataclass
+class OptimizerOptions:
+    do_common_subexpression_elimination: bool = True
+    do_constant_folding: bool = True
+    opt_level: int = 0
+
+
+@dataclass
+class GraphOptions:
+    optimizer_options: OptimizerOptions = field(default_factory=OptimizerOptions)
+    infer_shapes: bool = False
+    place_pruned_graph: bool = False
+
+
+@dataclass
+class ConfigProto:
+    """Session options; `inter_op_parallelism_threads` is the one the executor acts on."""
+
+    inter_op_parallelism_threads: int = 0
+    intra_op_parallelism_threads: int = 0
+    allow_soft_placement: bool = False
+    log_device_placement: bool = False
+    operation_timeout_in_ms: int = 0
+    device_count: dict = field(default_factory=dict)
+    gpu_options: GPUOptions = field(default_factory=GPUOptions)
+    graph_options: GraphOptions = field(default_factory=GraphOptions)
+    use_per_session_threads: bool = False
+
+
+@dataclass
+class NodeExecStats:
+    """One op's execution in a traced run (times in microseconds, as TF reports them)."""
+
+    node_name: str
+    op_type: str
+    all_start_micros: int
+    op_start_rel_micros: int
+    op_end_rel_micros: int
+    all_end_rel_micros: int
+    output_bytes: int
+    timeline_label: str = ""
+
+
+@dataclass
+class DeviceStepStats:
+    device: str = "/job:localhost/replica:0/task:0/device:CPU:0"
+    node_stats: list = field(default_factory=list)
+
+
+@dataclass
+class StepStats:
+    dev_stats: list = field(default_factory=list)
+
+
+class RunOptions:
+    """Per-run options: `trace_level=RunOptions.FULL_TRACE` asks for per-op step stats."""
+
+    NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
+
+    def __init__(self, trace_level: int = 0, timeout_in_ms: int = 0,
+                 output_partition_graphs: bool = False, **unused: Any) -> None:
+        self.trace_level = trace_level
+        self.timeout_in_ms = timeout_in_ms
+        self.output_partition_graphs = output_partition_graphs
+
+    def __repr__(self) -> str:
+        return f"RunOptions(trace_level={self.trace_level})"
+
+
+class RunMetadata:
+    """Filled by a traced run: `step_stats.dev_stats[0].node_stats` lists each op's timing."""
+
+    def __init__(self) -> None:
+        self.step_stats = StepStats()
+        self.partition_graphs: list = []
+        self.cost_graph = None
+
+    def __repr__(self) -> str:
+        nodes = sum(len(d.node_stats) for d in self.step_stats.dev_stats)
+        return f"<RunMetadata with {nodes} node stats>"

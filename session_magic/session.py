@@ -1,0 +1,473 @@
+"""Session and InteractiveSession: run fetches with feeds, holding variable values per session.
+
+`run` maps the fetch structure to unique graph elements, converts feeds, finds (or compiles) the
+Plan for that signature in the session's cache, runs it and rebuilds the structure. A run that
+fails or is interrupted commits no variable write. Global state #2 lives here: the thread-local
+default-session stack.
+"""
+from __future__ import annotations
+
+import collections
+import contextlib
+import threading
+import time
+import warnings
+from typing import Any, Callable, Iterator, Optional
+
+import numpy as np
+
+from . import dtypes as _dtypes
+from . import errors
+from .graph import (Graph, Operation, Tensor, _default_graph_stack, get_default_graph)
+from .plan import Plan, RunContext
+from .protos import ConfigProto, DeviceStepStats, NodeExecStats, RunOptions
+from .tensor_shape import dims_compatible, format_dims
+
+__all__ = ["Session", "InteractiveSession", "get_default_session"]
+
+
+# --- the default-session stack (global state #2, per thread as in TF) -------------------------
+
+class _DefaultSessionStack(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[BaseSession] = []
+
+
+_default_session_stack = _DefaultSessionStack()
+
+
+def get_default_session() -> Optional[BaseSession]:
+    """The innermost session entered with `as_default()` on this thread, or None."""
+    stack = _default_session_stack.stack
+    return stack[-1] if stack else None
+
+
+def _session_for(element: Any, session: Any, verb: str, method: str) -> BaseSession:
+    """The session `eval()`/`run()` should use, with TF's errors when there is none that fits."""
+    what = "tensor" if verb == "evaluate tensor" else "operation"
+    if session is None:
+        session = get_default_session()
+        if session is None:
+            colon = "" if what == "tensor" else ":"
+            raise ValueError(f"Cannot {verb} using `{method}()`: No default session is "
+                             f"registered. Use `with sess.as_default(){colon}` or pass an explicit "
+                             f"session to `{method}(session=sess)`")
+        if session.graph is not element.graph:
+            raise ValueError(f"Cannot use the default session to {verb.split()[0]} {what}: the "
+                             f"{what}'s graph is different from the session's graph. Pass an "
+                             f"explicit session to `{method}(session=sess)`." + _GRAPH_HINT)
+    elif session.graph is not element.graph:
+        raise ValueError(f"Cannot use the given session to {verb.split()[0]} {what}: the {what}'s "
+                         "graph is different from the session's graph." + _GRAPH_HINT)
+    return session
+
+
+_GRAPH_HINT = (" (This usually means the tensor was built after `reset_default_graph()` or "
+               "inside another graph's `with graph.as_default():` block.)")
+
+
+# --- fetch structures ----------------------------------------------------------------------------
+
+class _FetchMapper:
+    """Flattens a nested fetch structure to unique graph elements and rebuilds the results."""
+
+    __slots__ = ("elements", "template", "_positions")
+
+    def __init__(self, graph: Graph, fetches: Any) -> None:
+        self.elements: list[Any] = []
+        self._positions: dict[Any, int] = {}
+        self.template = self._walk(graph, fetches, "fetches")
+
+    def _walk(self, graph: Graph, fetch: Any, path: str) -> Any:
+        if isinstance(fetch, (list, tuple)) and not hasattr(fetch, "_as_graph_element"):
+            children = [self._walk(graph, f, f"{path}[{i}]") for i, f in enumerate(fetch)]
+            return ("seq", type(fetch), children)
+        if isinstance(fetch, collections.abc.Mapping):
+            children = [(k, self._walk(graph, v, f"{path}[{k!r}]")) for k, v in fetch.items()]
+            return ("map", fetch, children)
+        element = _fetch_element(graph, fetch, path)
+        position = self._positions.get(element)
+        if position is None:
+            position = self._positions[element] = len(self.elements)
+            self.elements.append(element)
+        return position
+
+    def build(self, results: list) -> Any:
+        return _rebuild(self.template, results)
+
+
+def _rebuild(template: Any, results: list) -> Any:
+    if type(template) is int:
+        return results[template]
+    kind, container, children = template
+    if kind == "seq":
+        values = [_rebuild(child, results) for child in children]
+        if container in (list, tuple):
+            return container(values)
+        return container(*values) if hasattr(container, "_fields") else container(values)
+    if isinstance(container, collections.defaultdict):
+        rebuilt = type(container)(container.default_factory)
+        rebuilt.update((k, _rebuild(child, results)) for k, child in children)
+        return rebuilt
+    return type(container)((k, _rebuild(child, results)) for k, child in children)
+
+
+def _fetch_element(graph: Graph, fetch: Any, path: str) -> Any:
+    where = "" if path == "fetches" else f" (at {path})"
+    if fetch is None:
+        raise TypeError(f"Fetch argument {fetch!r} has invalid type {type(fetch)}{where}")
+    try:
+        element = graph.as_graph_element(fetch, allow_tensor=True, allow_operation=True)
+    except TypeError as error:
+        raise TypeError(f"Fetch argument {fetch!r} has invalid type {type(fetch)}, must be a "
+                        f"string or Tensor. ({error}){where}") from None
+    except (ValueError, KeyError) as error:
+        hint = _GRAPH_HINT if "not an element of this graph" in str(error) else ""
+        raise ValueError(f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. "
+                         f"({error.args[0]}){hint}{where}") from None
+    if not graph.is_fetchable(element):
+        raise errors.InaccessibleTensorError(
+            f"Operation {element.name!r} has been marked as not fetchable. Typically this happens "
+            "when it is defined in another function or code block. Use return values, explicit "
+            "Python locals or TensorFlow collections to access it.")
+    return element
+
+
+# --- feeds --------------------------------------------------------------------------------------
+
+def _feed_items(feed_dict: dict) -> Iterator[tuple]:
+    for key, value in feed_dict.items():
+        if isinstance(key, tuple):
+            if not isinstance(value, (tuple, list)) or len(value) != len(key):
+                raise ValueError(f"The feed_dict key {key!r} is a tuple of tensors, so its value "
+                                 "must be a tuple or list of the same length.")
+            yield from zip(key, value)
+        else:
+            yield key, value
+
+
+def _feed_tensor(graph: Graph, key: Any) -> Tensor:
+    if type(key) is Tensor and key._op._graph is graph:
+        tensor = key
+    else:
+        try:
+            tensor = graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+        except Exception as error:
+            hint = _GRAPH_HINT if "not an element of this graph" in str(error) else ""
+            raise TypeError("Cannot interpret feed_dict key as Tensor: " + str(error.args[0])
+                            + hint) from None
+    if not graph.is_feedable(tensor):
+        raise ValueError(f"Tensor {tensor} may not be fed.")
+    return tensor
+
+
+def _feed_value(tensor: Tensor, value: Any) -> Any:
+    """`value` converted to `tensor`'s dtype and checked against its static shape."""
+    dtype = tensor._dtype
+    if type(value) is np.ndarray and value.dtype.type is dtype.as_numpy_dtype:
+        array = value
+    else:
+        array = _convert_feed(tensor, value)
+    if tensor._dims is not None and not dims_compatible(tensor._dims, array.shape):
+        raise ValueError(f"Cannot feed value of shape {array.shape!r} for Tensor "
+                         f"{tensor.name!r}, which has shape '{format_dims(tensor._dims)}'")
+    return array
+
+
+def _convert_feed(tensor: Tensor, value: Any) -> np.ndarray:
+    dtype = tensor._dtype
+    if isinstance(value, Tensor) or hasattr(value, "_to_tensor"):
+        raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable feed values "
+                        "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles. "
+                        f"For reference, the tensor object was {value} which was passed to the "
+                        f"feed with key {tensor}.")
+    if dtype is _dtypes.string:
+        from .ops.registry import to_array
+        return to_array(value, dtype)
+    try:
+        array = np.asarray(value, dtype=dtype.as_numpy_dtype)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise _feed_conversion_error(tensor, value, error) from None
+    if isinstance(value, int) and not isinstance(value, bool) and array != value:
+        raise TypeError(f"Type of feed value {value} with type {type(value)} is not compatible "
+                        f"with Tensor type {dtype}. Try explicitly setting the type of the feed "
+                        "tensor to a larger type (e.g. int64).")
+    return array
+
+
+def _feed_conversion_error(tensor: Tensor, value: Any, error: Exception) -> Exception:
+    if isinstance(value, int):
+        return TypeError(f"Type of feed value {value} with type {type(value)} is not compatible "
+                         f"with Tensor type {tensor._dtype}. Try explicitly setting the type of "
+                         "the feed tensor to a larger type (e.g. int64).")
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return type(error)(f"Cannot convert the value fed for Tensor {tensor.name!r} "
+                       f"({shown}) to {tensor._dtype.name}: {error}")
+
+
+# --- sessions ------------------------------------------------------------------------------------
+
+class BaseSession:
+    """What Session and InteractiveSession share: the graph, variable values and plan cache."""
+
+    def __init__(self, target: Any = "", graph: Optional[Graph] = None,
+                 config: Optional[ConfigProto] = None) -> None:
+        if graph is None:
+            graph = get_default_graph()
+        elif not isinstance(graph, Graph):
+            raise TypeError(f"graph must be a tf.Graph, but got {type(graph)}")
+        if not isinstance(target, (str, bytes)):
+            raise TypeError(f"target must be a string, but got {type(target)}. Did you do "
+                            '"Session(config)" instead of "Session(config=config)"?')
+        if config is not None and not isinstance(config, ConfigProto):
+            raise TypeError(f"config must be a tf.ConfigProto, but got {type(config)}")
+        if target not in ("", b"", "local", "direct://"):
+            raise errors.NotFoundError(None, None, "No session factory registered for the given "
+                                       f'session options: {{target: "{target!s}"}} Registered '
+                                       "factories are {DIRECT_SESSION}.")
+        self._graph = graph
+        self._target = target
+        self._config = config if config is not None else ConfigProto()
+        self._closed = False
+        self._variable_store: dict[Operation, np.ndarray] = {}
+        self._random_generators: dict[Operation, np.random.Generator] = {}
+        self._plans: dict[tuple, Plan] = {}
+        self._plan_hits = 0
+        self._plan_misses = 0
+        self._write_lock = threading.Lock()
+        self._compile_lock = threading.Lock()
+
+    graph = property(lambda self: self._graph, doc="The graph this session runs.")
+    sess_str = property(lambda self: self._target)
+
+    @property
+    def graph_def(self) -> Any:
+        return self._graph
+
+    def list_devices(self) -> list:
+        return ["/job:localhost/replica:0/task:0/device:CPU:0"]
+
+    # --- running ---------------------------------------------------------------------------
+
+    def run(self, fetches: Any, feed_dict: Optional[dict] = None, options: Any = None,
+            run_metadata: Any = None) -> Any:
+        """Evaluate `fetches` (any nesting of tensors, ops, names, Variables) with feeds."""
+        self._check_usable()
+        if type(fetches) is Tensor and fetches._op._graph is self._graph:
+            unique, rebuild = (fetches,), _first
+        else:
+            mapper = _FetchMapper(self._graph, fetches)
+            unique, rebuild = tuple(mapper.elements), mapper.build
+        feed_tensors, feed_values = self._prepare_feeds(feed_dict)
+        plan = self._plan_for(unique, feed_tensors)
+        return rebuild(self._execute(plan, feed_values, options, run_metadata))
+
+    def _check_usable(self) -> None:
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        if self._graph.version == 0:
+            raise RuntimeError("The Session graph is empty.  Add operations to the graph before "
+                               "calling run().")
+
+    def _prepare_feeds(self, feed_dict: Optional[dict]) -> tuple:
+        if not feed_dict:
+            return (), ()
+        if not isinstance(feed_dict, dict):
+            raise TypeError(f"feed_dict must be a dict, got {type(feed_dict).__name__}")
+        graph = self._graph
+        fed: dict[Tensor, Any] = {}
+        for key, value in _feed_items(feed_dict):
+            tensor = _feed_tensor(graph, key)
+            fed[tensor] = _feed_value(tensor, value)
+        return tuple(fed), tuple(fed.values())
+
+    def _plan_for(self, fetches: tuple, feeds: tuple) -> Plan:
+        key = (fetches, feeds)
+        plan = self._plans.get(key)
+        if plan is not None:
+            self._plan_hits += 1
+            return plan
+        with self._compile_lock:
+            plan = self._plans.get(key)
+            if plan is None:
+                plan = Plan(fetches, feeds, self._graph)
+                self._plans[key] = plan
+                self._plan_misses += 1
+        return plan
+
+    def _execute(self, plan: Plan, feed_values: tuple, options: Any, run_metadata: Any) -> list:
+        ctx = RunContext(self) if plan.uses_context else None
+        traced = options is not None and run_metadata is not None and \
+            getattr(options, "trace_level", 0) >= RunOptions.SOFTWARE_TRACE
+        if not plan.writes_state:
+            return self._run_plan(plan, feed_values, ctx, traced, run_metadata)
+        with self._write_lock:
+            results = self._run_plan(plan, feed_values, ctx, traced, run_metadata)
+            if self._closed:
+                raise RuntimeError("Attempted to use a closed Session.")
+            self._variable_store.update(ctx.pending)
+        return results
+
+    def _run_plan(self, plan: Plan, feed_values: tuple, ctx: Any, traced: bool,
+                  run_metadata: Any) -> list:
+        if not traced:
+            return plan.run(feed_values, ctx)
+        stats: list = []
+        start = time.perf_counter()
+        try:
+            return plan.run_traced(feed_values, ctx, stats)
+        finally:
+            run_metadata.step_stats.dev_stats = [DeviceStepStats(node_stats=_node_stats(stats,
+                                                                                       start))]
+
+    def make_callable(self, fetches: Any, feed_list: Any = None,
+                      accept_options: bool = False) -> Callable:
+        """A function of the feed values (in `feed_list` order) that runs `fetches`."""
+        self._check_usable()
+        if feed_list is not None and not isinstance(feed_list, (list, tuple)):
+            raise TypeError("`feed_list` must be a list or tuple.")
+        feeds = tuple(_feed_tensor(self._graph, key) for key in (feed_list or ()))
+        mapper = _FetchMapper(self._graph, fetches)
+        plan = self._plan_for(tuple(mapper.elements), feeds)
+        rebuild = mapper.build
+
+        def call(*feed_values: Any, options: Any = None, run_metadata: Any = None) -> Any:
+            if len(feed_values) != len(feeds):
+                raise TypeError(f"This callable takes {len(feeds)} feed value(s) (one per entry "
+                                f"of feed_list), but {len(feed_values)} were given.")
+            if self._closed:
+                raise RuntimeError("Attempted to use a closed Session.")
+            values = tuple(_feed_value(t, v) for t, v in zip(feeds, feed_values))
+            return rebuild(self._execute(plan, values, options, run_metadata))
+        if not accept_options:
+            return lambda *feed_values: call(*feed_values)
+        return call
+
+    def cache_info(self) -> tuple:
+        """(hits, misses, size) of this session's plan cache, like functools.lru_cache."""
+        return self._plan_hits, self._plan_misses, len(self._plans)
+
+    def _random_generator(self, op: Operation) -> np.random.Generator:
+        generator = self._random_generators.get(op)
+        if generator is None:
+            seed = op._attrs.get("seed"), op._attrs.get("seed2")
+            entropy = None if seed[0] is None else [s or 0 for s in seed]
+            generator = self._random_generators.setdefault(op, np.random.default_rng(entropy))
+        return generator
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the variables and plans of this session; idempotent."""
+        self._closed = True
+        self._variable_store = {}
+        self._random_generators = {}
+        self._plans = {}
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @contextlib.contextmanager
+    def as_default(self) -> Iterator[BaseSession]:
+        """Make this the default session (for `eval()`/`run()`) without closing it on exit."""
+        stack = _default_session_stack.stack
+        stack.append(self)
+        try:
+            yield self
+        finally:
+            if not stack or stack[-1] is not self:
+                raise AssertionError(f"Nesting violated for default stack of {type(self)} objects")
+            stack.pop()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - never raise from a finalizer
+            pass
+
+
+def _first(results: list) -> Any:
+    return results[0]
+
+
+def _node_stats(stats: list, start: float) -> list:
+    result = []
+    for op, begun, duration, nbytes in stats:
+        micros = int(duration * 1e6)
+        result.append(NodeExecStats(op.name, op.type, int(begun * 1e6), 0, micros, micros,
+                                    nbytes, f"{op.name} = {op.type}()"))
+    return result
+
+
+class Session(BaseSession):
+    """A session; `with Session() as sess:` also makes its graph and itself the defaults."""
+
+    def __init__(self, target: Any = "", graph: Optional[Graph] = None,
+                 config: Optional[ConfigProto] = None) -> None:
+        super().__init__(target, graph, config)
+        self._context_managers: Optional[tuple] = None
+
+    def __enter__(self) -> Session:
+        if self._context_managers is not None:
+            raise RuntimeError("Session context managers are not re-entrant. Use "
+                               "`Session.as_default()` if you want to enter a session multiple "
+                               "times.")
+        graph_default, session_default = self._graph.as_default(), self.as_default()
+        self._context_managers = (graph_default, session_default)
+        graph_default.__enter__()
+        return session_default.__enter__()
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        graph_default, session_default = self._context_managers
+        try:
+            session_default.__exit__(exc_type, exc_value, traceback)
+        finally:
+            graph_default.__exit__(exc_type, exc_value, traceback)
+            self._context_managers = None
+            self.close()
+
+
+class InteractiveSession(BaseSession):
+    """A session that installs itself as the default on construction, for shells and notebooks.
+
+    Close it explicitly (`sess.close()`); it is not a context manager.
+    """
+
+    _count_lock = threading.Lock()
+    _active_session_count = 0
+
+    def __init__(self, target: Any = "", graph: Optional[Graph] = None,
+                 config: Optional[ConfigProto] = None) -> None:
+        super().__init__(target, graph, config)
+        with InteractiveSession._count_lock:
+            if InteractiveSession._active_session_count > 0:
+                warnings.warn("An interactive session is already active. This can cause "
+                              "out-of-memory errors in some cases. You must explicitly call "
+                              "`InteractiveSession.close()` to release resources held by the "
+                              "other session(s).", stacklevel=2)
+            InteractiveSession._active_session_count += 1
+        self._explicitly_closed = False
+        self._explicit_graph = graph
+        _default_session_stack.stack.append(self)
+        if graph is not None:
+            _default_graph_stack.stack.append(graph)
+
+    def close(self) -> None:
+        super().close()
+        with InteractiveSession._count_lock:
+            if getattr(self, "_explicitly_closed", True):
+                return
+            InteractiveSession._active_session_count -= 1
+            self._explicitly_closed = True
+        _remove_last(_default_session_stack.stack, self)
+        if self._explicit_graph is not None:
+            _remove_last(_default_graph_stack.stack, self._explicit_graph)
+
+
+def _remove_last(stack: list, item: Any) -> None:
+    for i in range(len(stack) - 1, -1, -1):
+        if stack[i] is item:
+            del stack[i]
+            return

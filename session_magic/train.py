@@ -1,0 +1,1 @@
+"""`sm.train`: optimizers and checkpoints (filled by the training issue)."""

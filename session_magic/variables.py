@@ -1,0 +1,461 @@
+"""Variable, variable scopes and get_variable, with TF 1's op layout and names.
+
+A Variable is four ops: `Variable` (VariableV2, its value in each session), `Variable/
+initial_value`, `Variable/Assign` (the initializer) and `Variable/read` (what other ops use).
+Values live in sessions, so two sessions on one graph hold separate state.
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+import traceback as _traceback
+from typing import Any, Callable, Iterator, Optional
+
+from . import dtypes as _dtypes
+from .graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
+from .ops import state_ops
+from .ops.constant_ops import identity
+from .ops.control_flow_ops import group, no_op
+from .ops.registry import apply_op, convert_to_tensor
+from .tensor_shape import TensorShape, as_dims, format_dims
+
+__all__ = [
+    "Variable", "VariableV1", "global_variables_initializer", "variables_initializer",
+    "initialize_all_variables", "initialize_variables", "local_variables_initializer",
+    "global_variables", "all_variables", "trainable_variables", "local_variables",
+    "model_variables", "moving_average_variables", "report_uninitialized_variables",
+    "assert_variables_initialized", "variable_scope", "get_variable", "get_variable_scope",
+    "VariableScope", "AUTO_REUSE", "get_local_variable",
+]
+
+
+class Variable:
+    """A tensor whose value persists across `run` calls of one session.
+
+    >>> import session_magic as sm
+    >>> v = sm.Variable([1.0, 2.0], name="v")
+    >>> v.name
+    'v:0'
+    """
+
+    def __init__(self, initial_value: Any = None, trainable: bool = True,
+                 collections: Optional[list] = None, validate_shape: bool = True,
+                 caching_device: Any = None, name: Optional[str] = None,
+                 variable_def: Any = None, dtype: Any = None, expected_shape: Any = None,
+                 import_scope: Any = None, constraint: Any = None, use_resource: Any = None,
+                 synchronization: Any = None, aggregation: Any = None, shape: Any = None):
+        if initial_value is None:
+            raise ValueError("initial_value must be specified.")
+        from_function = callable(initial_value) and not isinstance(initial_value, Tensor)
+        collections = list(collections or [GraphKeys.GLOBAL_VARIABLES])
+        if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
+            collections.append(GraphKeys.TRAINABLE_VARIABLES)
+        self._trainable = trainable
+        self._constraint = constraint
+        graph = _root_graph(initial_value)
+        with graph.as_default(), graph.control_dependencies(None):
+            self._build(graph, initial_value, from_function, dtype, name, validate_shape, shape)
+        for key in collections:
+            graph.add_to_collection(key, self)
+
+    def _build(self, graph: Graph, initial_value: Any, from_function: bool, dtype: Any,
+               name: Optional[str], validate_shape: bool, shape: Any) -> None:
+        with graph.name_scope(name or "Variable") as scope:
+            if from_function:
+                with graph.name_scope("Initializer"):
+                    initial_value = initial_value()
+            self._initial_value = convert_to_tensor(initial_value, dtype, name="initial_value")
+            dims = self._initial_value._dims if shape is None else as_dims(shape)
+            if validate_shape and (dims is None or None in dims):
+                raise ValueError("initial_value must have a shape specified: "
+                                 f"{self._initial_value}")
+            attrs = {"dtype": self._initial_value.dtype,
+                     "shape": dims if validate_shape else None}
+            self._variable = apply_op("VariableV2", [], attrs, scope)._outputs[0]
+            self._initializer_op = state_ops.assign(
+                self._variable, self._initial_value, validate_shape=validate_shape).op
+            self._snapshot = identity(self._variable, name="read")
+
+    # --- identity ------------------------------------------------------------------------
+
+    name = property(lambda self: self._variable.name)
+    op = property(lambda self: self._variable.op)
+    graph = property(lambda self: self._variable.graph)
+    dtype = property(lambda self: self._variable.dtype)
+    device = property(lambda self: "")
+    trainable = property(lambda self: self._trainable)
+    constraint = property(lambda self: self._constraint)
+    initializer = property(lambda self: self._initializer_op)
+    initial_value = property(lambda self: self._initial_value)
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._variable.shape
+
+    def get_shape(self) -> TensorShape:
+        return self._variable.shape
+
+    def set_shape(self, shape: Any) -> None:
+        self._variable.set_shape(shape)
+        self._snapshot.set_shape(shape)
+
+    # --- conversion protocols (used by fetches, feeds and op builders) --------------------
+
+    def _as_graph_element(self) -> Tensor:
+        return self._variable
+
+    def _to_tensor(self) -> Tensor:
+        return self._snapshot
+
+    def _variable_ref(self) -> Tensor:
+        return self._variable
+
+    def _graph_of(self) -> Graph:
+        return self._variable.graph
+
+    def value(self) -> Tensor:
+        """The tensor other ops read (`Variable/read`)."""
+        return self._snapshot
+
+    def read_value(self) -> Tensor:
+        """A new read of the variable (placed after any control dependencies in effect)."""
+        return identity(self._variable, name="read")
+
+    def initialized_value(self) -> Tensor:
+        """The value, or the initial value when not yet initialized (for init-order chains)."""
+        from .ops.functional import cond
+        with _root_graph(self).as_default():
+            return cond(state_ops.is_variable_initialized(self), self.read_value,
+                        lambda: self._initial_value)
+
+    # --- updates -----------------------------------------------------------------------
+
+    def assign(self, value: Any, use_locking: bool = False, name: Optional[str] = None,
+               read_value: bool = True) -> Any:
+        """An op storing `value` when run; returns the new value (or the op)."""
+        result = state_ops.assign(self._variable, value, name=name)
+        return result if read_value else result.op
+
+    def assign_add(self, delta: Any, use_locking: bool = False, name: Optional[str] = None,
+                   read_value: bool = True) -> Any:
+        result = state_ops.assign_add(self._variable, delta, name=name)
+        return result if read_value else result.op
+
+    def assign_sub(self, delta: Any, use_locking: bool = False, name: Optional[str] = None,
+                   read_value: bool = True) -> Any:
+        result = state_ops.assign_sub(self._variable, delta, name=name)
+        return result if read_value else result.op
+
+    def load(self, value: Any, session: Any = None) -> None:
+        """Store `value` in `session` (default: the default session) without adding ops."""
+        from .session import _session_for
+        session = _session_for(self._variable, session, "evaluate tensor", "load")
+        session.run(self._initializer_op, {self._initializer_op.inputs[1]: value})
+
+    def eval(self, session: Any = None) -> Any:
+        """The variable's value in `session` or the default session."""
+        return self._variable.eval(session=session)
+
+    def count_up_to(self, limit: int) -> Tensor:
+        raise NotImplementedError("count_up_to is not supported; use assign_add and a check.")
+
+    # --- Python protocols --------------------------------------------------------------
+
+    def __iter__(self) -> Iterator:
+        raise TypeError("'Variable' object is not iterable.")
+
+    def __bool__(self) -> bool:
+        return bool(self._snapshot)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    __array_priority__ = 100
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        return self._snapshot.__array__(dtype)
+
+    def __repr__(self) -> str:
+        return (f"<tf.Variable '{self.name}' shape={format_dims(self._variable._dims)} "
+                f"dtype={self.dtype.name}_ref>")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        from .render import mimebundle
+        return mimebundle(self, repr(self))
+
+
+VariableV1 = Variable
+
+
+def _variable_operator(dunder: str) -> Callable:
+    def operator(self: Variable, *args: Any) -> Any:
+        return getattr(self._snapshot, dunder)(*args)
+    operator.__name__ = dunder
+    return operator
+
+
+def _attach_operators() -> None:
+    from .ops.overloads import OPERATORS
+    for dunder in OPERATORS:
+        setattr(Variable, dunder, _variable_operator(dunder))
+
+
+_attach_operators()
+
+
+def _root_graph(value: Any) -> Graph:
+    """Variables are made in the outermost graph, even from inside cond or while bodies."""
+    graph = value.graph if isinstance(value, (Tensor, Variable)) else get_default_graph()
+    while getattr(graph, "outer_graph", None) is not None:
+        graph = graph.outer_graph
+    return graph
+
+
+# --- initialization and collections ------------------------------------------------------------
+
+def variables_initializer(var_list: list, name: str = "init") -> Operation:
+    """An op that runs the initializers of `var_list` (a NoOp when it is empty)."""
+    if var_list:
+        return group(*[v.initializer for v in var_list], name=name)
+    return no_op(name=name)
+
+
+def global_variables_initializer() -> Operation:
+    """An op initializing every global variable that exists now (not ones made later)."""
+    return variables_initializer(global_variables())
+
+
+def local_variables_initializer() -> Operation:
+    return variables_initializer(local_variables(), name="init_1")
+
+
+def global_variables(scope: Optional[str] = None) -> list:
+    return get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, scope)
+
+
+def trainable_variables(scope: Optional[str] = None) -> list:
+    return get_default_graph().get_collection(GraphKeys.TRAINABLE_VARIABLES, scope)
+
+
+def local_variables(scope: Optional[str] = None) -> list:
+    return get_default_graph().get_collection(GraphKeys.LOCAL_VARIABLES, scope)
+
+
+def model_variables(scope: Optional[str] = None) -> list:
+    return get_default_graph().get_collection(GraphKeys.MODEL_VARIABLES, scope)
+
+
+def moving_average_variables(scope: Optional[str] = None) -> list:
+    return get_default_graph().get_collection(GraphKeys.MOVING_AVERAGE_VARIABLES, scope)
+
+
+initialize_all_variables = global_variables_initializer
+all_variables = global_variables
+
+
+def initialize_variables(var_list: list, name: str = "init") -> Operation:
+    return variables_initializer(var_list, name)
+
+
+def report_uninitialized_variables(var_list: Optional[list] = None,
+                                   name: str = "report_uninitialized_variables") -> Tensor:
+    """A 1-D string tensor naming the variables not yet initialized in the running session."""
+    var_list = global_variables() + local_variables() if var_list is None else var_list
+    refs = [v._variable_ref() for v in var_list]
+    return apply_op("ReportUninitializedVariables", refs, {}, name)._outputs[0]
+
+
+def assert_variables_initialized(var_list: Optional[list] = None) -> Operation:
+    raise NotImplementedError("Use report_uninitialized_variables() and check it is empty.")
+
+
+# --- variable scopes and get_variable ----------------------------------------------------------
+
+class _ReuseMode:
+    def __repr__(self) -> str:
+        return "AUTO_REUSE"
+
+
+AUTO_REUSE = _ReuseMode()
+
+
+class VariableScope:
+    """Defaults for `get_variable` in a scope: name prefix, reuse, initializer, dtype."""
+
+    def __init__(self, reuse: Any, name: str = "", initializer: Any = None,
+                 regularizer: Any = None, dtype: Any = _dtypes.float32,
+                 name_scope: str = "") -> None:
+        self._name = name
+        self._reuse = reuse
+        self._initializer = initializer
+        self._regularizer = regularizer
+        self._dtype = _dtypes.as_dtype(dtype)
+        self._name_scope = name_scope
+
+    name = property(lambda self: self._name)
+    reuse = property(lambda self: self._reuse)
+    initializer = property(lambda self: self._initializer)
+    regularizer = property(lambda self: self._regularizer)
+    dtype = property(lambda self: self._dtype)
+    original_name_scope = property(lambda self: self._name_scope)
+
+    def reuse_variables(self) -> None:
+        self._reuse = True
+
+    def set_initializer(self, initializer: Any) -> None:
+        self._initializer = initializer
+
+    def set_dtype(self, dtype: Any) -> None:
+        self._dtype = _dtypes.as_dtype(dtype)
+
+    def get_variable(self, name: str, *args: Any, **kwargs: Any) -> Variable:
+        with variable_scope(self):
+            return get_variable(name, *args, **kwargs)
+
+
+class _ScopeStack(threading.local):
+    def __init__(self) -> None:
+        self.scopes: list[VariableScope] = [VariableScope(False)]
+
+
+class _VariableStore:
+    """Per graph: the variables get_variable made, default-name counts, and the scope stacks."""
+
+    def __init__(self) -> None:
+        self.variables: dict[str, Variable] = {}
+        self.scope_counts: dict[str, int] = {}
+        self.thread = _ScopeStack()
+
+
+def _store(graph: Graph) -> _VariableStore:
+    store = getattr(graph, "_variable_scope_store", None)
+    if store is None:
+        store = graph._variable_scope_store = _VariableStore()
+    return store
+
+
+def get_variable_scope() -> VariableScope:
+    return _store(get_default_graph()).thread.scopes[-1]
+
+
+@contextlib.contextmanager
+def variable_scope(name_or_scope: Any, default_name: Optional[str] = None, values: Any = None,
+                   initializer: Any = None, regularizer: Any = None, caching_device: Any = None,
+                   partitioner: Any = None, custom_getter: Any = None, reuse: Any = None,
+                   dtype: Any = None, use_resource: Any = None, constraint: Any = None,
+                   auxiliary_name_scope: bool = True) -> Iterator[VariableScope]:
+    """A scope for `get_variable` names and defaults; also opens a name scope."""
+    if name_or_scope is None and default_name is None:
+        raise TypeError("If default_name is None then name_or_scope is required")
+    graph = get_default_graph()
+    scopes = _store(graph).thread.scopes
+    parent = scopes[-1]
+    scope_name, name_scope_name = _scope_names(graph, parent, name_or_scope, default_name)
+    inherited = reuse if reuse is not None else (parent.reuse or None)
+    if isinstance(name_or_scope, VariableScope) and reuse is None:
+        inherited = name_or_scope.reuse or parent.reuse
+    source = name_or_scope if isinstance(name_or_scope, VariableScope) else parent
+    with graph.name_scope(name_scope_name) as opened:
+        scope = VariableScope(inherited or False, scope_name,
+                              initializer if initializer is not None else source.initializer,
+                              regularizer or source.regularizer,
+                              dtype if dtype is not None else source.dtype, opened)
+        scopes.append(scope)
+        try:
+            yield scope
+        finally:
+            scopes.remove(scope)
+
+
+def _scope_names(graph: Graph, parent: VariableScope, name_or_scope: Any,
+                 default_name: Optional[str]) -> tuple[str, str]:
+    if isinstance(name_or_scope, VariableScope):
+        return name_or_scope.name, name_or_scope.original_name_scope or name_or_scope.name
+    if name_or_scope is None:
+        prefix = f"{parent.name}/" if parent.name else ""
+        counts = _store(graph).scope_counts
+        base = prefix + default_name
+        count = counts.get(base, 0)
+        counts[base] = count + 1
+        local = default_name if count == 0 else f"{default_name}_{count}"
+        return prefix + local, local
+    prefix = f"{parent.name}/" if parent.name else ""
+    return prefix + name_or_scope, name_or_scope
+
+
+def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: Any = None,
+                 regularizer: Any = None, trainable: Optional[bool] = None,
+                 collections: Optional[list] = None, caching_device: Any = None,
+                 partitioner: Any = None, validate_shape: bool = True,
+                 use_resource: Any = None, custom_getter: Any = None, constraint: Any = None,
+                 synchronization: Any = None, aggregation: Any = None) -> Variable:
+    """Get the variable `scope/name`, or create it (reuse rules as in TF 1)."""
+    graph = get_default_graph()
+    store = _store(graph)
+    variables, scope = store.variables, store.thread.scopes[-1]
+    full_name = f"{scope.name}/{name}" if scope.name else name
+    dtype = _dtypes.as_dtype(dtype) if dtype is not None else None
+    if full_name in variables:
+        return _reuse(variables[full_name], scope.reuse, full_name, shape, dtype)
+    if scope.reuse is True:
+        raise ValueError(f"Variable {full_name} does not exist, or was not created with "
+                         "tf.get_variable(). Did you mean to set reuse=tf.AUTO_REUSE in "
+                         "VarScope?")
+    initializer = initializer if initializer is not None else scope.initializer
+    dtype = dtype or (initializer.dtype if isinstance(initializer, Tensor) else scope.dtype)
+    initial_value = _initial_value(full_name, shape, dtype, initializer)
+    with graph.name_scope(None):
+        variable = Variable(initial_value, trainable=trainable is not False,
+                            collections=collections, validate_shape=validate_shape,
+                            name=full_name, dtype=dtype if not isinstance(initializer, Tensor)
+                            else None)
+    variable._defined_at = _traceback.format_list(_traceback.extract_stack()[-8:-1])
+    variables[full_name] = variable
+    return variable
+
+
+def _reuse(variable: Variable, reuse: Any, full_name: str, shape: Any, dtype: Any) -> Variable:
+    if not reuse:
+        origin = "".join(getattr(variable, "_defined_at", []))
+        raise ValueError(f"Variable {full_name} already exists, disallowed. Did you mean to set "
+                         f"reuse=True or reuse=tf.AUTO_REUSE in VarScope? Originally defined "
+                         f"at:\n\n{origin}")
+    if shape is not None and not variable.shape.is_compatible_with(shape):
+        raise ValueError(f"Trying to share variable {full_name}, but specified shape "
+                         f"{TensorShape(shape)} and found shape {variable.shape}.")
+    if dtype is not None and dtype is not variable.dtype:
+        raise ValueError(f"Trying to share variable {full_name}, but specified dtype "
+                         f"{dtype.name} and found dtype {variable.dtype.name}.")
+    return variable
+
+
+def _initial_value(full_name: str, shape: Any, dtype: _dtypes.DType, initializer: Any) -> Any:
+    if isinstance(initializer, Tensor):
+        if shape is not None and not initializer.shape.is_compatible_with(shape):
+            raise ValueError(f"The initializer passed to get_variable {full_name!r} has shape "
+                             f"{initializer.shape}, not the shape {TensorShape(shape)} asked for.")
+        return initializer
+    dims = as_dims(shape)
+    if dims is None or None in dims:
+        raise ValueError(f"Shape of a new variable ({full_name}) must be fully defined, but "
+                         f"instead was {format_dims(dims)}.")
+    if initializer is None:
+        from .initializers import default_initializer
+        initializer = default_initializer(dtype)
+    if callable(initializer):
+        if isinstance(initializer, type):
+            initializer = initializer()
+        return lambda: initializer(list(dims), dtype=dtype)
+    return lambda: convert_to_tensor(initializer, dtype)
+
+
+def get_local_variable(name: str, *args: Any, **kwargs: Any) -> Variable:
+    kwargs["collections"] = [GraphKeys.LOCAL_VARIABLES]
+    kwargs.setdefault("trainable", False)
+    return get_variable(name, *args, **kwargs)
