@@ -309,10 +309,11 @@ class Graph:
         try:
             yield self
         finally:
-            if not stack or stack[-1] is not self:
-                raise AssertionError("Nesting violated for default stack of "
-                                     f"{type(self)} objects")
-            stack.pop()
+            if stack:  # NOTE: empty after a reset, as TF allows.
+                if stack[-1] is not self:
+                    raise AssertionError("Nesting violated for default stack of "
+                                         f"{type(self)} objects")
+                stack.pop()
 
     @property
     def building_function(self) -> bool:
@@ -379,6 +380,8 @@ class Graph:
             frames.remove(frame)
 
     def _as_control_op(self, item: Any) -> Operation:
+        if isinstance(item, (str, bytes)):
+            item = self.as_graph_element(item)
         element = getattr(item, "_as_graph_element", None)
         element = element() if element is not None else item
         if isinstance(element, Tensor):
@@ -390,12 +393,17 @@ class Graph:
                              "ops created inside control_dependencies.")
         return element
 
-    def _control_inputs_for(self, input_ops: set) -> tuple:
+    def _active_control_frames(self) -> list:
+        """The frames in effect, outermost first: those opened after the innermost `None`."""
         frames = self._thread.control_frames
+        for i in range(len(frames) - 1, -1, -1):
+            if frames[i].control_ops is None:
+                return frames[i + 1:]
+        return frames
+
+    def _control_inputs_for(self, input_ops: set) -> tuple:
         result: list[Operation] = []
-        for frame in reversed(frames):
-            if frame.control_ops is None:
-                break
+        for frame in self._active_control_frames():
             if any(id(op) in frame.created for op in input_ops):
                 continue  # NOTE: an input made inside this block already carries its deps.
             for op in frame.control_ops:
@@ -411,7 +419,7 @@ class Graph:
         for t in inputs:
             if t._op._graph is not self:
                 self._reject_foreign_input(t)
-        frames = self._thread.control_frames
+        frames = self._active_control_frames() if self._thread.control_frames else ()
         control = self._control_inputs_for({t._op for t in inputs}) if frames else ()
         traceback = _user_traceback()
         with self._lock:
@@ -625,13 +633,31 @@ def _default_graph_nesting() -> int:
     return len(_default_graph_stack.stack)
 
 
+@contextlib.contextmanager
 def name_scope(name: Optional[str], default_name: Optional[str] = None,
-               values: Any = None) -> Any:
-    """`tf.name_scope(name, default_name=None, values=None)` on the default graph."""
+               values: Any = None) -> Iterator[str]:
+    """`tf.name_scope(name, default_name=None, values=None)`: in the graph of `values`, if any
+    are graph elements, else in the default graph; yields the scope's name with a '/'."""
     if name is None and default_name is None and values is not None:
         raise ValueError(f"At least one of name ({name}) and default_name ({default_name}) "
                          "must be provided.")
-    return get_default_graph().name_scope(name if name is not None else default_name)
+    default = get_default_graph()
+    graph = default
+    if values and not default.building_function:
+        graph = _graph_of_values(values) or default
+    with contextlib.ExitStack() as stack:
+        if graph is not default:
+            stack.enter_context(graph.as_default())
+        yield stack.enter_context(graph.name_scope(name if name is not None else default_name))
+
+
+def _graph_of_values(values: Any) -> Optional[Graph]:
+    for value in values:
+        graph_of = getattr(value, "_graph_of", None)
+        graph = graph_of() if graph_of is not None else getattr(value, "graph", None)
+        if isinstance(graph, Graph):
+            return graph
+    return None
 
 
 def get_name_scope() -> str:

@@ -101,8 +101,8 @@ class Plan:
 
     def _raise_translated(self, failure: Exception, code: Any, line_ops: dict) -> None:
         op = _failing_op(failure, code, line_ops)
-        if op is None:
-            raise failure
+        if op is None or _already_located(failure):
+            raise failure  # NOTE: a control-flow body already named its own failing op.
         if isinstance(failure, errors.OpError):
             message = failure.message
         else:
@@ -114,6 +114,10 @@ class Plan:
 _WRITERS = frozenset({"Assign", "AssignAdd", "AssignSub"})
 _NOT_STEPS = frozenset({"Const", "NoOp", "VariableV2"})
 _USER_CODE_OPS = frozenset({"PyFunc"})
+
+
+def _already_located(failure: Exception) -> bool:
+    return isinstance(failure, errors.OpError) and "\n\t [[node " in failure.message
 
 
 def _reads_variable(element: Any, feeds: Sequence[Tensor]) -> bool:

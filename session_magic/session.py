@@ -377,9 +377,11 @@ class BaseSession:
         try:
             yield self
         finally:
-            if not stack or stack[-1] is not self:
-                raise AssertionError(f"Nesting violated for default stack of {type(self)} objects")
-            stack.pop()
+            if stack:  # NOTE: empty after a reset, as TF allows.
+                if stack[-1] is not self:
+                    raise AssertionError("Nesting violated for default stack of "
+                                         f"{type(self)} objects")
+                stack.pop()
 
     def __del__(self) -> None:
         try:
