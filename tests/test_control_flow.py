@@ -10,12 +10,27 @@ import session_magic as tf
 def test_cond_runs_only_the_taken_branch():
     pred = tf.placeholder(tf.bool, [])
     x = tf.placeholder(tf.float32, [None])
-    unfed = tf.placeholder(tf.float32, [], name="unfed")
-    result = tf.cond(pred, lambda: x * 2.0, lambda: x + unfed)
+    calls = []
+
+    def record(value):
+        calls.append(value)
+        return value
+
+    result = tf.cond(pred, lambda: x * 2.0, lambda: tf.py_func(record, [x], tf.float32))
     with tf.Session() as sess:
         np.testing.assert_array_equal(sess.run(result, {pred: True, x: [1, 2]}), [2, 4])
+        assert calls == []
+        np.testing.assert_array_equal(sess.run(result, {pred: False, x: [1, 2]}), [1, 2])
+        assert len(calls) == 1
+
+
+def test_tensors_made_outside_the_branches_always_run_as_in_tf1():
+    pred = tf.placeholder(tf.bool, [])
+    unfed = tf.placeholder(tf.float32, [], name="unfed")
+    result = tf.cond(pred, lambda: tf.constant(1.0), lambda: unfed + 1.0)
+    with tf.Session() as sess:
         with pytest.raises(tf.errors.InvalidArgumentError, match="placeholder tensor 'unfed'"):
-            sess.run(result, {pred: False, x: [1, 2]})
+            sess.run(result, {pred: True})
 
 
 def test_cond_side_effects_happen_only_in_the_taken_branch():

@@ -89,6 +89,8 @@ def static_int_list(value: Any, what: str) -> Optional[list]:
                              f"list, or a constant); got the computed tensor {tensor.name!r}.")
         value = known
     array = np.asarray(value)
+    if array.size == 0:
+        return []
     if array.dtype.kind not in "iu":
         raise TypeError(f"{what} must be integers, got {value!r}")
     return [int(v) for v in array.reshape(-1)]

@@ -5,17 +5,113 @@ operators map onto these builders in ops/overloads.py.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+import functools
+import math
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
 from .. import dtypes as d
 from ..graph import Tensor
-from .common import (FLOAT_COMPLEX, NUMERIC, REAL, binary, check_dtype, quiet, single)
-from .registry import apply_op, convert_to_tensor, op_scope, register
+from ..tensor_shape import as_dims, dims_compatible, format_dims, merge_dims
+from .common import (COMPLEX, FLOAT_COMPLEX, FLOATS, NUMERIC, REAL, SIGNED_INTS,
+                     broadcast_dims, broadcast_infer, binary, check_dtype, check_same_dtype,
+                     quiet, single, static_int_list, unary)
+from .constant_ops import identity, stop_gradient
+from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
+                       convert_to_tensor, op_scope, register)
 
-__all__ = ["add", "subtract", "multiply", "truediv", "divide", "realdiv", "floordiv",
-           "floor_div", "mod", "floormod", "pow", "negative", "cast"]
+__all__ = [
+    # arithmetic
+    "add", "subtract", "multiply", "scalar_mul", "truediv", "divide", "div", "realdiv",
+    "floordiv", "floor_div", "mod", "floormod", "truncatediv", "truncatemod", "div_no_nan",
+    "divide_no_nan", "pow", "negative", "maximum", "minimum", "squared_difference", "atan2",
+    "add_n", "accumulate_n", "clip_by_value",
+    # elementwise functions
+    "abs", "sign", "square", "sqrt", "rsqrt", "exp", "expm1", "log", "log1p", "sin", "cos",
+    "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid",
+    "reciprocal", "round", "rint", "floor", "ceil", "erf", "is_nan", "is_inf", "is_finite",
+    "conj", "real", "imag",
+    # comparisons and logic
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
+    "logical_or", "logical_not", "logical_xor",
+    # casts
+    "cast", "saturate_cast", "to_float", "to_double", "to_int32", "to_int64",
+    # products, scans, reductions, selection
+    "matmul", "tensordot", "cumsum", "cumprod", "reduce_sum", "reduce_mean", "reduce_max",
+    "reduce_min", "reduce_prod", "reduce_any", "reduce_all", "reduce_logsumexp",
+    "count_nonzero", "argmax", "argmin", "arg_max", "arg_min", "where", "where_v2",
+]
+
+_SIGNED_REAL = FLOATS + SIGNED_INTS
+_FLOAT_INT_COMPLEX = FLOATS + (d.int32, d.int64) + COMPLEX
+_ORDERED = REAL  # dtypes with <, max and min
+
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+def _dtype_of(value: Any) -> Optional[d.DType]:
+    if isinstance(value, Tensor):
+        return value._dtype
+    if hasattr(value, "_to_tensor") and getattr(value, "dtype", None) is not None:
+        return d.as_dtype(value.dtype)
+    return None
+
+
+def _converted(value: Any, dtype: Optional[d.DType], name: str) -> Tensor:
+    """`value` as a tensor; only a Python or NumPy value is converted to `dtype`."""
+    if _dtype_of(value) is not None:
+        return convert_to_tensor(value, name=name)
+    return convert_to_tensor(value, dtype, name=name)
+
+
+def _operands(x: Any, y: Any, names: Sequence[str] = ("x", "y")) -> tuple[Tensor, Tensor]:
+    """Both operands as tensors; a Python value takes the other's dtype, as TF's operators do."""
+    dtype = _dtype_of(x) or _dtype_of(y)
+    return _converted(x, dtype, names[0]), _converted(y, dtype, names[1])
+
+
+def _deprecated_lookup(new_name: str, new_value: Any, old_name: str, old_value: Any) -> Any:
+    """TF1's rule for renamed arguments (`keep_dims` -> `keepdims`): either one, not both."""
+    if old_value is None:
+        return new_value
+    if new_value is not None:
+        raise ValueError(f"Cannot specify both '{new_name}' and '{old_name}'")
+    return old_value
+
+
+def _bracketed(dims: Any) -> str:
+    return "?" if dims is None else "[" + ",".join("?" if n is None else str(n) for n in dims) + "]"
+
+
+def _merge_dim(left: Optional[int], right: Optional[int]) -> Optional[int]:
+    if left is not None and right is not None and left != right:
+        raise ShapeError(f"Dimensions must be equal, but are {left} and {right}")
+    return right if left is None else left
+
+
+def _merged_shape(left: Any, right: Any) -> Any:
+    """TF's Merge of two shapes that must be the same (not broadcast)."""
+    if left is None or right is None:
+        return right if left is None else left
+    if len(left) != len(right):
+        raise ShapeError(f"Shapes must be equal rank, but are {len(left)} and {len(right)}")
+    for i, (a, b) in enumerate(zip(left, right, strict=True)):
+        if a is not None and b is not None and a != b:
+            raise ShapeError(f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
+                             f"Shapes are {_bracketed(left)} and {_bracketed(right)}.")
+    return merge_dims(left, right)
+
+
+def _scalar_int(value: Any, what: str) -> int:
+    values = static_int_list(value, what)
+    if values is None or len(values) != 1:
+        raise ValueError(f"{what} must be a single integer, got {value!r}")
+    return values[0]
+
+
+def _identity_kernel(x: Any) -> Any:
+    return x
 
 
 # --- arithmetic ----------------------------------------------------------------------------------
@@ -24,37 +120,26 @@ add = binary("Add", np.add, NUMERIC + (d.string,), grad=None)
 subtract = binary("Sub", np.subtract, NUMERIC, grad=None)
 multiply = binary("Mul", np.multiply, NUMERIC, grad=None)
 realdiv = binary("RealDiv", np.true_divide, FLOAT_COMPLEX, grad=None, silent=True)
-floordiv = binary("FloorDiv", np.floor_divide, REAL, grad=None, silent=True)
-floormod = binary("FloorMod", np.mod, REAL, grad=None, silent=True)
 pow = binary("Pow", np.power, NUMERIC, grad=None, silent=True)  # noqa: A001 - TF's name
-floor_div = floordiv
-mod = floormod
-
-# NOTE: TF's `/` casts both integer operands to this float type before dividing.
-_TRUEDIV_TABLE = {d.uint8: d.float32, d.int8: d.float32, d.uint16: d.float32,
-                  d.int16: d.float32, d.int32: d.float64, d.int64: d.float64,
-                  d.float16: None, d.float32: None, d.float64: None, d.complex64: None,
-                  d.complex128: None}
+maximum = binary("Maximum", np.maximum, _ORDERED, grad=None)
+minimum = binary("Minimum", np.minimum, _ORDERED, grad=None)
 
 
-def truediv(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
-    """Python 3 division: integer operands are cast to floating point first (int32 -> float64)."""
-    with op_scope(name, "truediv", [x, y]) as scope:
-        x = convert_to_tensor(x, name="x")
-        y = convert_to_tensor(y, name="y")
-        if x.dtype is not y.dtype:
-            raise TypeError(f"x and y must have the same dtype, got {x.dtype!r} != {y.dtype!r}")
-        if x.dtype not in _TRUEDIV_TABLE:
-            raise TypeError(f"Invalid dtype {x.dtype!r} in __truediv__")
-        target = _TRUEDIV_TABLE[x.dtype]
-        if target is not None:
-            x, y = cast(x, target), cast(y, target)
-        return realdiv(x, y, name=scope)
+def _squared_difference(x: Any, y: Any) -> Any:
+    difference = np.subtract(x, y)
+    return difference * np.conj(difference) if difference.dtype.kind == "c" else \
+        np.square(difference)
 
 
-def divide(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
-    """`x / y` (true division)."""
-    return truediv(x, y, name=name)
+squared_difference = binary("SquaredDifference", _squared_difference, _FLOAT_INT_COMPLEX,
+                            grad=None, silent=True)
+
+register("Atan2", broadcast_infer("Atan2", FLOATS), lambda op: quiet(np.arctan2), grad=None)
+
+
+def atan2(y: Any, x: Any, name: Optional[str] = None) -> Tensor:
+    """Elementwise arctangent of `y / x`, using the signs of both to pick the quadrant."""
+    return single(apply_op("Atan2", [y, x], name=name, arg_names=("y", "x"), same_dtype=True))
 
 
 def _negative_infer(inputs: list, attrs: dict) -> list:
@@ -69,27 +154,987 @@ def negative(x: Any, name: Optional[str] = None) -> Tensor:
     return single(apply_op("Neg", [x], name=name))
 
 
+def scalar_mul(scalar: Any, x: Any, name: Optional[str] = None) -> Tensor:
+    """`scalar * x` for a scalar of `x`'s dtype (a `Mul` op)."""
+    x = convert_to_tensor(x, name="x")
+    scalar = _converted(scalar, x.dtype, "scalar")
+    if scalar._dims != ():
+        raise ValueError(f"Only scalar multiply works, got shape {format_dims(scalar._dims)}")
+    return multiply(scalar, x, name=name)
+
+
+# --- integer-aware division ----------------------------------------------------------------------
+
+def _checked_integer_division(fn: Callable) -> Callable:
+    def divide(x: Any, y: Any) -> Any:
+        if not np.all(y):  # NOTE: NumPy would give 0 and a warning; TF refuses.
+            raise ZeroDivisionError("Integer division by zero")
+        return fn(x, y)
+    return divide
+
+
+def _truncate_divide_integers(x: Any, y: Any) -> Any:
+    quotient = np.floor_divide(x, y)
+    rounded_down = (np.remainder(x, y) != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0))
+    return quotient + rounded_down.astype(quotient.dtype)
+
+
+def _division(op_type: str, float_fn: Callable, integer_fn: Callable,
+              grad: Any = None) -> Callable:
+    """Register a division-like op whose integer kernel refuses a zero divisor."""
+    def kernel(op: Any) -> Callable:
+        if op._outputs[0]._dtype.is_integer:
+            return _checked_integer_division(integer_fn)
+        return quiet(float_fn)
+    register(op_type, broadcast_infer(op_type, REAL), kernel, grad=grad)
+
+    def build(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
+        return single(apply_op(op_type, [x, y], name=name, same_dtype=True))
+    build.__name__ = op_type.lower()
+    build.__doc__ = f"Elementwise `{op_type}` of `x` and `y`, with NumPy broadcasting."
+    return build
+
+
+floor_div = _division("FloorDiv", np.floor_divide, np.floor_divide, grad=NOT_DIFFERENTIABLE)
+floormod = _division("FloorMod", np.remainder, np.remainder)
+truncatediv = _division("TruncateDiv", lambda x, y: np.trunc(np.true_divide(x, y)),
+                        _truncate_divide_integers, grad=NOT_DIFFERENTIABLE)
+truncatemod = _division("TruncateMod", np.fmod, np.fmod)
+mod = floormod
+
+
+def floordiv(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
+    """`x // y`, rounding toward negative infinity (a `FloorDiv` op named 'floordiv')."""
+    with op_scope(name, "floordiv", [x, y]) as scope:
+        return floor_div(x, y, name=scope)
+
+
+# NOTE: TF's `/` casts both integer operands to this float type before dividing.
+_TRUEDIV_TABLE = {d.uint8: d.float32, d.int8: d.float32, d.uint16: d.float32,
+                  d.int16: d.float32, d.int32: d.float64, d.int64: d.float64,
+                  d.float16: None, d.float32: None, d.float64: None, d.complex64: None,
+                  d.complex128: None}
+
+
+def _same_dtype_pair(x: Tensor, y: Tensor) -> d.DType:
+    if x.dtype is not y.dtype:
+        raise TypeError(f"x and y must have the same dtype, got {x.dtype!r} != {y.dtype!r}")
+    return x.dtype
+
+
+def truediv(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
+    """Python 3 division: integer operands are cast to floating point first (int32 -> float64)."""
+    with op_scope(name, "truediv", [x, y]) as scope:
+        x, y = _operands(x, y)
+        dtype = _same_dtype_pair(x, y)
+        if dtype not in _TRUEDIV_TABLE:
+            raise TypeError(f"Invalid dtype {dtype!r} in __truediv__")
+        target = _TRUEDIV_TABLE[dtype]
+        if target is not None:
+            x, y = cast(x, target), cast(y, target)
+        return realdiv(x, y, name=scope)
+
+
+def divide(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
+    """`x / y` (true division)."""
+    return truediv(x, y, name=name)
+
+
+def div(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
+    """TF1's legacy division: floor division for integers, true division for floats."""
+    with op_scope(name, "div", [x, y]) as scope:
+        x, y = _operands(x, y)
+        dtype = _same_dtype_pair(x, y)
+        if dtype.is_floating or dtype.is_complex:
+            return realdiv(x, y, name=scope)
+        return floor_div(x, y, name=scope)
+
+
+def _divide_no_nan(x: Any, y: Any) -> Any:
+    result = np.true_divide(x, y)
+    return np.where(np.asarray(y) == 0, np.zeros((), result.dtype), result)
+
+
+register("DivNoNan", broadcast_infer("DivNoNan", FLOAT_COMPLEX), lambda op: quiet(_divide_no_nan),
+         grad=None)
+
+
+def div_no_nan(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
+    """`x / y`, but 0 wherever `y` is 0."""
+    with op_scope(name, "div_no_nan", [x, y]) as scope:
+        x, y = _operands(x, y)
+        return single(apply_op("DivNoNan", [x, y], name=scope))
+
+
+divide_no_nan = div_no_nan
+
+
+# --- AddN and AccumulateNV2 ----------------------------------------------------------------------
+
+_INPUTS_MESSAGE = ("inputs must be a list of at least one Tensor/IndexedSlices with the same "
+                   "dtype and shape")
+
+
+def _list_dtype(op_type: str, inputs: list) -> d.DType:
+    first = inputs[0]._dtype
+    if any(t._dtype is not first for t in inputs):
+        names = ", ".join(t._dtype.name for t in inputs)
+        raise TypeError(f"Tensors in list passed to 'inputs' of '{op_type}' Op have types "
+                        f"[{names}] that don't all match.")
+    return check_dtype(inputs[0], NUMERIC, "inputs")
+
+
+def _sum_list_infer(op_type: str) -> Callable:
+    def infer(inputs: list, attrs: dict) -> list:
+        dtype = _list_dtype(op_type, inputs)
+        dims = attrs.get("shape")
+        for t in inputs:
+            dims = _merged_shape(dims, t._dims)
+        return [(dtype, dims)]
+    return infer
+
+
+def _sum_list_kernel(op: Any) -> Callable:
+    def add_all(*arrays: Any) -> Any:
+        for i, array in enumerate(arrays[1:], start=1):
+            if np.shape(array) != np.shape(arrays[0]):
+                raise ValueError(f"Inputs to operation {op.name} of type {op.type} must have the "
+                                 f"same size and shape.  Input 0: {list(np.shape(arrays[0]))} "
+                                 f"!= input {i}: {list(np.shape(array))}")
+        return functools.reduce(np.add, arrays)
+    return add_all
+
+
+register("AddN", _sum_list_infer("AddN"), _sum_list_kernel, grad=None)
+register("AccumulateNV2", _sum_list_infer("AccumulateNV2"), _sum_list_kernel, grad=None)
+
+
+def _tensor_list(inputs: Any) -> list:
+    if not inputs or not isinstance(inputs, (list, tuple)):
+        raise ValueError(_INPUTS_MESSAGE)
+    return [convert_to_tensor(value) for value in inputs]
+
+
+def add_n(inputs: Sequence[Any], name: Optional[str] = None) -> Tensor:
+    """The elementwise sum of a list of tensors of one dtype and shape (an `AddN` op)."""
+    tensors = _tensor_list(inputs)
+    if len(tensors) == 1:  # NOTE: TF adds no op for a single input unless it must be named.
+        return identity(tensors[0], name=name) if name else tensors[0]
+    return single(apply_op("AddN", tensors, {"N": len(tensors)}, name))
+
+
+def accumulate_n(inputs: Sequence[Any], shape: Any = None, tensor_dtype: Any = None,
+                 name: Optional[str] = None) -> Tensor:
+    """As `add_n`, optionally checking the inputs' `shape` and `tensor_dtype`."""
+    tensors = _tensor_list(inputs)
+    if any(t.dtype is not tensors[0].dtype for t in tensors):
+        raise ValueError(_INPUTS_MESSAGE)
+    if tensor_dtype is not None and d.as_dtype(tensor_dtype) is not tensors[0].dtype:
+        raise TypeError(f"tensor_dtype is {d.as_dtype(tensor_dtype)!r}, but input is of type "
+                        f"{tensors[0].dtype!r}")
+    if len(tensors) == 1:
+        return identity(tensors[0], name=name) if name else tensors[0]
+    attrs = {"N": len(tensors), "shape": as_dims(shape)}
+    return single(apply_op("AccumulateNV2", tensors, attrs, name))
+
+
+def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any,
+                  name: Optional[str] = None) -> Tensor:
+    """`t` clipped to [clip_value_min, clip_value_max] (a Minimum, then a Maximum)."""
+    with op_scope(name, "clip_by_value", [t, clip_value_min, clip_value_max]) as scope:
+        t = convert_to_tensor(t, name="t")
+        lowered = minimum(t, clip_value_max)
+        _check_not_broadcast(t, lowered)
+        clipped = maximum(lowered, clip_value_min, name=scope)
+        _check_not_broadcast(t, clipped)
+        return clipped
+
+
+def _check_not_broadcast(t: Tensor, result: Tensor) -> None:
+    # NOTE: TF merges the shapes so that a clip value cannot silently broadcast `t`.
+    if not dims_compatible(t._dims, result._dims):
+        raise ValueError(f"Shapes {format_dims(t._dims)} and {format_dims(result._dims)} are not "
+                         "compatible")
+
+
+# --- elementwise functions -----------------------------------------------------------------------
+
+def _sign(x: Any) -> Any:
+    if x.dtype.kind != "c":
+        return np.sign(x)
+    magnitude = np.abs(x)  # NOTE: NumPy < 2 takes the sign of the real part only.
+    return np.where(magnitude == 0, np.zeros((), x.dtype), x / magnitude).astype(x.dtype)
+
+
+def _sigmoid(x: Any) -> Any:
+    return 1 / (1 + np.exp(-x))
+
+
+def _erf(x: Any) -> Any:
+    values = np.vectorize(math.erf, otypes=[np.float64])(x)
+    return values.astype(x.dtype)
+
+
+sign = unary("Sign", _sign, _SIGNED_REAL + COMPLEX)
+square = unary("Square", np.square, NUMERIC)
+sqrt = unary("Sqrt", np.sqrt)
+rsqrt = unary("Rsqrt", lambda x: 1 / np.sqrt(x))
+exp = unary("Exp", np.exp)
+expm1 = unary("Expm1", np.expm1)
+log = unary("Log", np.log)
+log1p = unary("Log1p", np.log1p)
+sin = unary("Sin", np.sin)
+cos = unary("Cos", np.cos)
+tan = unary("Tan", np.tan)
+asin = unary("Asin", np.arcsin)
+acos = unary("Acos", np.arccos)
+atan = unary("Atan", np.arctan)
+sinh = unary("Sinh", np.sinh)
+cosh = unary("Cosh", np.cosh)
+tanh = unary("Tanh", np.tanh)
+asinh = unary("Asinh", np.arcsinh)
+acosh = unary("Acosh", np.arccosh)
+atanh = unary("Atanh", np.arctanh)
+sigmoid = unary("Sigmoid", _sigmoid)
+reciprocal = unary("Reciprocal", np.reciprocal, _FLOAT_INT_COMPLEX)
+floor = unary("Floor", np.floor, FLOATS, grad=NOT_DIFFERENTIABLE)
+ceil = unary("Ceil", np.ceil, FLOATS, grad=NOT_DIFFERENTIABLE)
+rint = unary("Rint", np.rint, FLOATS, grad=NOT_DIFFERENTIABLE)
+erf = unary("Erf", _erf, FLOATS)
+
+
+def _test_infer(inputs: list, attrs: dict) -> list:
+    check_dtype(inputs[0], FLOATS)
+    return [(d.bool, inputs[0]._dims)]
+
+
+def _elementwise_test(op_type: str, fn: Callable) -> Callable:
+    """Register a float -> bool elementwise test (IsNan, ...) and return its builder."""
+    register(op_type, _test_infer, lambda op: fn, grad=NOT_DIFFERENTIABLE)
+
+    def build(x: Any, name: Optional[str] = None) -> Tensor:
+        return single(apply_op(op_type, [x], name=name))
+    build.__name__ = op_type.lower()
+    build.__doc__ = f"Elementwise `{op_type}` of `x` (a bool tensor)."
+    return build
+
+
+is_nan = _elementwise_test("IsNan", np.isnan)
+is_inf = _elementwise_test("IsInf", np.isinf)
+is_finite = _elementwise_test("IsFinite", np.isfinite)
+
+register("Abs", lambda inputs, attrs: [(check_dtype(inputs[0], _SIGNED_REAL), inputs[0]._dims)],
+         lambda op: np.abs, grad=None)
+
+
+def _complex_abs_infer(inputs: list, attrs: dict) -> list:
+    return [(check_dtype(inputs[0], COMPLEX).real_dtype, inputs[0]._dims)]
+
+
+register("ComplexAbs", _complex_abs_infer, lambda op: np.abs, grad=None)
+
+
+def abs(x: Any, name: Optional[str] = None) -> Tensor:  # noqa: A001 - TF's name
+    """Elementwise |x|; for complex `x`, the magnitude as a real tensor (`ComplexAbs`)."""
+    with op_scope(name, "Abs", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        if x.dtype.is_complex:
+            attrs = {"Tout": x.dtype.real_dtype}
+            return single(apply_op("ComplexAbs", [x], attrs, scope))
+        return single(apply_op("Abs", [x], name=scope))
+
+
+def _round_kernel(op: Any) -> Callable:
+    return _identity_kernel if op._inputs[0]._dtype.is_integer else np.rint
+
+
+register("Round", lambda inputs, attrs: [(check_dtype(inputs[0], _FLOAT_INT_COMPLEX),
+                                          inputs[0]._dims)], _round_kernel,
+         grad=NOT_DIFFERENTIABLE)
+
+
+def round(x: Any, name: Optional[str] = None) -> Tensor:  # noqa: A001 - TF's name
+    """Elementwise rounding, halves to even (`round(2.5) == 2`); integers pass through."""
+    x = convert_to_tensor(x, name="x")
+    if x.dtype.is_integer:
+        return x
+    return single(apply_op("Round", [x], name=name))
+
+
+def _complex_part_infer(inputs: list, attrs: dict) -> list:
+    return [(check_dtype(inputs[0], COMPLEX, "input").real_dtype, inputs[0]._dims)]
+
+
+register("Conj", lambda inputs, attrs: [(check_dtype(inputs[0], COMPLEX, "input"),
+                                         inputs[0]._dims)], lambda op: np.conj, grad=None)
+register("Real", _complex_part_infer, lambda op: np.real, grad=None)
+register("Imag", _complex_part_infer, lambda op: np.imag, grad=None)
+
+
+def conj(x: Any, name: Optional[str] = None) -> Tensor:
+    """The complex conjugate of `x`; real tensors are returned as they are."""
+    if isinstance(x, Tensor) and (x.dtype.is_floating or x.dtype.is_integer):
+        return x
+    with op_scope(name, "Conj", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        if x.dtype.is_complex:
+            return single(apply_op("Conj", [x], name=scope, arg_names=("input",)))
+        if x.dtype.is_floating or x.dtype.is_integer:
+            return x
+        raise TypeError(f"Expected numeric or variant tensor, got dtype {x.dtype!r}")
+
+
+def real(input: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002 - TF's name
+    """The real part of a complex tensor; a real tensor is returned as it is."""
+    with op_scope(name, "Real", [input]) as scope:
+        x = convert_to_tensor(input, name="input")
+        if not x.dtype.is_complex:
+            return x
+        return single(apply_op("Real", [x], {"Tout": x.dtype.real_dtype}, scope))
+
+
+def imag(input: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002 - TF's name
+    """The imaginary part of a complex tensor; zeros for a real tensor."""
+    with op_scope(name, "Imag", [input]) as scope:
+        x = convert_to_tensor(input, name="input")
+        if not x.dtype.is_complex:
+            from .array_ops import zeros_like  # NOTE: lazy: array_ops is another module's job.
+            return zeros_like(x, name=scope)
+        return single(apply_op("Imag", [x], {"Tout": x.dtype.real_dtype}, scope))
+
+
+# --- comparisons and logic -----------------------------------------------------------------------
+
+_EQUATABLE = NUMERIC + (d.bool, d.string)
+
+equal = binary("Equal", lambda x, y: np.asarray(np.equal(x, y), dtype=bool), _EQUATABLE,
+               out_dtype=d.bool)
+not_equal = binary("NotEqual", lambda x, y: np.asarray(np.not_equal(x, y), dtype=bool),
+                   _EQUATABLE, out_dtype=d.bool)
+less = binary("Less", np.less, _ORDERED, out_dtype=d.bool)
+less_equal = binary("LessEqual", np.less_equal, _ORDERED, out_dtype=d.bool)
+greater = binary("Greater", np.greater, _ORDERED, out_dtype=d.bool)
+greater_equal = binary("GreaterEqual", np.greater_equal, _ORDERED, out_dtype=d.bool)
+logical_and = binary("LogicalAnd", np.logical_and, (d.bool,), out_dtype=d.bool)
+logical_or = binary("LogicalOr", np.logical_or, (d.bool,), out_dtype=d.bool)
+logical_xor = binary("LogicalXor", np.logical_xor, (d.bool,), out_dtype=d.bool)
+logical_not = unary("LogicalNot", np.logical_not, (d.bool,), grad=NOT_DIFFERENTIABLE)
+
+
 # --- Cast ----------------------------------------------------------------------------------------
 
-def _cast_kernel(op: Any) -> Any:
-    target = op._attrs["DstT"]
-    if target is d.string:
-        raise TypeError("Cast to string is not supported; use tf.strings.as_string.")
-    numpy_type = target.as_numpy_dtype
-    if target.is_integer or target.is_bool:
-        return quiet(lambda x: np.asarray(x).astype(numpy_type))
-    return lambda x: np.asarray(x).astype(numpy_type)
+def _cast_infer(inputs: list, attrs: dict) -> list:
+    source, target = inputs[0]._dtype, attrs["DstT"]
+    if (source is d.string) != (target is d.string):
+        raise TypeError(f"Cast {source.name} to {target.name} is not supported")
+    return [(target, inputs[0]._dims)]
 
 
-register("Cast", lambda inputs, attrs: [(attrs["DstT"], inputs[0]._dims)], _cast_kernel,
-         grad=None)
+def _cast_kernel(op: Any) -> Callable:
+    numpy_type = op._attrs["DstT"].as_numpy_dtype
+    drop_imaginary = op._inputs[0]._dtype.is_complex and not op._attrs["DstT"].is_complex
+
+    def convert(x: Any) -> Any:
+        # NOTE: taking the real part first avoids NumPy's ComplexWarning; TF drops it silently.
+        return np.asarray(np.real(x) if drop_imaginary else x).astype(numpy_type)
+    return quiet(convert)
+
+
+register("Cast", _cast_infer, _cast_kernel, grad=None)
 
 
 def cast(x: Any, dtype: Any, name: Optional[str] = None) -> Tensor:
     """`x` converted to `dtype` (floats to ints truncate toward zero, as in TF)."""
     dtype = d.as_dtype(dtype)
-    x = convert_to_tensor(x, name="x") if not isinstance(x, Tensor) else x
-    if x.dtype is dtype and name is None:
+    if isinstance(x, Tensor) and x.dtype is dtype:
         return x
-    attrs = {"SrcT": x.dtype, "DstT": dtype}
-    return single(apply_op("Cast", [x], attrs, name, default_name="Cast"))
+    with op_scope(name, "Cast", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        if x.dtype is dtype:
+            return x
+        attrs = {"SrcT": x.dtype, "DstT": dtype, "Truncate": False}
+        return single(apply_op("Cast", [x], attrs, scope))
+
+
+def saturate_cast(value: Any, dtype: Any, name: Optional[str] = None) -> Tensor:
+    """`value` clamped to the range of `dtype`, then cast to it."""
+    with op_scope(name, "saturate_cast", [value]) as scope:
+        value = convert_to_tensor(value, name="value")
+        dtype = d.as_dtype(dtype)
+        if _has_limits(value.dtype) and _has_limits(dtype):
+            if value.dtype.min < dtype.min:
+                low = _bound_as(dtype.min, value.dtype)
+                value = maximum(value, convert_to_tensor(low, value.dtype, name="min"))
+            if value.dtype.max > dtype.max:
+                high = _bound_as(dtype.max, value.dtype)
+                value = minimum(value, convert_to_tensor(high, value.dtype, name="max"))
+        return cast(value, dtype, name=scope)
+
+
+def _has_limits(dtype: d.DType) -> bool:
+    return dtype.is_floating or dtype.is_integer
+
+
+def _bound_as(bound: Any, dtype: d.DType) -> np.ndarray:
+    """`bound` in `dtype`, rounded toward zero so that casting it back cannot overflow."""
+    limit = np.asarray(bound).astype(dtype.as_numpy_dtype)
+    # NOTE: float32(int32 max) rounds up to 2**31, which would wrap to int32 min.
+    if dtype.is_floating and np.isfinite(limit):
+        exact, rounded = int(bound), int(limit)
+        if (rounded > exact) if exact > 0 else (rounded < exact):
+            limit = np.nextafter(limit, limit.dtype.type(0))
+    return limit
+
+
+def to_float(x: Any, name: str = "ToFloat") -> Tensor:
+    """`cast(x, float32)`, named 'ToFloat' (TF1)."""
+    return cast(x, d.float32, name=name)
+
+
+def to_double(x: Any, name: str = "ToDouble") -> Tensor:
+    """`cast(x, float64)`, named 'ToDouble' (TF1)."""
+    return cast(x, d.float64, name=name)
+
+
+def to_int32(x: Any, name: str = "ToInt32") -> Tensor:
+    """`cast(x, int32)`, named 'ToInt32' (TF1)."""
+    return cast(x, d.int32, name=name)
+
+
+def to_int64(x: Any, name: str = "ToInt64") -> Tensor:
+    """`cast(x, int64)`, named 'ToInt64' (TF1)."""
+    return cast(x, d.int64, name=name)
+
+
+# --- MatMul and BatchMatMulV2 --------------------------------------------------------------------
+
+_MATMUL_TYPES = _FLOAT_INT_COMPLEX
+
+
+def _matrix_dims(dims: Any, transpose: bool) -> tuple:
+    """(rows, columns) of a matrix operand, after the optional transpose."""
+    if dims is None:
+        return (None, None)
+    if len(dims) != 2:
+        raise ShapeError(f"Shape must be rank 2 but is rank {len(dims)}")
+    return (dims[1], dims[0]) if transpose else tuple(dims)
+
+
+def _matmul_infer(inputs: list, attrs: dict) -> list:
+    dtype = check_same_dtype("MatMul", inputs, ("a", "b"))
+    check_dtype(inputs[0], _MATMUL_TYPES, "a")
+    rows, inner_a = _matrix_dims(inputs[0]._dims, attrs["transpose_a"])
+    inner_b, columns = _matrix_dims(inputs[1]._dims, attrs["transpose_b"])
+    _merge_dim(inner_a, inner_b)
+    return [(dtype, (rows, columns))]
+
+
+def _matmul_kernel(op: Any) -> Callable:
+    transpose_a, transpose_b = op._attrs["transpose_a"], op._attrs["transpose_b"]
+
+    def matmul(a: Any, b: Any) -> Any:
+        return np.matmul(a.T if transpose_a else a, b.T if transpose_b else b)
+    return matmul
+
+
+register("MatMul", _matmul_infer, _matmul_kernel, grad=None)
+
+
+def _last_two(dims: Any, adjoint: bool) -> tuple:
+    if len(dims) < 2:
+        raise ShapeError(f"Shape must be at least rank 2 but is rank {len(dims)}")
+    return (dims[-1], dims[-2]) if adjoint else (dims[-2], dims[-1])
+
+
+def _batch_matmul_infer(inputs: list, attrs: dict) -> list:
+    x, y = inputs
+    dtype = check_same_dtype("BatchMatMulV2", inputs)
+    check_dtype(x, _MATMUL_TYPES)
+    if x._dims is None or y._dims is None:
+        return [(dtype, None)]
+    rows, inner_x = _last_two(x._dims, attrs["adj_x"])
+    inner_y, columns = _last_two(y._dims, attrs["adj_y"])
+    _merge_dim(inner_x, inner_y)
+    return [(dtype, broadcast_dims(x._dims[:-2], y._dims[:-2]) + (rows, columns))]
+
+
+def _adjoint(x: Any) -> Any:
+    swapped = np.swapaxes(x, -1, -2)
+    return np.conj(swapped) if swapped.dtype.kind == "c" else swapped
+
+
+def _batch_matmul_kernel(op: Any) -> Callable:
+    adj_x, adj_y = op._attrs["adj_x"], op._attrs["adj_y"]
+
+    def batch_matmul(x: Any, y: Any) -> Any:
+        return np.matmul(_adjoint(x) if adj_x else x, _adjoint(y) if adj_y else y)
+    return batch_matmul
+
+
+register("BatchMatMulV2", _batch_matmul_infer, _batch_matmul_kernel, grad=None)
+
+
+def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
+           adjoint_a: bool = False, adjoint_b: bool = False, a_is_sparse: bool = False,
+           b_is_sparse: bool = False, name: Optional[str] = None) -> Tensor:
+    """The matrix product `a @ b` (MatMul for matrices, BatchMatMulV2 for batches of them)."""
+    if transpose_a and adjoint_a:
+        raise ValueError("Only one of transpose_a and adjoint_a can be True.")
+    if transpose_b and adjoint_b:
+        raise ValueError("Only one of transpose_b and adjoint_b can be True.")
+    with op_scope(name, "MatMul", [a, b]) as scope:
+        a, b = convert_to_tensor(a, name="a"), convert_to_tensor(b, name="b")
+        if _is_batch(a) or _is_batch(b):
+            # NOTE: as in TF, a transpose becomes conj + adjoint (conj is a no-op for reals).
+            a = conj(a) if transpose_a else a
+            b = conj(b) if transpose_b else b
+            attrs = {"adj_x": transpose_a or adjoint_a, "adj_y": transpose_b or adjoint_b}
+            return single(apply_op("BatchMatMulV2", [a, b], attrs, scope))
+        a = conj(a) if adjoint_a else a
+        b = conj(b) if adjoint_b else b
+        attrs = {"transpose_a": transpose_a or adjoint_a, "transpose_b": transpose_b or adjoint_b}
+        return single(apply_op("MatMul", [a, b], attrs, scope, arg_names=("a", "b")))
+
+
+def _is_batch(t: Tensor) -> bool:
+    return t._dims is None or len(t._dims) > 2
+
+
+# --- Tensordot -----------------------------------------------------------------------------------
+
+def _contraction_axes(axes: Any, a_rank: Optional[int], b_rank: Optional[int]) -> Any:
+    """(a_axes, b_axes) as non-negative lists, or None while a rank is unknown."""
+    if a_rank is None or b_rank is None:
+        return None
+    if isinstance(axes, int):
+        if axes > a_rank or axes > b_rank:
+            raise ShapeError(f"'axes' ({axes}) must not be larger than the rank of either "
+                             f"tensor ({a_rank} and {b_rank})")
+        return list(range(a_rank - axes, a_rank)), list(range(axes))
+    return ([_contraction_axis(i, a_rank) for i in axes[0]],
+            [_contraction_axis(i, b_rank) for i in axes[1]])
+
+
+def _contraction_axis(axis: int, rank: int) -> int:
+    if not -rank <= axis < rank:
+        raise ShapeError(f"Tensordot axis {axis} is out of range for a tensor of rank {rank}")
+    return axis % rank
+
+
+def _tensordot_infer(inputs: list, attrs: dict) -> list:
+    a, b = inputs
+    dtype = check_same_dtype("Tensordot", inputs, ("a", "b"))
+    check_dtype(a, _MATMUL_TYPES, "a")
+    ranks = [None if t._dims is None else len(t._dims) for t in inputs]
+    pair = _contraction_axes(attrs["axes"], *ranks)
+    if pair is None:
+        return [(dtype, None)]
+    a_axes, b_axes = pair
+    for i, j in zip(a_axes, b_axes, strict=True):
+        _merge_dim(a._dims[i], b._dims[j])
+    free_a = [n for i, n in enumerate(a._dims) if i not in a_axes]
+    free_b = [n for j, n in enumerate(b._dims) if j not in b_axes]
+    return [(dtype, tuple(free_a + free_b))]
+
+
+def _tensordot_kernel(op: Any) -> Callable:
+    axes = op._attrs["axes"]
+
+    def tensordot(a: Any, b: Any) -> Any:
+        return np.tensordot(a, b, axes=_contraction_axes(axes, np.ndim(a), np.ndim(b)))
+    return tensordot
+
+
+register("Tensordot", _tensordot_infer, _tensordot_kernel, grad=None)
+
+
+def _tensordot_axes(axes: Any, a: Tensor) -> Any:
+    """TF's checks on `axes`: an int >= 0, or a pair of equally long axis lists."""
+    if isinstance(axes, Tensor) or hasattr(axes, "_to_tensor"):
+        known = constant_value(convert_to_tensor(axes))
+        if known is None:
+            raise ValueError("tensordot's axes must be known while building the graph.")
+        axes = known.tolist()
+    if isinstance(axes, (int, np.integer)):
+        if axes < 0:
+            raise ValueError("'axes' must be at least 0.")
+        if a._dims is not None and axes > len(a._dims):
+            raise ValueError(f"'axes' must not be larger than the number of dimensions of "
+                             f"tensor {a}.")
+        return int(axes)
+    if len(axes) != 2:
+        raise ValueError("'axes' must be an integer or have length 2.")
+    a_axes, b_axes = (static_int_list(side, "axes") for side in axes)
+    if len(a_axes) != len(b_axes):
+        raise ValueError(f"Different number of contraction axes 'a' and 'b', {len(a_axes)} != "
+                         f"{len(b_axes)}.")
+    return (tuple(a_axes), tuple(b_axes))
+
+
+def tensordot(a: Any, b: Any, axes: Any, name: Optional[str] = None) -> Tensor:
+    """Contraction of `a` and `b` over `axes` (an int, or a pair of axis lists)."""
+    with op_scope(name, "Tensordot", [a, b]) as scope:
+        a, b = convert_to_tensor(a, name="a"), convert_to_tensor(b, name="b")
+        attrs = {"axes": _tensordot_axes(axes, a)}
+        return single(apply_op("Tensordot", [a, b], attrs, scope))
+
+
+# --- Cumsum and Cumprod --------------------------------------------------------------------------
+
+def _scan_infer(inputs: list, attrs: dict) -> list:
+    x = inputs[0]
+    dtype = check_dtype(x, NUMERIC)
+    axis = attrs["axis"]
+    if x._dims is not None and not -len(x._dims) <= axis < len(x._dims):
+        raise ShapeError(f"Expected scan axis in the range [{-len(x._dims)}, {len(x._dims)}), "
+                         f"but got {axis}")
+    return [(dtype, x._dims)]
+
+
+def _shifted_in(values: Any, axis: int, fill: int) -> Any:
+    """`values` moved one step along `axis`, with `fill` entering first (an exclusive scan)."""
+    if values.shape[axis] == 0:
+        return values
+    kept = [slice(None)] * values.ndim
+    kept[axis] = slice(0, -1)
+    first = list(values.shape)
+    first[axis] = 1
+    return np.concatenate([np.full(first, fill, values.dtype), values[tuple(kept)]], axis=axis)
+
+
+def _scan_kernel(accumulate: Callable, fill: int) -> Callable:
+    def make(op: Any) -> Callable:
+        axis, exclusive, reverse = (op._attrs[k] for k in ("axis", "exclusive", "reverse"))
+
+        def scan(x: Any) -> Any:
+            x = np.flip(x, axis) if reverse else np.asarray(x)
+            result = accumulate(x, axis=axis, dtype=x.dtype)
+            result = _shifted_in(result, axis, fill) if exclusive else result
+            return np.flip(result, axis) if reverse else result
+        return quiet(scan)
+    return make
+
+
+register("Cumsum", _scan_infer, _scan_kernel(np.cumsum, 0), grad=None)
+register("Cumprod", _scan_infer, _scan_kernel(np.cumprod, 1), grad=None)
+
+
+def _scan(op_type: str, x: Any, axis: Any, exclusive: bool, reverse: bool,
+          name: Optional[str]) -> Tensor:
+    with op_scope(name, op_type, [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        attrs = {"axis": _scalar_int(axis, "axis"), "exclusive": bool(exclusive),
+                 "reverse": bool(reverse)}
+        return single(apply_op(op_type, [x], attrs, scope))
+
+
+def cumsum(x: Any, axis: Any = 0, exclusive: bool = False, reverse: bool = False,
+           name: Optional[str] = None) -> Tensor:
+    """Running sum of `x` along `axis` (`exclusive` starts at 0, `reverse` runs backwards)."""
+    return _scan("Cumsum", x, axis, exclusive, reverse, name)
+
+
+def cumprod(x: Any, axis: Any = 0, exclusive: bool = False, reverse: bool = False,
+            name: Optional[str] = None) -> Tensor:
+    """Running product of `x` along `axis` (`exclusive` starts at 1, `reverse` runs backwards)."""
+    return _scan("Cumprod", x, axis, exclusive, reverse, name)
+
+
+# --- reductions: Sum, Mean, Max, Min, Prod, Any, All ---------------------------------------------
+
+def _reduced_dims(dims: Any, axes: Optional[list], keep: bool) -> Any:
+    if axes is None:  # NOTE: all axes; TF knows the result is a scalar even for unknown rank.
+        if not keep:
+            return ()
+        return None if dims is None else (1,) * len(dims)
+    if dims is None:
+        return None
+    rank = len(dims)
+    for axis in axes:
+        if not -rank <= axis < rank:
+            raise ShapeError(f"Invalid reduction dimension {axis} for input with {rank} "
+                             "dimensions.")
+    reduced = {axis % rank for axis in axes}
+    if keep:
+        return tuple(1 if i in reduced else n for i, n in enumerate(dims))
+    return tuple(n for i, n in enumerate(dims) if i not in reduced)
+
+
+def _reduction_infer(allowed: Sequence[d.DType]) -> Callable:
+    def infer(inputs: list, attrs: dict) -> list:
+        dtype = check_dtype(inputs[0], allowed, "input")
+        dims = _reduced_dims(inputs[0]._dims, attrs["reduction_indices"], attrs["keep_dims"])
+        return [(dtype, dims)]
+    return infer
+
+
+def _reduction_kernel(compute: Callable) -> Callable:
+    def make(op: Any) -> Callable:
+        axes = op._attrs["reduction_indices"]
+        axis = None if axes is None else tuple(axes)
+        keep = op._attrs["keep_dims"]
+        return quiet(lambda x: compute(np.asarray(x), axis, keep))
+    return make
+
+
+def _mean(x: np.ndarray, axis: Any, keep: bool) -> Any:
+    accumulator = np.float32 if x.dtype == np.float16 else x.dtype
+    total = np.sum(x, axis=axis, keepdims=keep, dtype=accumulator)
+    count = x.size // np.size(total) if np.size(total) else 0
+    if x.dtype.kind in "fc":  # NOTE: not np.mean, which warns through `warnings` when empty.
+        return np.asarray(total / count).astype(x.dtype)
+    count = max(count, 1)
+    quotient = np.floor_divide(total, count)
+    # NOTE: TF's integer mean divides like C, truncating toward zero: mean([-3, 0]) == -1.
+    rounded_down = (np.remainder(total, count) != 0) & (total < 0)
+    return quotient + rounded_down.astype(x.dtype)
+
+
+def _lowest(dtype: np.dtype) -> Any:
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+def _highest(dtype: np.dtype) -> Any:
+    return np.inf if dtype.kind == "f" else np.iinfo(dtype).max
+
+
+# NOTE: `initial` gives TF's result for an empty reduction (-inf / lowest int) instead of an error.
+_REDUCERS = {
+    "Sum": (NUMERIC, lambda x, axis, keep: np.sum(x, axis=axis, keepdims=keep, dtype=x.dtype)),
+    "Prod": (NUMERIC, lambda x, axis, keep: np.prod(x, axis=axis, keepdims=keep, dtype=x.dtype)),
+    "Mean": (NUMERIC, _mean),
+    "Max": (_ORDERED, lambda x, axis, keep: np.max(x, axis=axis, keepdims=keep,
+                                                     initial=_lowest(x.dtype))),
+    "Min": (_ORDERED, lambda x, axis, keep: np.min(x, axis=axis, keepdims=keep,
+                                                     initial=_highest(x.dtype))),
+    "Any": ((d.bool,), lambda x, axis, keep: np.any(x, axis=axis, keepdims=keep)),
+    "All": ((d.bool,), lambda x, axis, keep: np.all(x, axis=axis, keepdims=keep)),
+}
+for _op_type, (_allowed, _compute) in _REDUCERS.items():
+    register(_op_type, _reduction_infer(_allowed), _reduction_kernel(_compute),
+             grad=NOT_DIFFERENTIABLE if _op_type in ("Any", "All") else None)
+
+
+def _reduce(op_type: str, input_tensor: Any, axis: Any, keepdims: Any, name: Optional[str],
+            reduction_indices: Any, keep_dims: Any) -> Tensor:
+    axis = _deprecated_lookup("axis", axis, "reduction_indices", reduction_indices)
+    keepdims = _deprecated_lookup("keepdims", keepdims, "keep_dims", keep_dims)
+    attrs = {"reduction_indices": _axis_list(axis), "keep_dims": bool(keepdims)}
+    return single(apply_op(op_type, [input_tensor], attrs, name, arg_names=("input",)))
+
+
+def _axis_list(axis: Any) -> Optional[list]:
+    # NOTE: static_int_list refuses `[]` (NumPy makes it float64); TF reduces over no axis.
+    if isinstance(axis, (list, tuple)) and len(axis) == 0:
+        return []
+    return static_int_list(axis, "axis")
+
+
+def _reduction(op_type: str, public_name: str, what: str) -> Callable:
+    def reduce(input_tensor: Any, axis: Any = None, keepdims: Optional[bool] = None,
+               name: Optional[str] = None, reduction_indices: Any = None,
+               keep_dims: Optional[bool] = None) -> Tensor:
+        return _reduce(op_type, input_tensor, axis, keepdims, name, reduction_indices,
+                       keep_dims)
+    reduce.__name__ = public_name
+    reduce.__doc__ = f"The {what} of `input_tensor` over `axis` (all axes for None)."
+    return reduce
+
+
+reduce_sum = _reduction("Sum", "reduce_sum", "sum")
+reduce_mean = _reduction("Mean", "reduce_mean", "mean (integer means truncate toward zero)")
+reduce_max = _reduction("Max", "reduce_max", "maximum")
+reduce_min = _reduction("Min", "reduce_min", "minimum")
+reduce_prod = _reduction("Prod", "reduce_prod", "product")
+reduce_any = _reduction("Any", "reduce_any", "logical or")
+reduce_all = _reduction("All", "reduce_all", "logical and")
+
+
+def reduce_logsumexp(input_tensor: Any, axis: Any = None, keepdims: Optional[bool] = None,
+                     name: Optional[str] = None, reduction_indices: Any = None,
+                     keep_dims: Optional[bool] = None) -> Tensor:
+    """log(sum(exp(input_tensor))) over `axis`, computed without overflow."""
+    axis = _deprecated_lookup("axis", axis, "reduction_indices", reduction_indices)
+    keepdims = bool(_deprecated_lookup("keepdims", keepdims, "keep_dims", keep_dims))
+    with op_scope(name, "ReduceLogSumExp", [input_tensor]) as scope:
+        x = convert_to_tensor(input_tensor, name="input_tensor")
+        raw_max = reduce_max(x, axis, keepdims=True)
+        shift = stop_gradient(where_v2(is_finite(raw_max), raw_max, 0))
+        result = log(reduce_sum(exp(subtract(x, shift)), axis, keepdims=keepdims))
+        if not keepdims:
+            # NOTE: the max over size-1 axes drops them, like TF's reshape to the result's shape.
+            shift = reduce_max(shift, axis, keepdims=False)
+        return add(result, shift, name=scope)
+
+
+def count_nonzero(input_tensor: Any = None, axis: Any = None, keepdims: Optional[bool] = None,
+                  dtype: Any = d.int64, name: Optional[str] = None,
+                  reduction_indices: Any = None, keep_dims: Optional[bool] = None,
+                  input: Any = None) -> Tensor:  # noqa: A002 - TF's name
+    """The number of non-zero elements of `input_tensor` over `axis`, as `dtype`."""
+    input_tensor = _deprecated_lookup("input_tensor", input_tensor, "input", input)
+    axis = _deprecated_lookup("axis", axis, "reduction_indices", reduction_indices)
+    keepdims = bool(_deprecated_lookup("keepdims", keepdims, "keep_dims", keep_dims))
+    with op_scope(name, "count_nonzero", [input_tensor]):
+        x = convert_to_tensor(input_tensor, name="input_tensor")
+        zero = convert_to_tensor(np.zeros((), x.dtype.as_numpy_dtype), name="zeros")
+        nonzero = cast(not_equal(x, zero), d.int64)
+        return cast(reduce_sum(nonzero, axis=axis, keepdims=keepdims), dtype)
+
+
+# --- ArgMax and ArgMin ---------------------------------------------------------------------------
+
+def _arg_infer(inputs: list, attrs: dict) -> list:
+    x, axis, output_type = inputs[0], attrs["dimension"], attrs["output_type"]
+    check_dtype(x, _ORDERED + (d.bool,), "input")
+    if x._dims is None:
+        return [(output_type, None)]
+    rank = len(x._dims)
+    if not -rank <= axis < rank:
+        raise ShapeError(f"Expected dimension in the range [{-rank}, {rank}), but got {axis}")
+    axis %= rank
+    return [(output_type, x._dims[:axis] + x._dims[axis + 1:])]
+
+
+def _arg_kernel(find: Callable) -> Callable:
+    def make(op: Any) -> Callable:
+        axis, numpy_type = op._attrs["dimension"], op._attrs["output_type"].as_numpy_dtype
+        return lambda x: find(x, axis=axis).astype(numpy_type)
+    return make
+
+
+register("ArgMax", _arg_infer, _arg_kernel(np.argmax), grad=NOT_DIFFERENTIABLE)
+register("ArgMin", _arg_infer, _arg_kernel(np.argmin), grad=NOT_DIFFERENTIABLE)
+
+
+def _arg_reduce(op_type: str, input_tensor: Any, axis: Any, output_type: Any,
+                name: Optional[str]) -> Tensor:
+    output_type = d.as_dtype(output_type)
+    if output_type not in (d.int32, d.int64):
+        raise TypeError(f"Value passed to parameter 'output_type' has DataType "
+                        f"{output_type.name} not in list of allowed values: int32, int64")
+    attrs = {"dimension": _scalar_int(axis, "axis"), "output_type": output_type}
+    return single(apply_op(op_type, [input_tensor], attrs, name, arg_names=("input",)))
+
+
+def argmax(input: Any, axis: Any = None, name: Optional[str] = None,  # noqa: A002
+           dimension: Any = None, output_type: Any = d.int64) -> Tensor:
+    """Index of the largest value along `axis` (default 0), as int64 unless `output_type`."""
+    axis = _deprecated_lookup("axis", axis, "dimension", dimension)
+    return _arg_reduce("ArgMax", input, 0 if axis is None else axis, output_type, name)
+
+
+def argmin(input: Any, axis: Any = None, name: Optional[str] = None,  # noqa: A002
+           dimension: Any = None, output_type: Any = d.int64) -> Tensor:
+    """Index of the smallest value along `axis` (default 0), as int64 unless `output_type`."""
+    axis = _deprecated_lookup("axis", axis, "dimension", dimension)
+    return _arg_reduce("ArgMin", input, 0 if axis is None else axis, output_type, name)
+
+
+def arg_max(input: Any, dimension: Any, output_type: Any = d.int64,  # noqa: A002
+            name: Optional[str] = None) -> Tensor:
+    """TF1's older spelling of `argmax`."""
+    return _arg_reduce("ArgMax", input, dimension, output_type, name)
+
+
+def arg_min(input: Any, dimension: Any, output_type: Any = d.int64,  # noqa: A002
+            name: Optional[str] = None) -> Tensor:
+    """TF1's older spelling of `argmin`."""
+    return _arg_reduce("ArgMin", input, dimension, output_type, name)
+
+
+# --- Where, Select and SelectV2 ------------------------------------------------------------------
+
+def _where_infer(inputs: list, attrs: dict) -> list:
+    dims = inputs[0]._dims
+    check_dtype(inputs[0], NUMERIC + (d.bool,), "input")
+    return [(d.int64, (None, None if dims is None else len(dims)))]
+
+
+register("Where", _where_infer, lambda op: lambda x: np.argwhere(x).astype(np.int64),
+         grad=NOT_DIFFERENTIABLE)
+
+
+def _check_condition(op_type: str, condition: Tensor) -> None:
+    if condition._dtype is not d.bool:
+        raise TypeError(f"Input 'condition' of '{op_type}' Op has type "
+                        f"{condition._dtype.name} that does not match expected type of bool.")
+
+
+def _select_infer(inputs: list, attrs: dict) -> list:
+    condition, then, other = inputs
+    _check_condition("Select", condition)
+    dtype = check_same_dtype("Select", [then, other], ("t", "e"))
+    data = _merged_shape(then._dims, other._dims)
+    if condition._dims is None or data is None or condition._dims == ():
+        return [(dtype, data)]
+    if len(condition._dims) != 1 or data == ():
+        return [(dtype, _merged_shape(data, condition._dims))]
+    # NOTE: TF1's Select takes a vector condition as a choice of whole rows of `t` and `e`.
+    first = _merged_shape(condition._dims, data[:1])
+    return [(dtype, first + data[1:])]
+
+
+def _select(condition: Any, then: Any, other: Any) -> Any:
+    condition, then = np.asarray(condition), np.asarray(then)
+    if then.shape != np.shape(other):
+        raise ValueError(f"'then' and 'else' must have the same size.  but received: "
+                         f"{list(then.shape)} vs. {list(np.shape(other))}")
+    if condition.ndim == 1 and then.ndim > 1:
+        if condition.shape[0] != then.shape[0]:
+            raise ValueError(f"Number of batches of 'then' must match size of 'cond', but saw: "
+                             f"{then.shape[0]} vs. {condition.shape[0]}")
+        condition = condition.reshape(condition.shape + (1,) * (then.ndim - 1))
+    elif condition.ndim and condition.shape != then.shape:
+        raise ValueError(f"'condition' and 'then' must have the same size.  but received: "
+                         f"{list(condition.shape)} vs. {list(then.shape)}")
+    return np.where(condition, then, other)
+
+
+register("Select", _select_infer, lambda op: _select, grad=None)
+
+
+def _select_v2_infer(inputs: list, attrs: dict) -> list:
+    condition, then, other = inputs
+    _check_condition("SelectV2", condition)
+    dtype = check_same_dtype("SelectV2", [then, other], ("t", "e"))
+    dims = broadcast_dims(broadcast_dims(condition._dims, then._dims), other._dims)
+    return [(dtype, dims)]
+
+
+register("SelectV2", _select_v2_infer, lambda op: np.where, grad=None)
+
+
+def _where_coordinates(condition: Any, name: Optional[str]) -> Tensor:
+    with op_scope(name, "Where", [condition]) as scope:
+        condition = convert_to_tensor(condition, preferred_dtype=d.bool, name="condition")
+        return single(apply_op("Where", [condition], name=scope, arg_names=("input",)))
+
+
+def _choose(op_type: str, condition: Any, x: Any, y: Any, name: Optional[str]) -> Tensor:
+    with op_scope(name, op_type, [condition, x, y]) as scope:
+        condition = _converted(condition, d.bool, "condition")
+        x, y = _operands(x, y, ("t", "e"))
+        return single(apply_op(op_type, [condition, x, y], name=scope))
+
+
+def where(condition: Any, x: Any = None, y: Any = None, name: Optional[str] = None) -> Tensor:
+    """Coordinates of true elements ([N, rank] int64), or elements of `x` or `y` by condition.
+
+    TF1 rule: `x` and `y` have one shape; `condition` is a scalar, has that shape, or is a
+    vector choosing whole rows (`x`'s first dimension).
+    """
+    if x is None and y is None:
+        return _where_coordinates(condition, name)
+    if x is None or y is None:
+        raise ValueError("x and y must both be non-None or both be None.")
+    return _choose("Select", condition, x, y, name)
+
+
+def where_v2(condition: Any, x: Any = None, y: Any = None, name: Optional[str] = None) -> Tensor:
+    """As `where`, with `condition`, `x` and `y` broadcast together (a `SelectV2` op)."""
+    if x is None and y is None:
+        return _where_coordinates(condition, name)
+    if x is None or y is None:
+        raise ValueError("x and y must both be non-None or both be None.")
+    return _choose("SelectV2", condition, x, y, name)
