@@ -81,7 +81,8 @@ def apply_op(op_type: str, inputs: Sequence[Any], attrs: Optional[dict] = None,
         return _create(graph, opdef, tensors, attrs, scope_name)
     with graph.as_default(), graph.name_scope(scope_name) as scope:
         target = dtype if dtype is not None or not same_dtype else _common_dtype(inputs)
-        tensors = [convert_to_tensor(value, target, name=arg_names[i])
+        tensors = [value if isinstance(value, Tensor) else
+                   convert_to_tensor(value, target, name=arg_names[i])
                    for i, value in enumerate(inputs)]
         return _create(graph, opdef, _bring_into(graph, tensors), attrs, scope)
 
