@@ -20,6 +20,7 @@ __all__ = [
     "Graph", "Operation", "Tensor", "GraphKeys", "get_default_graph", "reset_default_graph",
     "name_scope", "control_dependencies", "add_to_collection", "add_to_collections",
     "get_collection", "get_collection_ref", "get_name_scope", "is_tensor",
+    "get_all_collection_keys", "device", "colocate_with", "container",
 ]
 
 _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
@@ -83,7 +84,7 @@ class Tensor:
     value_index = property(lambda self: self._value_index)
     dtype = property(lambda self: self._dtype)
     graph = property(lambda self: self._op._graph)
-    device = property(lambda self: "")
+    device = property(lambda self: self._op._device)
 
     @property
     def name(self) -> str:
@@ -117,7 +118,8 @@ class Tensor:
 
     def __str__(self) -> str:
         shape = "" if self._dims is None else f", shape={format_dims(self._dims)}"
-        return f'Tensor("{self.name}"{shape}, dtype={self._dtype.name})'
+        device = f", device={self._op._device}" if self._op._device else ""
+        return f'Tensor("{self.name}"{shape}, dtype={self._dtype.name}{device})'
 
     def __repr__(self) -> str:
         return f"<tf.Tensor '{self.name}' shape={format_dims(self._dims)} dtype={self._dtype.name}>"
@@ -159,7 +161,7 @@ class Operation:
     """One node of the graph: one use of an op kind, with its inputs, attrs and outputs."""
 
     __slots__ = ("_graph", "_name", "_type", "_inputs", "_control_inputs", "_attrs",
-                 "_outputs", "_traceback", "_id", "_control_outputs", "__weakref__")
+                 "_outputs", "_traceback", "_id", "_control_outputs", "_device", "__weakref__")
 
     def __init__(self, graph: Graph, op_type: str, name: str, inputs: tuple,
                  control_inputs: tuple, attrs: dict, output_specs: list, traceback: tuple):
@@ -172,6 +174,7 @@ class Operation:
         self._traceback = traceback
         self._id = 0
         self._control_outputs: list[Operation] = []
+        self._device = ""
         self._outputs = tuple(Tensor(self, i, dtype, dims)
                               for i, (dtype, dims) in enumerate(output_specs))
 
@@ -180,7 +183,7 @@ class Operation:
     graph = property(lambda self: self._graph)
     outputs = property(lambda self: list(self._outputs))
     control_inputs = property(lambda self: list(self._control_inputs))
-    device = property(lambda self: "")
+    device = property(lambda self: self._device, doc="The device asked for with `tf.device`.")
     traceback = property(lambda self: list(self._traceback),
                          doc="(filename, lineno, function) of the user frames that created it.")
 
@@ -211,8 +214,8 @@ class Operation:
         _session_for(self, session, "execute operation", "run").run(self, feed_dict)
 
     @property
-    def node_def(self) -> str:
-        return _node_def_text(self)
+    def node_def(self) -> NodeDef:
+        return NodeDef(self)
 
     def _as_graph_element(self) -> Operation:
         return self
@@ -228,12 +231,47 @@ class Operation:
         return mimebundle(self, repr(self))
 
 
+class NodeDef:
+    """TF's NodeDef of one op, as a read-only view: `name`, `op`, `input`, `device`, `attr`."""
+
+    __slots__ = ("_op",)
+
+    def __init__(self, op: Operation) -> None:
+        self._op = op
+
+    name = property(lambda self: self._op._name)
+    op = property(lambda self: self._op._type)
+    device = property(lambda self: self._op._device)
+    attr = property(lambda self: dict(self._op._attrs))
+
+    @property
+    def input(self) -> list[str]:
+        """Data inputs as "op" or "op:index", then control inputs as "^op"."""
+        data = [t._op._name + (f":{t._value_index}" if t._value_index else "")
+                for t in self._op._inputs]
+        return data + [f"^{c._name}" for c in self._op._control_inputs]
+
+    def __str__(self) -> str:
+        return _node_def_text(self._op)
+
+
+class GraphDef:
+    """TF's GraphDef as a snapshot of a graph: `node` holds a NodeDef per op, in creation order."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, ops: list) -> None:
+        self.node = [NodeDef(op) for op in ops]
+
+    def __str__(self) -> str:
+        return "\n".join("node {\n  " + str(n).replace("\n", "\n  ") + "\n}" for n in self.node)
+
+
 def _node_def_text(op: Operation) -> str:
     lines = [f'name: "{op._name}"', f'op: "{op._type}"']
-    for t in op._inputs:
-        suffix = "" if t._value_index == 0 else f":{t._value_index}"
-        lines.append(f'input: "{t._op._name}{suffix}"')
-    lines.extend(f'input: "^{c._name}"' for c in op._control_inputs)
+    lines.extend(f'input: "{name}"' for name in NodeDef(op).input)
+    if op._device:
+        lines.append(f'device: "{op._device}"')
     for key, value in sorted(op._attrs.items()):
         if isinstance(value, (_dtypes.DType, bool, int, float, str)) or value is None:
             shown = repr(value) if not isinstance(value, _dtypes.DType) else value.name
@@ -253,6 +291,7 @@ class _ThreadState(threading.local):
     def __init__(self) -> None:
         self.name_stack = ""
         self.control_frames: list[_ControlFrame] = []
+        self.device_stack: list = []
 
 
 class Graph:
@@ -411,6 +450,35 @@ class Graph:
                     result.append(op)
         return tuple(result)
 
+    # --- devices ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def device(self, device_name_or_function: Any) -> Iterator[None]:
+        """Ops created inside record this device (a string, a function of the op, or None to
+        clear). Every op still runs on the CPU, in NumPy."""
+        stack = self._thread.device_stack
+        stack.append(device_name_or_function)
+        try:
+            yield
+        finally:
+            stack.pop()
+
+    def _device_for(self, op: Operation) -> str:
+        spec = self._thread.device_stack[-1]
+        if callable(spec):
+            spec = spec(op)
+        return _canonical_device(spec) if spec else ""
+
+    @contextlib.contextmanager
+    def colocate_with(self, op: Any, ignore_existing: bool = False) -> Iterator[None]:
+        """Accepted for TF 1 programs; with one device there is nothing to colocate."""
+        yield
+
+    @contextlib.contextmanager
+    def container(self, container_name: str) -> Iterator[str]:
+        """Accepted for TF 1 programs; variable values already live in each session."""
+        yield container_name
+
     # --- op creation -------------------------------------------------------------------------
 
     def _create_op(self, op_type: str, inputs: tuple, attrs: dict, output_specs: list,
@@ -428,6 +496,8 @@ class Graph:
             op = Operation(self, op_type, final_name, inputs, control, attrs, output_specs,
                            traceback)
             op._id = len(self._operations)
+            if self._thread.device_stack:
+                op._device = self._device_for(op)
             self._operations.append(op)
             self._nodes_by_name[final_name] = op
         for t in inputs:
@@ -455,6 +525,12 @@ class Graph:
     def get_operations(self) -> list[Operation]:
         return list(self._operations)
 
+    def as_graph_def(self, from_version: Optional[int] = None,
+                     add_shapes: bool = False) -> GraphDef:
+        """A GraphDef snapshot of the ops (only those added since `from_version`, if given)."""
+        with self._lock:
+            return GraphDef(self._operations[from_version or 0:])
+
     def get_operation_by_name(self, name: str) -> Operation:
         if not isinstance(name, str):
             raise TypeError(f"Operation names are strings (or similar), not {type(name).__name__}.")
@@ -478,10 +554,12 @@ class Graph:
         self._unfeedable.add(tensor)
 
     def is_fetchable(self, element: Any) -> bool:
-        return element not in self._unfetchable
+        op = element._op if isinstance(element, Tensor) else element
+        return op not in self._unfetchable
 
-    def prevent_fetching(self, element: Any) -> None:
-        self._unfetchable.add(element)
+    def prevent_fetching(self, op: Operation) -> None:
+        """Mark `op` (and so its outputs) as not fetchable."""
+        self._unfetchable.add(op._op if isinstance(op, Tensor) else op)
 
     # --- collections -------------------------------------------------------------------------
 
@@ -508,7 +586,13 @@ class Graph:
         return [i for i in items if hasattr(i, "name") and pattern.match(i.name)]
 
     def get_all_collection_keys(self) -> list[str]:
-        return [k for k, v in self._collections.items() if v]
+        """The names of the collections in this graph (including empty ones made by `_ref`)."""
+        with self._lock:
+            return [k for k in self._collections if isinstance(k, str)]
+
+    @property
+    def collections(self) -> list[str]:
+        return self.get_all_collection_keys()
 
     def clear_collection(self, name: str) -> None:
         self._check_not_finalized()
@@ -684,11 +768,39 @@ def get_collection_ref(key: str) -> list:
     return get_default_graph().get_collection_ref(key)
 
 
+def get_all_collection_keys() -> list[str]:
+    return get_default_graph().get_all_collection_keys()
+
+
+def device(device_name_or_function: Any) -> Any:
+    """`with tf.device("/cpu:0"):` on the default graph."""
+    return get_default_graph().device(device_name_or_function)
+
+
+def colocate_with(op: Any, ignore_existing: bool = False) -> Any:
+    return get_default_graph().colocate_with(op, ignore_existing)
+
+
+def container(container_name: str) -> Any:
+    return get_default_graph().container(container_name)
+
+
+_SHORT_DEVICE = re.compile(r"(^|/)(cpu|gpu):(\d+|\*)", re.IGNORECASE)
+
+
+def _canonical_device(spec: str) -> str:
+    """TF's spelling of a device: "/cpu:0" -> "/device:CPU:0"."""
+    return _SHORT_DEVICE.sub(lambda m: f"{m[1]}device:{m[2].upper()}:{m[3]}", spec)
+
+
 def is_tensor(x: Any) -> bool:
     return isinstance(x, Tensor)
 
 
-def validate_op_name(name: str) -> None:
-    """Raise TF's ValueError for a name that cannot name a node."""
-    if not _VALID_OP_NAME.match(name.rstrip("/") or "?"):
+def validate_op_name(name: str, graph: Optional[Graph] = None) -> None:
+    """Raise TF's ValueError for a name that cannot name a node (checked with its scope, so
+    `_x` is fine inside a scope, as in TF)."""
+    scope = (graph or get_default_graph())._thread.name_stack
+    full_name = f"{scope}/{name}" if scope and not name.endswith("/") else name
+    if not _VALID_OP_NAME.match(full_name.rstrip("/") or "?"):
         raise ValueError(f"'{name}' is not a valid node name")

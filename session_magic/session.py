@@ -53,9 +53,11 @@ def _session_for(element: Any, session: Any, verb: str, method: str) -> BaseSess
                              f"registered. Use `with sess.as_default(){colon}` or pass an explicit "
                              f"session to `{method}(session=sess)`")
         if session.graph is not element.graph:
+            quote = "`" if what == "tensor" else ""  # NOTE: TF's two texts differ just so.
             raise ValueError(f"Cannot use the default session to {verb.split()[0]} {what}: the "
                              f"{what}'s graph is different from the session's graph. Pass an "
-                             f"explicit session to `{method}(session=sess)`." + _GRAPH_HINT)
+                             f"explicit session to {quote}{method}(session=sess){quote}."
+                             + _GRAPH_HINT)
     elif session.graph is not element.graph:
         raise ValueError(f"Cannot use the given session to {verb.split()[0]} {what}: the {what}'s "
                          "graph is different from the session's graph." + _GRAPH_HINT)
@@ -141,7 +143,7 @@ def _feed_items(feed_dict: dict) -> Iterator[tuple]:
             if not isinstance(value, (tuple, list)) or len(value) != len(key):
                 raise ValueError(f"The feed_dict key {key!r} is a tuple of tensors, so its value "
                                  "must be a tuple or list of the same length.")
-            yield from zip(key, value)
+            yield from zip(key, value, strict=True)
         else:
             yield key, value
 
@@ -189,17 +191,19 @@ def _convert_feed(tensor: Tensor, value: Any) -> np.ndarray:
     except (TypeError, ValueError, OverflowError) as error:
         raise _feed_conversion_error(tensor, value, error) from None
     if isinstance(value, int) and not isinstance(value, bool) and array != value:
-        raise TypeError(f"Type of feed value {value} with type {type(value)} is not compatible "
-                        f"with Tensor type {dtype}. Try explicitly setting the type of the feed "
-                        "tensor to a larger type (e.g. int64).")
+        raise _precision_loss_error(tensor, value)
     return array
+
+
+def _precision_loss_error(tensor: Tensor, value: int) -> TypeError:
+    return TypeError(f"Type of feed value {value} with type {type(value)} is not compatible with "
+                     f"Tensor type {tensor._dtype.as_numpy_dtype}. Try explicitly setting the "
+                     "type of the feed tensor to a larger type (e.g. int64).")
 
 
 def _feed_conversion_error(tensor: Tensor, value: Any, error: Exception) -> Exception:
     if isinstance(value, int):
-        return TypeError(f"Type of feed value {value} with type {type(value)} is not compatible "
-                         f"with Tensor type {tensor._dtype}. Try explicitly setting the type of "
-                         "the feed tensor to a larger type (e.g. int64).")
+        return _precision_loss_error(tensor, value)
     shown = repr(value)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     return type(error)(f"Cannot convert the value fed for Tensor {tensor.name!r} "
@@ -243,7 +247,8 @@ class BaseSession:
 
     @property
     def graph_def(self) -> Any:
-        return self._graph
+        """A GraphDef of the session's graph now (it reflects ops added after creation)."""
+        return self._graph.as_graph_def()
 
     def list_devices(self) -> list:
         return ["/job:localhost/replica:0/task:0/device:CPU:0"]
@@ -254,7 +259,8 @@ class BaseSession:
             run_metadata: Any = None) -> Any:
         """Evaluate `fetches` (any nesting of tensors, ops, names, Variables) with feeds."""
         self._check_usable()
-        if type(fetches) is Tensor and fetches._op._graph is self._graph:
+        if type(fetches) is Tensor and fetches._op._graph is self._graph and \
+                not self._graph._unfetchable:
             unique, rebuild = (fetches,), _first
         else:
             mapper = _FetchMapper(self._graph, fetches)
@@ -338,7 +344,7 @@ class BaseSession:
                                 f"of feed_list), but {len(feed_values)} were given.")
             if self._closed:
                 raise RuntimeError("Attempted to use a closed Session.")
-            values = tuple(_feed_value(t, v) for t, v in zip(feeds, feed_values))
+            values = tuple(_feed_value(t, v) for t, v in zip(feeds, feed_values, strict=True))
             return rebuild(self._execute(plan, values, options, run_metadata))
         if not accept_options:
             return lambda *feed_values: call(*feed_values)

@@ -21,10 +21,7 @@ class Dimension:
         if isinstance(value, Dimension):
             value = value.value
         if value is not None:
-            try:
-                value = value.__index__()
-            except AttributeError:
-                raise TypeError(f"Dimension value must be integer or None, got {value!r}") from None
+            value = _dimension_value(value)
             if value < 0:
                 raise ValueError(f"Dimension {value} must be >= 0")
         self._value = value
@@ -41,14 +38,17 @@ class Dimension:
     __index__ = __int__
 
     def __eq__(self, other: object) -> Any:
-        other_value = _dim_value(other)
+        try:
+            other_value = _dim_value(other)
+        except (TypeError, ValueError):
+            return NotImplemented
         if self._value is None or other_value is None:
             return None
         return self._value == other_value
 
     def __ne__(self, other: object) -> Any:
         equal = self.__eq__(other)
-        return None if equal is None else not equal
+        return equal if equal is None or equal is NotImplemented else not equal
 
     def __hash__(self) -> int:
         return hash(self._value)
@@ -102,6 +102,22 @@ class Dimension:
 
     def __str__(self) -> str:
         return "?" if self._value is None else str(self._value)
+
+
+def _dimension_value(value: Any) -> int:
+    """An int from an int-like value; an integral float (`n / 2`) is accepted, as in TF 1."""
+    index = getattr(value, "__index__", None)
+    if index is not None:
+        return index()
+    try:
+        integer = int(value) if not isinstance(value, (str, bytes)) else None
+    except (TypeError, ValueError, OverflowError):
+        integer = None
+    if integer is None:
+        raise TypeError(f"Dimension value must be integer or None, got {value!r}")
+    if integer != value:
+        raise ValueError(f"Ambiguous dimension: {value}")
+    return integer
 
 
 def _dim_value(other: Any) -> Optional[int]:
@@ -186,6 +202,12 @@ class TensorShape:
             return TensorShape(None)
         return TensorShape(self._dims + other_dims)
 
+    def __add__(self, other: Any) -> TensorShape:
+        return self.concatenate(other)
+
+    def __radd__(self, other: Any) -> TensorShape:
+        return as_shape(other).concatenate(self)
+
     def __len__(self) -> int:
         if self._dims is None:
             raise ValueError("Cannot take the length of shape with unknown rank.")
@@ -265,7 +287,7 @@ def dims_compatible(left: Dims, right: Dims) -> bool:
         return True
     if len(left) != len(right):
         return False
-    return all(a is None or b is None or a == b for a, b in zip(left, right))
+    return all(a is None or b is None or a == b for a, b in zip(left, right, strict=True))
 
 
 def merge_dims(left: Dims, right: Dims) -> Dims:
@@ -273,4 +295,4 @@ def merge_dims(left: Dims, right: Dims) -> Dims:
         return right
     if right is None:
         return left
-    return tuple(a if a is not None else b for a, b in zip(left, right))
+    return tuple(a if a is not None else b for a, b in zip(left, right, strict=False))

@@ -47,6 +47,8 @@ class Variable:
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
         from_function = callable(initial_value) and not isinstance(initial_value, Tensor)
+        if from_function and dtype is None:
+            raise ValueError("dtype must also be specified when initial_value is callable.")
         collections = list(collections or [GraphKeys.GLOBAL_VARIABLES])
         if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
             collections.append(GraphKeys.TRAINABLE_VARIABLES)
@@ -148,8 +150,11 @@ class Variable:
 
     def load(self, value: Any, session: Any = None) -> None:
         """Store `value` in `session` (default: the default session) without adding ops."""
-        from .session import _session_for
-        session = _session_for(self._variable, session, "evaluate tensor", "load")
+        from .session import get_default_session
+        session = session or get_default_session()
+        if session is None:
+            raise ValueError("Either session argument should be provided or default session "
+                             "should be established")
         session.run(self._initializer_op, {self._initializer_op.inputs[1]: value})
 
     def eval(self, session: Any = None) -> Any:
@@ -232,7 +237,7 @@ def global_variables_initializer() -> Operation:
 
 
 def local_variables_initializer() -> Operation:
-    return variables_initializer(local_variables(), name="init_1")
+    return variables_initializer(local_variables())
 
 
 def global_variables(scope: Optional[str] = None) -> list:

@@ -26,6 +26,7 @@ class Sample:
     atol: float = 1e-6
     unknown_shapes: bool = True                   # also run with inputs of unknown shape
     label: str = ""
+    modes: Optional[Sequence[str]] = None         # restrict to some of the test's input modes
 
 
 def f32(*shape: int, low: float = -2.0, high: float = 2.0, seed: int = 0) -> np.ndarray:

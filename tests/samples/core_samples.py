@@ -1,0 +1,60 @@
+"""Samples for the graph's leaves, variables' state ops and control flow."""
+import numpy as np
+
+import session_magic as tf
+
+from . import Sample, f32, i32
+
+
+def _initialized(variable):
+    """A read of `variable` that runs after its initializer, so the sample needs no set-up."""
+    with tf.control_dependencies([variable.initializer]):
+        return variable.read_value()
+
+
+def _after_init(update, x):
+    variable = tf.Variable(x, validate_shape=False)
+    with tf.control_dependencies([variable.initializer]):
+        return update(variable, x)
+
+
+def _counting_loop(x):
+    return tf.while_loop(lambda i, acc: i < 3, lambda i, acc: (i + 1, acc * 2.0),
+                         [tf.constant(0), x])[1]
+
+
+SAMPLES = [
+    Sample("Const", lambda: tf.constant([[1, 2], [3, 4]]), expect=lambda: np.array([[1, 2], [3, 4]],
+                                                                                   np.int32)),
+    Sample("Const", lambda: tf.constant(2.5, shape=[2, 3]), expect=lambda: np.full((2, 3), 2.5,
+                                                                                   np.float32),
+           label="broadcast to shape"),
+    Sample("Const", lambda: tf.constant("text"), expect=lambda: np.array(b"text", dtype=object),
+           label="string"),
+    Sample("Placeholder", lambda x: x * 2.0, [f32(2, 3)], expect=lambda x: x * 2,
+           modes=("placeholder", "unknown_shape")),
+    Sample("PlaceholderWithDefault", lambda x: tf.placeholder_with_default(x, shape=None) + 1.0,
+           [f32(3)], expect=lambda x: x + 1),
+    Sample("Identity", lambda x: tf.identity(x), [i32(4)], expect=lambda x: x),
+    Sample("StopGradient", lambda x: tf.stop_gradient(x), [f32(2, 2)], expect=lambda x: x),
+    Sample("NoOp", lambda x: [tf.identity(x), tf.no_op()], [f32(2)], expect=lambda x: [x, None]),
+    Sample("VariableV2", lambda x: _initialized(tf.Variable(x, validate_shape=False)),
+           [f32(2, 3)], expect=lambda x: x),
+    Sample("Assign", lambda x: tf.assign(tf.Variable(x, validate_shape=False), x * 2.0,
+                                         validate_shape=False), [f32(3)], expect=lambda x: 2 * x),
+    Sample("AssignAdd", lambda x: _after_init(tf.assign_add, x), [f32(3)],
+           expect=lambda x: 2 * x),
+    Sample("AssignSub", lambda x: _after_init(tf.assign_sub, x), [i32(3)],
+           expect=lambda x: 0 * x),
+    Sample("IsVariableInitialized",
+           lambda x: tf.is_variable_initialized(tf.Variable(x, validate_shape=False)),
+           [f32(2)], expect=lambda x: np.bool_(False)),
+    Sample("ReportUninitializedVariables",
+           lambda x: tf.report_uninitialized_variables([tf.Variable(x, validate_shape=False)]),
+           [f32(2)], expect=lambda x: np.array([b"Variable"], dtype=object)),
+    Sample("If", lambda x: tf.cond(tf.reduce_sum(x) > 0, lambda: x * 2.0, lambda: x - 1.0),
+           [f32(3)], expect=lambda x: x * 2 if x.sum() > 0 else x - 1),
+    Sample("If", lambda x: tf.cond(tf.reduce_sum(x) > 100, lambda: x * 2, lambda: x - 1),
+           [i32(2, 2)], expect=lambda x: x - 1, label="false branch"),
+    Sample("While", _counting_loop, [f32(2)], expect=lambda x: x * 8),
+]
