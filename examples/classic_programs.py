@@ -59,7 +59,7 @@ i = tf.constant(0)
 total = tf.while_loop(lambda i, t: i < 10, lambda i, t: (i + 1, t + i), [i, tf.constant(0)])
 pick = tf.cond(tf.constant(True), lambda: tf.constant("taken"), lambda: tf.constant("not"))
 with tf.Session() as sess:
-    print(sess.run(total))
+    print(*sess.run(total))
     print(sess.run(pick))
 
 print("== A runtime error names the op and where it was defined ==")

@@ -167,7 +167,10 @@ def _feed_value(tensor: Tensor, value: Any) -> Any:
     """`value` converted to `tensor`'s dtype and checked against its static shape."""
     dtype = tensor._dtype
     if type(value) is np.ndarray and value.dtype.type is dtype.as_numpy_dtype:
-        array = value
+        # NOTE: a read-only view, so a result that is a view of the feed is copied when fetched
+        # and never aliases the caller's array (TF always returned fresh memory).
+        array = value.view()
+        array.flags.writeable = False
     else:
         array = _convert_feed(tensor, value)
     if tensor._dims is not None and not dims_compatible(tensor._dims, array.shape):
@@ -267,7 +270,10 @@ class BaseSession:
             unique, rebuild = tuple(mapper.elements), mapper.build
         feed_tensors, feed_values = self._prepare_feeds(feed_dict)
         plan = self._plan_for(unique, feed_tensors)
-        return rebuild(self._execute(plan, feed_values, options, run_metadata))
+        try:
+            return rebuild(self._execute(plan, feed_values, options, run_metadata))
+        except errors.OpError as error:
+            raise error.with_traceback(None) from error.__cause__  # NOTE: trims executor frames
 
     def _check_usable(self) -> None:
         if self._closed:
@@ -345,7 +351,10 @@ class BaseSession:
             if self._closed:
                 raise RuntimeError("Attempted to use a closed Session.")
             values = tuple(_feed_value(t, v) for t, v in zip(feeds, feed_values, strict=True))
-            return rebuild(self._execute(plan, values, options, run_metadata))
+            try:
+                return rebuild(self._execute(plan, values, options, run_metadata))
+            except errors.OpError as error:
+                raise error.with_traceback(None) from error.__cause__
         if not accept_options:
             return lambda *feed_values: call(*feed_values)
         return call

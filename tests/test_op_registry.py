@@ -40,7 +40,7 @@ def _fetchable_outputs(graph: sm.Graph) -> list:
 def _assert_matches(result, expected, sample: Sample, where: str) -> None:
     if isinstance(expected, (list, tuple)):
         assert isinstance(result, (list, tuple)) and len(result) == len(expected), where
-        for r, e in zip(result, expected):
+        for r, e in zip(result, expected, strict=True):
             _assert_matches(r, e, sample, where)
         return
     expected = np.asarray(expected)
@@ -54,7 +54,7 @@ def _assert_matches(result, expected, sample: Sample, where: str) -> None:
 
 
 def _assert_inference_agrees(tensors: list, values: list, where: str) -> None:
-    for t, value in zip(tensors, values):
+    for t, value in zip(tensors, values, strict=True):
         value = np.asarray(value)
         assert value.dtype == np.dtype(t.dtype.as_numpy_dtype) or t.dtype == sm.string, (
             f"{where}: {t.name} inferred {t.dtype.name}, kernel gave {value.dtype}")

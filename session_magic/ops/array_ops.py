@@ -1,2 +1,2004 @@
-"""(being written)"""
-__all__: list = []
+"""Op blocks that make, reshape, join, split and index tensors, as TF 1's array_ops.
+
+Each op is one block: its registration (inference + NumPy kernel) next to its TF 1 builder.
+Shape-like arguments that TF takes as tensors (a reshape's shape, fill's dims, a perm) stay op
+inputs, so they may be computed at run time; while building, `_partial_vector` reads what is
+already known of them, as TF's `constant_value_as_shape` does. `Tensor.__getitem__` lands in
+`_slice_helper`, which builds one StridedSlice op.
+"""
+from __future__ import annotations
+
+import builtins
+import numbers
+import sys
+from dataclasses import dataclass
+from typing import Any, Final, Optional, Sequence
+
+import numpy as np
+
+from .. import dtypes as d
+from ..graph import Operation, Tensor
+from ..tensor_shape import Dimension, TensorShape, as_dims, format_dims
+from .common import check_dtype, check_same_dtype, normalize_axis, single, static_int_list
+from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
+                       convert_to_tensor, make_constant, op_scope, register)
+
+__all__ = [
+    "fill", "zeros", "ones", "zeros_like", "ones_like", "range", "linspace", "lin_space", "eye",
+    "shape", "shape_n", "size", "rank", "reshape", "expand_dims", "squeeze", "transpose",
+    "matrix_transpose", "broadcast_to", "tile", "pad", "concat", "stack", "unstack", "split",
+    "identity_n", "gather", "gather_nd", "slice", "strided_slice", "boolean_mask", "one_hot",
+    "reverse", "reverse_v2", "reverse_sequence", "diag", "diag_part", "matrix_diag",
+    "matrix_set_diag", "matrix_diag_part", "meshgrid",
+]
+
+# NOTE: this module defines TF's `range` and `slice`; its own code uses the built-ins by these.
+_py_range = builtins.range
+_py_slice = builtins.slice
+
+INDEX_TYPES: Final = (d.int32, d.int64)
+_PREFER_INT32: Final = "prefer int32"  # an argument spec: Python ints become int32 (or int64)
+
+
+# --- converting arguments ----------------------------------------------------------------------
+
+def _is_tensor_like(value: Any) -> bool:
+    return isinstance(value, Tensor) or (hasattr(value, "_to_tensor")
+                                         and not isinstance(value, type))
+
+
+def _contains_tensor(value: Any) -> bool:
+    if _is_tensor_like(value):
+        return True
+    return isinstance(value, (list, tuple)) and any(_contains_tensor(v) for v in value)
+
+
+def _to_tensor(value: Any, dtype: Any, name: str) -> Tensor:
+    """One op argument as a tensor; only Python/NumPy values take `dtype`."""
+    if _is_tensor_like(value):
+        return convert_to_tensor(value)
+    if dtype is _PREFER_INT32:
+        return convert_to_tensor(value, name=name, preferred_dtype=d.int32)
+    return convert_to_tensor(value, dtype, name=name)
+
+
+def _apply(op_type: str, name: Optional[str], args: Sequence[tuple], attrs: Optional[dict] = None,
+           default_name: Optional[str] = None) -> Operation:
+    """Build `op_type` as TF's generated wrappers do: arguments convert inside the op's scope.
+
+    Each arg is (name, value, dtype): dtype None infers, a DType is required, _PREFER_INT32
+    prefers int32, and an int i gives Python values the dtype of arg i (a shared type attr).
+    """
+    with op_scope(name, default_name or op_type, [arg[1] for arg in args]) as scope:
+        tensors: list = []
+        for arg_name, value, dtype in args:
+            if isinstance(dtype, int):
+                dtype = tensors[dtype]._dtype
+            tensors.append(_to_tensor(value, dtype, arg_name))
+        return apply_op(op_type, tensors, attrs, name=scope)
+
+
+def _first_dtype(values: Sequence[Any]) -> Optional[d.DType]:
+    for value in values:
+        if _is_tensor_like(value):
+            return d.as_dtype(value.dtype)
+        if isinstance(value, (list, tuple)):
+            found = _first_dtype(value)
+            if found is not None:
+                return found
+    return None
+
+
+def _tensor_list(values: Any, op_type: str, arg: str = "values") -> list:
+    """A list input: Python values take the dtype of the first tensor, as in TF."""
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(f"Expected list for '{arg}' argument to '{op_type}' Op, not {values!r}.")
+    dtype = _first_dtype(values)
+    return [_to_tensor(value, dtype, f"{arg}_{i}") for i, value in enumerate(values)]
+
+
+def _dimension_int(value: Dimension) -> int:
+    if value.value is None:
+        raise ValueError("Cannot convert an unknown Dimension to a Tensor: ?")
+    return value.value
+
+
+def _shape_arg(value: Any) -> Any:
+    """A shape argument as TF accepts it: TensorShape and Dimension entries become ints."""
+    if isinstance(value, TensorShape):
+        if not value.is_fully_defined():
+            raise ValueError(f"Cannot convert a partially known TensorShape to a Tensor: {value}")
+        return value.as_list()
+    if isinstance(value, Dimension):
+        return _dimension_int(value)
+    if isinstance(value, (list, tuple)):
+        return [_dimension_int(v) if isinstance(v, Dimension) else v for v in value]
+    return value
+
+
+# --- what is known while building --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _SameAs:
+    """An entry of a shape vector equal to dimension `axis` of `source`, not known yet."""
+
+    source: Tensor
+    axis: int
+
+
+def _partial_vector(t: Tensor) -> Optional[list]:
+    """What is known of a 1-D int tensor while building: an int, None or _SameAs per entry;
+    None when even its length is unknown."""
+    value = constant_value(t)
+    if value is not None:
+        return [int(v) for v in np.reshape(value, -1)]
+    op = t._op
+    if op._type == "Shape" and op._inputs[0]._dims is not None:
+        source = op._inputs[0]
+        return [_SameAs(source, i) if v is None else v for i, v in enumerate(source._dims)]
+    if op._type == "Pack" and op._attrs["axis"] == 0:
+        return [_partial_scalar(x) for x in op._inputs]
+    if op._type == "ConcatV2" and _scalar_value(op._inputs[-1]) in (0, -1):
+        parts = [_partial_vector(x) for x in op._inputs[:-1]]
+        if all(part is not None for part in parts):
+            return [v for part in parts for v in part]
+    if t._dims is not None and len(t._dims) == 1 and t._dims[0] is not None:
+        return [None] * t._dims[0]
+    return None
+
+
+def _partial_scalar(t: Tensor) -> Any:
+    """What is known of a scalar int tensor while building (an int, _SameAs or None)."""
+    value = _scalar_value(t)
+    if value is not None:
+        return value
+    op = t._op
+    if op._type == "StridedSlice" and _picks_one_entry(op):
+        vector = _partial_vector(op._inputs[0])
+        position = int(constant_value(op._inputs[1])[0])
+        if vector is not None and -len(vector) <= position < len(vector):
+            return vector[position]
+    dims = op._inputs[0]._dims if op._type in ("Size", "Rank") else None
+    if dims is not None and op._type == "Rank":
+        return len(dims)
+    if dims is not None and None not in dims:
+        return int(np.prod(dims, dtype=np.int64))
+    return None
+
+
+def _picks_one_entry(op: Operation) -> bool:
+    """Is `op` a StridedSlice taking one constant entry of a vector (`shape[0]`)?"""
+    begin, strides = constant_value(op._inputs[1]), constant_value(op._inputs[3])
+    attrs = op._attrs
+    return (attrs["shrink_axis_mask"] == 1 and attrs["ellipsis_mask"] == 0
+            and attrs["new_axis_mask"] == 0 and begin is not None and begin.shape == (1,)
+            and strides is not None and strides.tolist() == [1])
+
+
+def _scalar_value(t: Tensor) -> Optional[int]:
+    """The int in a constant scalar or one-element tensor, else None."""
+    value = constant_value(t)
+    if value is None or np.size(value) != 1 or np.asarray(value).dtype.kind not in "iu":
+        return None
+    return int(np.reshape(value, -1)[0])
+
+
+def _known_ints(vector: Optional[list]) -> Optional[list]:
+    """Entries that are not plain ints (unknown or _SameAs) become None."""
+    if vector is None:
+        return None
+    return [v if isinstance(v, int) else None for v in vector]
+
+
+def _vector_dims(t: Tensor) -> Any:
+    """The static dims a shape tensor describes."""
+    known = _known_ints(_partial_vector(t))
+    return None if known is None else tuple(known)
+
+
+def _rank(t: Tensor) -> Optional[int]:
+    return None if t._dims is None else len(t._dims)
+
+
+def _check_rank(t: Tensor, rank: int) -> None:
+    if t._dims is not None and len(t._dims) != rank:
+        raise ShapeError(f"Shape must be rank {rank} but is rank {len(t._dims)}")
+
+
+def _bracketed(values: Sequence[Any]) -> str:
+    return "[" + ",".join("?" if v is None else str(v) for v in values) + "]"
+
+
+def _int_tuple(array: Any) -> tuple:
+    return tuple(int(v) for v in np.reshape(array, -1))
+
+
+def _axis_int(axis: Any, rank: int) -> int:
+    value = int(np.reshape(axis, -1)[0])
+    if not -rank <= value < max(rank, 1):
+        raise ValueError(f"Expected axis in the range [{-rank}, {rank}), but got {value}")
+    return value % max(rank, 1)
+
+
+def _same_spec(inputs: list, attrs: dict) -> list:
+    return [(inputs[0]._dtype, inputs[0]._dims)]
+
+
+def _same_list_dtype(op_type: str, tensors: Sequence[Tensor], arg: str = "values") -> d.DType:
+    dtypes = [t._dtype for t in tensors]
+    if any(dtype is not dtypes[0] for dtype in dtypes):
+        names = ", ".join(dtype.name for dtype in dtypes)
+        raise TypeError(f"Tensors in list passed to '{arg}' of '{op_type}' Op have types "
+                        f"[{names}] that don't all match.")
+    return dtypes[0]
+
+
+def _merged(left: Any, right: Any) -> Any:
+    """Two static shapes that must agree (Pack, ShapeN...), merged; TF's texts on conflict."""
+    if left is None or right is None:
+        return right if left is None else left
+    if len(left) != len(right):
+        raise ShapeError(f"Shapes must be equal rank, but are {len(left)} and {len(right)}")
+    for i, (a, b) in enumerate(zip(left, right, strict=True)):
+        if a is not None and b is not None and a != b:
+            raise ShapeError(f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
+                             f"Shapes are {_bracketed(left)} and {_bracketed(right)}.")
+    return tuple(a if a is not None else b for a, b in zip(left, right, strict=True))
+
+
+# --- Fill, zeros, ones, ZerosLike, OnesLike ----------------------------------------------------
+
+def _fill_infer(inputs: list, attrs: dict) -> list:
+    dims, value = inputs
+    check_dtype(dims, INDEX_TYPES, "dims")
+    _check_rank(dims, 1)
+    _check_rank(value, 0)
+    shape_dims = _vector_dims(dims)
+    if shape_dims is not None and any(v is not None and v < 0 for v in shape_dims):
+        raise ShapeError(f"Fill dimensions must be >= 0, got {_bracketed(shape_dims)}")
+    return [(value._dtype, shape_dims)]
+
+
+def _fill(dims: Any, value: Any) -> np.ndarray:
+    if np.ndim(value) != 0:
+        raise ValueError(f"value must be a scalar, got shape {list(np.shape(value))}")
+    return np.full(_int_tuple(dims), value, dtype=np.asarray(value).dtype)
+
+
+register("Fill", _fill_infer, lambda op: _fill, grad=None)
+
+
+def fill(dims: Any, value: Any, name: Optional[str] = None) -> Tensor:
+    """A tensor of shape `dims` (a list or a run-time int32 tensor) with every entry `value`."""
+    args = [("dims", _shape_arg(dims), _PREFER_INT32), ("value", value, None)]
+    return single(_apply("Fill", name, args))
+
+
+_SMALL_CONSTANT: Final = 1000  # NOTE: TF 1 stores smaller zeros/ones as a Const, larger as Fill.
+
+
+def zeros(shape: Any, dtype: Any = d.float32, name: Optional[str] = None) -> Tensor:
+    """A tensor of `shape` full of zeros of `dtype` (float32 by default)."""
+    dtype = d.as_dtype(dtype)
+    zero = "" if dtype is d.string else False if dtype.is_bool else 0
+    return _filled(shape, dtype, zero, name, "zeros")
+
+
+def ones(shape: Any, dtype: Any = d.float32, name: Optional[str] = None) -> Tensor:
+    """A tensor of `shape` full of ones of `dtype` (float32 by default)."""
+    dtype = d.as_dtype(dtype)
+    return _filled(shape, dtype, True if dtype.is_bool else 1, name, "ones")
+
+
+def _filled(dims: Any, dtype: d.DType, value: Any, name: Optional[str], default: str) -> Tensor:
+    with op_scope(name, default, [dims]) as scope:
+        if not _is_tensor_like(dims):
+            static = _static_shape(dims)
+            if static is not None and int(np.prod(static)) < _SMALL_CONSTANT:
+                return make_constant(value, dtype, shape=static, name=scope)
+            dims = (convert_to_tensor(dims, d.int32) if static is None else
+                    make_constant(static, name="shape_as_tensor"))
+        dims = convert_to_tensor(dims)
+        if dims._dims == ():
+            dims = reshape(dims, [-1])
+        return fill(dims, make_constant(value, dtype, name="Const"), name=scope)
+
+
+def _static_shape(dims: Any) -> Optional[list]:
+    """A shape given as Python values as a list of ints; None if it holds tensors."""
+    dims = _shape_arg(dims)
+    if _contains_tensor(dims):
+        return None
+    static = as_dims(np.asarray(dims).tolist() if isinstance(dims, np.ndarray) else dims)
+    if None in static:
+        raise ValueError("Cannot convert a partially known TensorShape to a Tensor: "
+                         f"{format_dims(static)}")
+    return list(static)
+
+
+register("ZerosLike", _same_spec, lambda op: np.zeros_like, grad=NOT_DIFFERENTIABLE)
+register("OnesLike", _same_spec, lambda op: np.ones_like, grad=NOT_DIFFERENTIABLE)
+
+
+def zeros_like(tensor: Any, dtype: Any = None, name: Optional[str] = None,
+               optimize: bool = True) -> Tensor:
+    """Zeros with the shape of `tensor` (and its dtype unless `dtype` is given)."""
+    return _filled_like(tensor, dtype, name, optimize, "zeros_like")
+
+
+def ones_like(tensor: Any, dtype: Any = None, name: Optional[str] = None,
+              optimize: bool = True) -> Tensor:
+    """Ones with the shape of `tensor` (and its dtype unless `dtype` is given)."""
+    return _filled_like(tensor, dtype, name, optimize, "ones_like")
+
+
+def _filled_like(tensor: Any, dtype: Any, name: Optional[str], optimize: bool,
+                 default: str) -> Tensor:
+    make = zeros if default == "zeros_like" else ones
+    with op_scope(name, default, [tensor]) as scope:
+        tensor = convert_to_tensor(tensor, name="tensor")
+        dtype = tensor._dtype if dtype is None else d.as_dtype(dtype)
+        if optimize and tensor.shape.is_fully_defined():
+            return make(list(tensor._dims), dtype, name=scope)  # NOTE: TF 1 folds to a Const.
+        if dtype is not tensor._dtype:
+            result = make(shape(tensor), dtype, name=scope)
+            result.set_shape(tensor._dims)
+            return result
+        op_type = "ZerosLike" if default == "zeros_like" else "OnesLike"
+        return single(apply_op(op_type, [tensor], name=scope))
+
+
+# --- Range and LinSpace ------------------------------------------------------------------------
+
+_RANGE_TYPES: Final = (d.int32, d.int64, d.float32, d.float64)
+
+
+def _range_size(start: Any, limit: Any, delta: Any) -> int:
+    if delta == 0:
+        raise ShapeError("Requires delta != 0")
+    if delta > 0 and start > limit:
+        raise ShapeError(f"Requires start <= limit when delta > 0: {start}/{limit}")
+    if delta < 0 and start < limit:
+        raise ShapeError(f"Requires start >= limit when delta < 0: {start}/{limit}")
+    if np.asarray(start).dtype.kind in "iu":
+        span, step = abs(int(limit) - int(start)), abs(int(delta))
+        return (span + step - 1) // step
+    return int(np.ceil(np.abs((limit - start) / delta)))
+
+
+def _range_infer(inputs: list, attrs: dict) -> list:
+    dtype = check_same_dtype("Range", inputs, ("start", "limit", "delta"))
+    check_dtype(inputs[0], _RANGE_TYPES, "start")
+    for t in inputs:
+        _check_rank(t, 0)
+    values = [constant_value(t) for t in inputs]
+    if any(v is None for v in values):
+        return [(dtype, (None,))]
+    return [(dtype, (_range_size(*values),))]
+
+
+def _range_kernel(op: Operation) -> Any:
+    numpy_type = op._attrs["Tidx"].as_numpy_dtype
+
+    def arange(start: Any, limit: Any, delta: Any) -> np.ndarray:
+        count = _range_size(start, limit, delta)
+        return (start + np.arange(count, dtype=numpy_type) * delta).astype(numpy_type,
+                                                                           copy=False)
+    return arange
+
+
+register("Range", _range_infer, _range_kernel, grad=NOT_DIFFERENTIABLE)
+
+
+def _value_dtype(value: Any) -> d.DType:
+    return d.as_dtype(value.dtype) if _is_tensor_like(value) else d.infer_dtype(value)
+
+
+def _range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
+           name: str = "range") -> Tensor:
+    """`[start, start + delta, ...)` below `limit`; `range(5)` is 0..4 (ints give int32)."""
+    if limit is None:
+        start, limit = 0, start
+    with op_scope(name, "Range", [start, limit, delta]) as scope:
+        args = {"start": start, "limit": limit, "delta": delta}
+        target = d.as_dtype(dtype) if dtype is not None else max(
+            (_value_dtype(v) for v in args.values()),
+            key=lambda t: _RANGE_TYPES.index(t) if t in _RANGE_TYPES else -1)
+        tensors = [_range_arg(value, target, arg, dtype is None) for arg, value in args.items()]
+        return single(apply_op("Range", tensors, {"Tidx": target}, name=scope))
+
+
+def _range_arg(value: Any, dtype: d.DType, name: str, may_cast: bool) -> Tensor:
+    if not _is_tensor_like(value):
+        return convert_to_tensor(value, dtype, name=name)
+    tensor = convert_to_tensor(value)
+    if may_cast and tensor._dtype is not dtype and tensor._dtype in _RANGE_TYPES:
+        from .math_ops import cast
+        return cast(tensor, dtype)
+    return tensor if may_cast else convert_to_tensor(tensor, dtype)
+
+
+def _linspace_infer(inputs: list, attrs: dict) -> list:
+    start, stop, num = inputs
+    dtype = check_same_dtype("LinSpace", [start, stop], ("start", "stop"))
+    check_dtype(start, (d.float32, d.float64), "start")
+    check_dtype(num, INDEX_TYPES, "num")
+    for t in inputs:
+        _check_rank(t, 0)
+    count = _scalar_value(num)
+    if count is not None and count <= 0:
+        raise ShapeError(f"Requires num > 0: {count}")
+    return [(dtype, (count,))]
+
+
+def _linspace(start: Any, stop: Any, num: Any) -> np.ndarray:
+    count = int(num)
+    if count <= 0:
+        raise ValueError(f"Requires num > 0: {count}")
+    numpy_type = np.asarray(start).dtype.type
+    if count == 1:
+        return np.full(1, start, dtype=numpy_type)
+    step = (stop - start) / numpy_type(count - 1)
+    return (start + np.arange(count, dtype=numpy_type) * step).astype(numpy_type, copy=False)
+
+
+register("LinSpace", _linspace_infer, lambda op: _linspace, grad=NOT_DIFFERENTIABLE)
+
+
+def linspace(start: Any, stop: Any, num: Any, name: Optional[str] = None) -> Tensor:
+    """`num` evenly spaced floats from `start` to `stop`, both included."""
+    args = [("start", start, None), ("stop", stop, 0), ("num", num, _PREFER_INT32)]
+    return single(_apply("LinSpace", name, args))
+
+
+lin_space = linspace
+
+
+# --- Shape, ShapeN, Size, Rank -----------------------------------------------------------------
+
+def _out_type(attrs: dict) -> d.DType:
+    out_type = attrs["out_type"]
+    if out_type not in INDEX_TYPES:
+        raise TypeError(f"Value for attr 'out_type' of {out_type.name} is not in the list of "
+                        "allowed values: int32, int64")
+    return out_type
+
+
+def _shape_infer(inputs: list, attrs: dict) -> list:
+    out_type = _out_type(attrs)
+    return [(out_type, (_rank(t),)) for t in inputs]
+
+
+def _shape_kernel(op: Operation) -> Any:
+    numpy_type = op._attrs["out_type"].as_numpy_dtype
+    return lambda x: np.array(np.shape(x), dtype=numpy_type)
+
+
+def _shape_n_kernel(op: Operation) -> Any:
+    numpy_type = op._attrs["out_type"].as_numpy_dtype
+    return lambda *xs: tuple(np.array(np.shape(x), dtype=numpy_type) for x in xs)
+
+
+register("Shape", _shape_infer, _shape_kernel, grad=NOT_DIFFERENTIABLE)
+register("ShapeN", _shape_infer, _shape_n_kernel, grad=NOT_DIFFERENTIABLE, multi_output=True)
+
+
+def shape(input: Any, name: Optional[str] = None, out_type: Any = d.int32) -> Tensor:  # noqa: A002
+    """The shape of `input` as a 1-D int32 tensor (known while building if the shape is)."""
+    attrs = {"out_type": d.as_dtype(out_type)}
+    return single(_apply("Shape", name, [("input", input, None)], attrs))
+
+
+def shape_n(input: Sequence[Any], out_type: Any = d.int32,  # noqa: A002 - TF's name
+            name: Optional[str] = None) -> list:
+    """The shapes of the tensors in `input`, one 1-D tensor each."""
+    with op_scope(name, "ShapeN", input) as scope:
+        tensors = [_to_tensor(v, None, f"input_{i}") for i, v in enumerate(input)]
+        attrs = {"out_type": d.as_dtype(out_type), "N": len(tensors)}
+        return list(apply_op("ShapeN", tensors, attrs, name=scope)._outputs)
+
+
+def _size_kernel(op: Operation) -> Any:
+    numpy_type = op._attrs["out_type"].as_numpy_dtype
+    return lambda x: np.asarray(np.size(x), dtype=numpy_type)
+
+
+register("Size", lambda inputs, attrs: [(_out_type(attrs), ())], _size_kernel,
+         grad=NOT_DIFFERENTIABLE)
+register("Rank", lambda inputs, attrs: [(d.int32, ())],
+         lambda op: (lambda x: np.asarray(np.ndim(x), dtype=np.int32)), grad=NOT_DIFFERENTIABLE)
+
+
+def size(input: Any, name: Optional[str] = None, out_type: Any = d.int32) -> Tensor:  # noqa: A002
+    """The number of elements of `input`, as a scalar."""
+    attrs = {"out_type": d.as_dtype(out_type)}
+    return single(_apply("Size", name, [("input", input, None)], attrs))
+
+
+def rank(input: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002 - TF's name
+    """The number of dimensions of `input`, as an int32 scalar."""
+    return single(_apply("Rank", name, [("input", input, None)]))
+
+
+# --- Reshape -----------------------------------------------------------------------------------
+
+def _reshape_infer(inputs: list, attrs: dict) -> list:
+    x, wanted = inputs
+    check_dtype(wanted, INDEX_TYPES, "shape")
+    _check_rank(wanted, 1)
+    vector = _partial_vector(wanted)
+    if vector is None:
+        return [(x._dtype, None)]
+    return [(x._dtype, _reshaped_dims(x, vector))]
+
+
+def _reshaped_dims(x: Tensor, vector: list) -> tuple:
+    """TF's reshape shape function: one -1 (or unknown entry) is solved from the input's size."""
+    _check_reshape_entries(vector)
+    out = [v if isinstance(v, int) and v >= 0 else None for v in vector]
+    total, repeated = _countable_elements(x, vector)
+    if total is None:
+        return tuple(out)
+    product = int(np.prod([v for v in out if v is not None], dtype=np.int64))
+    rest = [i for i, v in enumerate(out) if v is None and i not in repeated]
+    mismatch = total % product if rest and product else total != product
+    if mismatch and not repeated and len(rest) <= 1:
+        raise ShapeError(f"Cannot reshape a tensor with {total} elements to shape "
+                         f"{_bracketed(out)} ({product} elements)")
+    if len(rest) == 1 and product and not mismatch:
+        out[rest[0]] = total // product
+    return tuple(out)
+
+
+def _check_reshape_entries(vector: list) -> None:
+    wild = [i for i, v in enumerate(vector) if isinstance(v, int) and v == -1]
+    if len(wild) > 1:
+        raise ShapeError(f"Only one input size may be -1, not both {wild[0]} and {wild[1]}")
+    for i, v in enumerate(vector):
+        if isinstance(v, int) and v < -1:
+            raise ShapeError(f"Size {i} must be non-negative, not {v}")
+
+
+def _countable_elements(x: Tensor, vector: list) -> tuple:
+    """(elements of `x` outside the dims the wanted shape repeats, positions repeating them).
+
+    `reshape(x, [tf.shape(x)[0], -1])` repeats x's unknown dim 0, so the -1 is still known;
+    the count is None when unknown input dims are not all repeated.
+    """
+    if x._dims is None:
+        return None, set()
+    unknown = [i for i, v in enumerate(x._dims) if v is None]
+    repeats = {i: v.axis for i, v in enumerate(vector)
+               if isinstance(v, _SameAs) and v.source is x and v.axis in unknown}
+    if sorted(repeats.values()) != unknown:
+        return None, set()
+    known = [v for v in x._dims if v is not None]
+    return int(np.prod(known, dtype=np.int64)), set(repeats)
+
+
+def _reshape(x: Any, wanted: Any) -> Any:
+    target = _int_tuple(wanted)
+    count = int(np.size(x))
+    known = int(np.prod([v for v in target if v != -1], dtype=np.int64))
+    if target.count(-1) > 1:
+        first, second = [i for i, v in enumerate(target) if v == -1][:2]
+        raise ValueError(f"Only one input size may be -1, not both {first} and {second}")
+    if -1 not in target and known != count:
+        raise ValueError(f"Input to reshape is a tensor with {count} values, but the requested "
+                         f"shape has {known}")
+    if -1 in target and (known == 0 or count % known):
+        raise ValueError(f"Input to reshape is a tensor with {count} values, but the requested "
+                         f"shape requires a multiple of {known}")
+    return np.reshape(x, target)
+
+
+register("Reshape", _reshape_infer, lambda op: _reshape, grad=None)
+
+
+def reshape(tensor: Any, shape: Any, name: Optional[str] = None) -> Tensor:
+    """`tensor`'s elements in a new `shape`; one entry may be -1 (solved from the size)."""
+    args = [("tensor", tensor, None), ("shape", _shape_arg(shape), _PREFER_INT32)]
+    return single(_apply("Reshape", name, args))
+
+
+# --- ExpandDims and Squeeze --------------------------------------------------------------------
+
+def _expand_dims_infer(inputs: list, attrs: dict) -> list:
+    x, axis_tensor = inputs
+    check_dtype(axis_tensor, INDEX_TYPES, "dim")
+    axis, rank_ = _scalar_value(axis_tensor), _rank(x)
+    if rank_ is None:
+        return [(x._dtype, None)]
+    if axis is None:
+        return [(x._dtype, (None,) * (rank_ + 1))]
+    if not -rank_ - 1 <= axis <= rank_:
+        raise ShapeError(f"Tried to expand dim index {axis} for tensor with {rank_} dimensions.")
+    dims = list(x._dims)
+    dims.insert(axis % (rank_ + 1), 1)
+    return [(x._dtype, tuple(dims))]
+
+
+def _expand_dims(x: Any, axis: Any) -> Any:
+    rank_ = np.ndim(x)
+    where = int(np.reshape(axis, -1)[0])
+    if not -rank_ - 1 <= where <= rank_:
+        raise ValueError(f"Tried to expand dim index {where} for tensor with {rank_} dimensions.")
+    return np.expand_dims(x, where % (rank_ + 1))
+
+
+register("ExpandDims", _expand_dims_infer, lambda op: _expand_dims, grad=None)
+
+
+def expand_dims(input: Any, axis: Any = None, name: Optional[str] = None,  # noqa: A002
+                dim: Any = None) -> Tensor:
+    """`input` with a new dimension of size 1 inserted at `axis`."""
+    if axis is not None and dim is not None:
+        raise ValueError("Cannot specify both 'axis' and 'dim'")
+    axis = dim if axis is None else axis
+    if axis is None:
+        raise ValueError("Must specify an axis argument to tf.expand_dims()")
+    return single(_apply("ExpandDims", name, [("input", input, None),
+                                              ("dim", axis, _PREFER_INT32)]))
+
+
+def _squeezed_axes(dims: Sequence[Any], axes: Sequence[int]) -> Optional[set]:
+    """The dimensions Squeeze removes; None when that is unknown (an unknown dim, no axes)."""
+    rank_ = len(dims)
+    if not axes:
+        if None in dims:
+            return None
+        return {i for i, v in enumerate(dims) if v == 1}
+    chosen = set()
+    for axis in axes:
+        if not -rank_ <= axis < rank_:
+            raise ShapeError(f"Tried to squeeze dim index {axis} for tensor with {rank_} "
+                             "dimensions.")
+        axis %= rank_
+        if dims[axis] not in (None, 1):
+            raise ShapeError(f"Can not squeeze dim[{axis}], expected a dimension of 1, got "
+                             f"{dims[axis]}")
+        chosen.add(axis)
+    return chosen
+
+
+def _squeeze_infer(inputs: list, attrs: dict) -> list:
+    x = inputs[0]
+    if x._dims is None:
+        return [(x._dtype, None)]
+    chosen = _squeezed_axes(x._dims, attrs["squeeze_dims"])
+    if chosen is None:
+        return [(x._dtype, None)]
+    return [(x._dtype, tuple(v for i, v in enumerate(x._dims) if i not in chosen))]
+
+
+def _squeeze_kernel(op: Operation) -> Any:
+    axes = op._attrs["squeeze_dims"]
+
+    def squeeze_(x: Any) -> Any:
+        return np.squeeze(x, axis=tuple(_squeezed_axes(np.shape(x), axes)))
+    return squeeze_
+
+
+register("Squeeze", _squeeze_infer, _squeeze_kernel, grad=None)
+
+
+def squeeze(input: Any, axis: Any = None, name: Optional[str] = None,  # noqa: A002
+            squeeze_dims: Any = None) -> Tensor:
+    """`input` without its size-1 dimensions (only those in `axis`, if given)."""
+    if axis is not None and squeeze_dims is not None:
+        raise ValueError("Cannot specify both 'axis' and 'squeeze_dims'")
+    axis = squeeze_dims if axis is None else axis
+    axes = [] if axis is None else static_int_list(axis, "axis")
+    return single(_apply("Squeeze", name, [("input", input, None)], {"squeeze_dims": axes}))
+
+
+# --- Transpose, ConjugateTranspose, BroadcastTo, Tile ------------------------------------------
+
+def _transpose_infer(inputs: list, attrs: dict) -> list:
+    x, perm_tensor = inputs
+    check_dtype(perm_tensor, INDEX_TYPES, "perm")
+    _check_rank(perm_tensor, 1)
+    perm, rank_ = _known_ints(_partial_vector(perm_tensor)), _rank(x)
+    if perm is None:
+        return [(x._dtype, None if rank_ is None else (None,) * rank_)]
+    if rank_ is not None and len(perm) != rank_:
+        raise ShapeError(f"Dimension must be {rank_} but is {len(perm)}")
+    if None in perm or x._dims is None:
+        return [(x._dtype, (None,) * len(perm))]
+    _check_perm(perm, len(perm))
+    return [(x._dtype, tuple(x._dims[p] for p in perm))]
+
+
+def _check_perm(perm: Sequence[int], rank_: int) -> None:
+    if len(perm) != rank_:
+        raise ShapeError(f"transpose expects a vector of size {rank_}. But input(1) is a "
+                         f"vector of size {len(perm)}")
+    for p in perm:
+        if not 0 <= p < rank_:
+            raise ShapeError(f"{p} is out of range [0 .. {rank_})")
+    missing = sorted(set(_py_range(rank_)) - set(perm))
+    if missing:
+        raise ShapeError(f"{missing[0]} is missing from {{{','.join(map(str, perm))}}}.")
+
+
+def _transpose_kernel(op: Operation) -> Any:
+    conjugate = op._type == "ConjugateTranspose"
+
+    def transpose_(x: Any, perm: Any) -> Any:
+        order = _int_tuple(perm)
+        _check_perm(order, np.ndim(x))
+        result = np.transpose(x, order)
+        return np.conj(result) if conjugate else result
+    return transpose_
+
+
+register("Transpose", _transpose_infer, _transpose_kernel, grad=None)
+register("ConjugateTranspose", _transpose_infer, _transpose_kernel, grad=None)
+
+
+def transpose(a: Any, perm: Any = None, name: str = "transpose",
+              conjugate: bool = False) -> Tensor:
+    """`a` with its dimensions permuted by `perm` (reversed by default)."""
+    with op_scope(name, "transpose", [a]) as scope:
+        a = convert_to_tensor(a, name="a")
+        if perm is None:
+            perm = _reversed_axes(a)
+        op_type = "ConjugateTranspose" if conjugate and a._dtype.is_complex else "Transpose"
+        return single(apply_op(op_type, [a, _to_tensor(perm, _PREFER_INT32, "perm")],
+                               name=scope))
+
+
+def _reversed_axes(a: Tensor) -> Any:
+    if a._dims is not None:
+        return np.arange(len(a._dims) - 1, -1, -1, dtype=np.int32)
+    dynamic_rank = rank(a)
+    return (dynamic_rank - 1) - _range(0, dynamic_rank, 1, name="Range")
+
+
+def matrix_transpose(a: Any, name: str = "matrix_transpose", conjugate: bool = False) -> Tensor:
+    """`a` with its last two dimensions swapped (every matrix of a batch transposed)."""
+    with op_scope(name, "matrix_transpose", [a]):
+        a = convert_to_tensor(a, name="a")
+        if a._dims is None:
+            dynamic_rank = rank(a)
+            perm = concat([_range(0, dynamic_rank - 2, 1, name="Range"),
+                           [dynamic_rank - 1, dynamic_rank - 2]], 0)
+        elif len(a._dims) < 2:
+            raise ValueError("Argument 'a' should be a (batch) matrix, with rank >= 2.  Found: "
+                             f"{a.shape}")
+        else:
+            count = len(a._dims)
+            perm = list(_py_range(count - 2)) + [count - 1, count - 2]
+        return transpose(a, perm=perm, conjugate=conjugate)
+
+
+def _broadcast_to_infer(inputs: list, attrs: dict) -> list:
+    x, target_tensor = inputs
+    check_dtype(target_tensor, INDEX_TYPES, "shape")
+    _check_rank(target_tensor, 1)
+    target = _vector_dims(target_tensor)
+    if target is None or x._dims is None:
+        return [(x._dtype, target)]
+    if len(x._dims) > len(target):
+        raise ShapeError(f"Rank of input ({len(x._dims)}) must be no greater than rank of "
+                         f"output shape ({len(target)}).")
+    out = list(target)
+    for i in _py_range(1, len(x._dims) + 1):
+        have, want = x._dims[-i], target[-i]
+        if have is None or have == 1:
+            continue
+        if want is not None and want != have:
+            raise ShapeError(f"Dimensions must be equal, but are {have} and {want}")
+        out[-i] = have
+    return [(x._dtype, tuple(out))]
+
+
+def _broadcast_to(x: Any, target: Any) -> Any:
+    wanted = _int_tuple(target)
+    try:
+        return np.broadcast_to(x, wanted)
+    except ValueError:
+        raise ValueError(f"Unable to broadcast tensor of shape {_bracketed(np.shape(x))} to "
+                         f"tensor of shape {_bracketed(wanted)}") from None
+
+
+register("BroadcastTo", _broadcast_to_infer, lambda op: _broadcast_to, grad=None)
+
+
+def broadcast_to(input: Any, shape: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002
+    """`input` broadcast (as NumPy does) to `shape`."""
+    args = [("input", input, None), ("shape", _shape_arg(shape), _PREFER_INT32)]
+    return single(_apply("BroadcastTo", name, args))
+
+
+def _tile_infer(inputs: list, attrs: dict) -> list:
+    x, multiples_tensor = inputs
+    check_dtype(multiples_tensor, INDEX_TYPES, "multiples")
+    _check_rank(multiples_tensor, 1)
+    multiples, rank_ = _vector_dims(multiples_tensor), _rank(x)
+    if multiples is None:
+        return [(x._dtype, None if rank_ is None else (None,) * rank_)]
+    _check_multiples(multiples, len(multiples) if rank_ is None else rank_)
+    dims = x._dims or (None,) * len(multiples)
+    return [(x._dtype, tuple(None if a is None or m is None else a * m
+                             for a, m in zip(dims, multiples, strict=True)))]
+
+
+def _check_multiples(multiples: Sequence[Any], rank_: int) -> None:
+    if len(multiples) != rank_:
+        raise ShapeError(f"Expected multiples argument to be a vector of length {rank_} but got "
+                         f"length {len(multiples)}")
+    for i, m in enumerate(multiples):
+        if m is not None and m < 0:
+            raise ShapeError(f"Expected multiples[{i}] >= 0, but got {m}")
+
+
+def _tile(x: Any, multiples: Any) -> Any:
+    reps = _int_tuple(multiples)
+    _check_multiples(reps, np.ndim(x))
+    return np.tile(x, reps)
+
+
+register("Tile", _tile_infer, lambda op: _tile, grad=None)
+
+
+def tile(input: Any, multiples: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002
+    """`input` repeated `multiples[i]` times along each dimension i."""
+    args = [("input", input, None), ("multiples", _shape_arg(multiples), _PREFER_INT32)]
+    return single(_apply("Tile", name, args))
+
+
+# --- Pad, PadV2, MirrorPad ---------------------------------------------------------------------
+
+def _pad_infer(inputs: list, attrs: dict) -> list:
+    x, paddings = inputs[:2]
+    check_dtype(paddings, INDEX_TYPES, "paddings")
+    if len(inputs) == 3:
+        check_same_dtype("PadV2", [x, inputs[2]], ("input", "constant_values"))
+        _check_rank(inputs[2], 0)
+    _check_rank(paddings, 2)
+    rank_ = _pad_rank(x, paddings)
+    if rank_ is None:
+        return [(x._dtype, None)]
+    value = constant_value(paddings)
+    dims = x._dims or (None,) * rank_
+    if value is None:
+        return [(x._dtype, (None,) * rank_)]
+    widths = _check_paddings(dims, value, attrs.get("mode", "CONSTANT"))
+    grown = [None if v is None else v + a + b for v, (a, b) in zip(dims, widths, strict=True)]
+    return [(x._dtype, tuple(grown))]
+
+
+def _pad_rank(x: Tensor, paddings: Tensor) -> Optional[int]:
+    rank_, rows = _rank(x), None if paddings._dims is None else paddings._dims[0]
+    if paddings._dims is not None and paddings._dims[1] not in (None, 2):
+        raise ShapeError(f"Dimension 1 in both shapes must be equal, but are "
+                         f"{paddings._dims[1]} and 2")
+    if rank_ is not None and rows is not None and rows != rank_:
+        raise ShapeError(f"The first dimension of paddings must be the rank of inputs"
+                         f"[{rows},2] {_bracketed(x._dims)}")
+    return rank_ if rank_ is not None else rows
+
+
+def _check_paddings(dims: Sequence[Any], paddings: Any, mode: str) -> list:
+    widths = np.asarray(paddings).reshape(-1, 2).tolist() if np.size(paddings) else []
+    if len(widths) != len(dims):
+        raise ValueError(f"The first dimension of paddings must be the rank of inputs"
+                         f"[{len(widths)},2] {_bracketed(dims)}")
+    for (before, after), dim in zip(widths, dims, strict=True):
+        if before < 0 or after < 0:
+            raise ShapeError(f"Paddings must be non-negative: {before} {after}")
+        if dim is None:
+            continue
+        if mode == "REFLECT" and max(before, after) >= dim:
+            raise ShapeError(f"paddings must be less than the dimension size: {before}, {after} "
+                             f"not less than {dim}")
+        if mode == "SYMMETRIC" and max(before, after) > dim:
+            raise ShapeError(f"paddings must be no greater than the dimension size: {before}, "
+                             f"{after} greater than {dim}")
+    return widths
+
+
+def _pad_kernel(op: Operation) -> Any:
+    mode = op._attrs.get("mode", "CONSTANT")
+
+    def pad_(x: Any, paddings: Any, constant: Any = 0) -> Any:
+        widths = _check_paddings(np.shape(x), paddings, mode)
+        if not widths:
+            return np.array(x, copy=True)
+        if mode == "CONSTANT":
+            return np.pad(x, widths, mode="constant", constant_values=constant)
+        return np.pad(x, widths, mode=mode.lower())
+    return pad_
+
+
+register("Pad", _pad_infer, _pad_kernel, grad=None)
+register("PadV2", _pad_infer, _pad_kernel, grad=None)
+register("MirrorPad", _pad_infer, _pad_kernel, grad=None)
+
+
+def pad(tensor: Any, paddings: Any, mode: str = "CONSTANT", name: Optional[str] = None,
+        constant_values: Any = 0) -> Tensor:
+    """`tensor` padded by `paddings[i] = [before, after]` (CONSTANT, REFLECT or SYMMETRIC)."""
+    mode = mode.upper()
+    args = [("input", tensor, None), ("paddings", paddings, _PREFER_INT32)]
+    if mode == "CONSTANT":
+        if not _is_tensor_like(constant_values) and np.all(np.asarray(constant_values) == 0):
+            return single(_apply("Pad", name, args))
+        return single(_apply("PadV2", name, args + [("constant_values", constant_values, 0)]))
+    if mode not in ("REFLECT", "SYMMETRIC"):
+        raise ValueError(f"Unknown padding mode: {mode}")
+    return single(_apply("MirrorPad", name, args, {"mode": mode}))
+
+
+# --- ConcatV2, Pack, Unpack, Split, SplitV, IdentityN ------------------------------------------
+
+def _concat_infer(inputs: list, attrs: dict) -> list:
+    values, axis_tensor = inputs[:-1], inputs[-1]
+    dtype = _same_list_dtype("ConcatV2", values)
+    check_dtype(axis_tensor, INDEX_TYPES, "axis")
+    ranks = {len(t._dims) for t in values if t._dims is not None}
+    if not ranks:
+        return [(dtype, None)]
+    rank_ = len(values[0]._dims) if values[0]._dims is not None else min(ranks)
+    for t in values:
+        _check_rank(t, rank_)
+    if rank_ == 0:
+        raise ShapeError("Can't concatenate scalars (use tf.stack instead)")
+    axis = _scalar_value(axis_tensor)
+    if axis is None:
+        return [(dtype, (None,) * rank_)]
+    if not -rank_ <= axis < rank_:
+        raise ShapeError(f"ConcatOp : Expected concatenating dimensions in the range "
+                         f"[{-rank_}, {rank_}), but got {axis}")
+    return [(dtype, _concat_dims([t._dims for t in values], axis % rank_, rank_))]
+
+
+def _concat_dims(shapes: list, axis: int, rank_: int) -> tuple:
+    known = [s for s in shapes if s is not None]
+    merged = None
+    for dims in known:
+        merged = _merged(merged, dims[:axis] + (None,) + dims[axis + 1:])
+    if merged is None:
+        merged = (None,) * rank_
+    sizes = [s[axis] if s is not None else None for s in shapes]
+    total = None if None in sizes else sum(sizes)
+    return merged[:axis] + (total,) + merged[axis + 1:]
+
+
+def _concat(*arrays: Any) -> np.ndarray:
+    return np.concatenate(arrays[:-1], axis=int(arrays[-1]))
+
+
+register("ConcatV2", _concat_infer, lambda op: _concat, grad=None)
+
+
+def concat(values: Any, axis: Any, name: str = "concat") -> Tensor:
+    """`values` joined along the existing dimension `axis`."""
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    if len(values) == 1:  # NOTE: TF 1 returns an Identity for a single value.
+        from .constant_ops import identity
+        with op_scope(name, "concat", values):
+            _check_rank(_to_tensor(axis, d.int32, "concat_dim"), 0)
+            return identity(values[0], name=name)
+    if not values:
+        raise ValueError("List argument 'values' to 'ConcatV2' Op with length 0 shorter than "
+                         "minimum length 2.")
+    with op_scope(name, "concat", list(values) + [axis]) as scope:
+        tensors = _tensor_list(values, "ConcatV2")
+        axis_tensor = _to_tensor(axis, _PREFER_INT32, "axis")
+        attrs = {"N": len(tensors)}
+        return single(apply_op("ConcatV2", tensors + [axis_tensor], attrs, name=scope))
+
+
+def _pack_infer(inputs: list, attrs: dict) -> list:
+    dtype = _same_list_dtype("Pack", inputs)
+    dims = None
+    for t in inputs:
+        dims = _merged(dims, t._dims)
+    if dims is None:
+        return [(dtype, None)]
+    axis = attrs["axis"]
+    if not -len(dims) - 1 <= axis <= len(dims):
+        raise ShapeError(f"axis = {axis} not in [{-len(dims) - 1}, {len(dims) + 1})")
+    axis %= len(dims) + 1
+    return [(dtype, dims[:axis] + (len(inputs),) + dims[axis:])]
+
+
+def _pack_kernel(op: Operation) -> Any:
+    axis = op._attrs["axis"]
+    return lambda *arrays: np.stack(arrays, axis=axis)
+
+
+register("Pack", _pack_infer, _pack_kernel, grad=None)
+
+
+def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
+    """Tensors of one shape (or Python values) stacked along a new dimension `axis`."""
+    if _is_tensor_like(values):
+        return convert_to_tensor(values)
+    if axis == 0 and not _contains_tensor(values):
+        try:  # NOTE: as TF 1, a list of Python values is one Const.
+            return convert_to_tensor(values, name=name)
+        except (TypeError, ValueError):
+            pass
+    _check_stack_axis(values, axis)
+    with op_scope(name, "stack", values) as scope:
+        tensors = _tensor_list(values, "Pack")
+        return single(apply_op("Pack", tensors, {"axis": axis, "N": len(tensors)}, name=scope))
+
+
+def _check_stack_axis(values: Sequence[Any], axis: int) -> None:
+    if not values:
+        return
+    first = values[0]
+    if _is_tensor_like(first):
+        rank_ = _rank(convert_to_tensor(first))
+    else:
+        rank_ = None if _contains_tensor(first) else np.ndim(first)
+    if rank_ is not None and not -rank_ - 1 <= axis <= rank_:
+        raise ValueError(f"axis = {axis} not in [{-rank_ - 1}, {rank_ + 1})")
+
+
+def _unpack_infer(inputs: list, attrs: dict) -> list:
+    x, num, axis = inputs[0], attrs["num"], attrs["axis"]
+    if x._dims is None:
+        return [(x._dtype, None)] * num
+    rank_ = len(x._dims)
+    if not -rank_ <= axis < rank_:
+        raise ShapeError(f"axis = {axis} not in [{-rank_}, {rank_})")
+    axis %= rank_
+    if x._dims[axis] not in (None, num):
+        raise ShapeError(f"Dimension {axis} in both shapes must be equal, but are "
+                         f"{x._dims[axis]} and {num}")
+    return [(x._dtype, x._dims[:axis] + x._dims[axis + 1:])] * num
+
+
+def _unpack_kernel(op: Operation) -> Any:
+    num, axis = op._attrs["num"], op._attrs["axis"]
+
+    def unstack_(x: Any) -> tuple:
+        moved = np.moveaxis(np.asarray(x), axis, 0)
+        if moved.shape[0] != num:
+            raise ValueError(f"Input shape axis {axis} must equal {num}, got shape "
+                             f"{_bracketed(np.shape(x))}")
+        return tuple(moved)
+    return unstack_
+
+
+register("Unpack", _unpack_infer, _unpack_kernel, grad=None, multi_output=True)
+
+
+def unstack(value: Any, num: Optional[int] = None, axis: int = 0,
+            name: str = "unstack") -> list:
+    """The slices of `value` along `axis`, as a list of `num` tensors."""
+    if num is None:
+        value = convert_to_tensor(value)
+        dims = value._dims
+        if dims is not None:
+            if not -len(dims) <= axis < len(dims):
+                raise ValueError(f"axis = {axis} not in [{-len(dims)}, {len(dims)})")
+            num = dims[axis]
+        if num is None:
+            raise ValueError(f"Cannot infer num from shape {format_dims(dims)}")
+    attrs = {"num": int(num), "axis": axis}
+    return list(_apply("Unpack", name, [("value", value, None)], attrs)._outputs)
+
+
+def _split_infer(inputs: list, attrs: dict) -> list:
+    axis_tensor, x = inputs
+    check_dtype(axis_tensor, (d.int32,), "split_dim")
+    num = attrs["num_split"]
+    dims, axis = x._dims, _scalar_value(axis_tensor)
+    if dims is None or axis is None:
+        return [(x._dtype, None if dims is None else (None,) * len(dims))] * num
+    axis = normalize_axis(axis, len(dims), "split_dim")
+    if dims[axis] is not None and dims[axis] % num:
+        raise ShapeError(f"Dimension size must be evenly divisible by {num} but is "
+                         f"{dims[axis]}")
+    part = None if dims[axis] is None else dims[axis] // num
+    return [(x._dtype, dims[:axis] + (part,) + dims[axis + 1:])] * num
+
+
+def _split_kernel(op: Operation) -> Any:
+    num = op._attrs["num_split"]
+
+    def split_(axis: Any, x: Any) -> tuple:
+        where = _axis_int(axis, np.ndim(x))
+        length = np.shape(x)[where]
+        if length % num:
+            raise ValueError(f"Number of ways to split should evenly divide the split "
+                             f"dimension, but got split_dim {where} (size = {length}) and "
+                             f"num_split {num}")
+        return tuple(np.split(x, num, axis=where))
+    return split_
+
+
+register("Split", _split_infer, _split_kernel, grad=None, multi_output=True)
+
+_SPLIT_SIZES_MESSAGE: Final = (
+    "Determined shape must either match input shape along split_dim exactly if fully "
+    "specified, or be less than the size of the input along split_dim if not fully "
+    "specified.  Got: ")
+
+
+def _split_sizes(sizes: list, length: Optional[int]) -> list:
+    """Sizes along the split dimension with the one -1 solved (None where not known)."""
+    wild = [i for i, v in enumerate(sizes) if v == -1]
+    if len(wild) > 1:
+        raise ShapeError(f"Only one dimensions can have a value of -1. Second one found at "
+                         f"dimension {wild[1]}")
+    known = [v for v in sizes if v is not None and v != -1]
+    if length is None or None in sizes:
+        return [None if v is None or v == -1 else v for v in sizes]
+    if wild and sum(known) <= length:
+        return [length - sum(known) if v == -1 else v for v in sizes]
+    if wild or sum(known) != length:
+        raise ShapeError(_SPLIT_SIZES_MESSAGE + str(sum(known)))
+    return list(sizes)
+
+
+def _split_v_infer(inputs: list, attrs: dict) -> list:
+    x, sizes_tensor, axis_tensor = inputs
+    check_dtype(sizes_tensor, INDEX_TYPES, "size_splits")
+    check_dtype(axis_tensor, (d.int32,), "split_dim")
+    num = attrs["num_split"]
+    sizes = _known_ints(_partial_vector(sizes_tensor)) or [None] * num
+    if len(sizes) != num:
+        raise ShapeError(f"Length of size_splits ({len(sizes)}) must equal num_split ({num})")
+    dims, axis = x._dims, _scalar_value(axis_tensor)
+    if dims is None or axis is None:
+        return [(x._dtype, None if dims is None else (None,) * len(dims))] * num
+    axis = normalize_axis(axis, len(dims), "split_dim")
+    parts = _split_sizes(sizes, dims[axis])
+    return [(x._dtype, dims[:axis] + (part,) + dims[axis + 1:]) for part in parts]
+
+
+def _split_v_kernel(op: Operation) -> Any:
+    num = op._attrs["num_split"]
+
+    def split_v(x: Any, sizes: Any, axis: Any) -> tuple:
+        where = _axis_int(axis, np.ndim(x))
+        parts = _split_sizes(list(_int_tuple(sizes)), np.shape(x)[where])
+        if len(parts) != num:
+            raise ValueError(f"Length of size_splits ({len(parts)}) must equal num_split "
+                             f"({num})")
+        return tuple(np.split(x, np.cumsum(parts)[:-1], axis=where))
+    return split_v
+
+
+register("SplitV", _split_v_infer, _split_v_kernel, grad=None, multi_output=True)
+
+
+def split(value: Any, num_or_size_splits: Any, axis: Any = 0, num: Optional[int] = None,
+          name: str = "split") -> list:
+    """`value` cut along `axis` into equal parts (an int) or parts of the sizes given."""
+    splits = num_or_size_splits
+    if isinstance(splits, Dimension):
+        splits = _dimension_int(splits)
+    if isinstance(splits, numbers.Integral) and not isinstance(splits, bool):
+        args = [("split_dim", axis, d.int32), ("value", value, None)]
+        return list(_apply("Split", name, args, {"num_split": int(splits)})._outputs)
+    scalar = (_rank(convert_to_tensor(splits)) == 0 if _is_tensor_like(splits)
+              else np.ndim(splits) == 0)
+    if scalar:
+        raise ValueError("Rank-0 tensors are not supported as the num_or_size_splits argument "
+                         f"to split. Argument provided: {splits}")
+    if num is None:
+        num = _split_count(splits)
+    args = [("value", value, None), ("size_splits", splits, _PREFER_INT32),
+            ("split_dim", axis, d.int32)]
+    return list(_apply("SplitV", name, args, {"num_split": num})._outputs)
+
+
+def _split_count(splits: Any) -> int:
+    if _is_tensor_like(splits):
+        dims = convert_to_tensor(splits)._dims
+        count = dims[0] if dims else None
+    else:
+        count = len(splits)
+    if count is None:
+        raise ValueError(f"Cannot infer num from shape {splits}")
+    return count
+
+
+register("IdentityN", lambda inputs, attrs: [(t._dtype, t._dims) for t in inputs],
+         lambda op: (lambda *arrays: arrays), grad=None, multi_output=True)
+
+
+def identity_n(input: Sequence[Any], name: Optional[str] = None) -> list:  # noqa: A002
+    """Identities of all tensors in `input`, as one op."""
+    with op_scope(name, "IdentityN", input) as scope:
+        tensors = [_to_tensor(v, None, f"input_{i}") for i, v in enumerate(input)]
+        return list(apply_op("IdentityN", tensors, {"T": [t._dtype for t in tensors]},
+                             name=scope)._outputs)
+
+
+# --- GatherV2 and GatherNd ---------------------------------------------------------------------
+
+def _gather_infer(inputs: list, attrs: dict) -> list:
+    params, indices, axis_tensor = inputs
+    check_dtype(indices, INDEX_TYPES, "indices")
+    check_dtype(axis_tensor, INDEX_TYPES, "axis")
+    p, i = params._dims, indices._dims
+    if p is None or i is None:
+        return [(params._dtype, None)]
+    batch = attrs["batch_dims"] + (len(i) if attrs["batch_dims"] < 0 else 0)
+    axis = _scalar_value(axis_tensor)
+    if axis is None:
+        return [(params._dtype, (None,) * (len(p) - 1 + len(i) - batch))]
+    if not p:
+        raise ShapeError("Shape must be at least rank 1 but is rank 0")
+    axis = normalize_axis(axis, len(p))
+    if batch > axis:
+        raise ShapeError(f"batch_dims ({batch}) must be less than or equal to axis ({axis}).")
+    _merged(p[:batch], i[:batch])
+    return [(params._dtype, p[:axis] + i[batch:] + p[axis + 1:])]
+
+
+def _check_indices(indices: np.ndarray, limit: int) -> None:
+    bad = (indices < 0) | (indices >= limit)
+    if bad.any():
+        where = tuple(int(v) for v in np.argwhere(bad)[0])
+        position = f"[{','.join(map(str, where))}]" if where else ""
+        raise ValueError(f"indices{position} = {indices[where]} is not in [0, {limit})")
+
+
+def _gather_kernel(op: Operation) -> Any:
+    batch_dims = op._attrs["batch_dims"]
+
+    def gather_(params: Any, indices: Any, axis: Any) -> np.ndarray:
+        params, indices = np.asarray(params), np.asarray(indices)
+        where = _axis_int(axis, params.ndim)
+        _check_indices(indices, params.shape[where])
+        batch = batch_dims + indices.ndim if batch_dims < 0 else batch_dims
+        if batch == 0:
+            return np.take(params, indices, axis=where)
+        return _batched_take(params, indices, where, batch)
+    return gather_
+
+
+def _batched_take(params: np.ndarray, indices: np.ndarray, axis: int, batch: int) -> np.ndarray:
+    out_shape = params.shape[:axis] + indices.shape[batch:] + params.shape[axis + 1:]
+    flat_params = params.reshape((-1,) + params.shape[batch:])
+    flat_indices = indices.reshape((-1,) + indices.shape[batch:])
+    parts = [np.take(p, i, axis=axis - batch)
+             for p, i in zip(flat_params, flat_indices, strict=True)]
+    if not parts:
+        return np.empty(out_shape, dtype=params.dtype)
+    return np.stack(parts).reshape(out_shape)
+
+
+register("GatherV2", _gather_infer, _gather_kernel, grad=None)
+
+
+def gather(params: Any, indices: Any, validate_indices: Any = None, name: Optional[str] = None,
+           axis: Any = None, batch_dims: int = 0) -> Tensor:
+    """Slices of `params` along `axis` at `indices`; an index out of range fails at run time."""
+    args = [("params", params, None), ("indices", indices, _PREFER_INT32),
+            ("axis", batch_dims if axis is None else axis, _PREFER_INT32)]
+    return single(_apply("GatherV2", name, args, {"batch_dims": batch_dims}))
+
+
+def _gather_nd_infer(inputs: list, attrs: dict) -> list:
+    params, indices = inputs
+    check_dtype(indices, INDEX_TYPES, "indices")
+    p, i = params._dims, indices._dims
+    if i is not None and not i:
+        raise ShapeError("Shape must be at least rank 1 but is rank 0")
+    if p is None or i is None or i[-1] is None:
+        return [(params._dtype, None)]
+    if i[-1] > len(p):
+        raise ShapeError(f"indices.shape[-1] must be <= params.rank, but saw indices shape: "
+                         f"{_bracketed(i)} and params shape: {_bracketed(p)}")
+    return [(params._dtype, i[:-1] + p[i[-1]:])]
+
+
+def _gather_nd(params: Any, indices: Any) -> np.ndarray:
+    params, indices = np.asarray(params), np.asarray(indices)
+    depth = indices.shape[-1]
+    if depth > params.ndim:
+        raise ValueError(f"index innermost dimension length must be <= params rank; saw: "
+                         f"{depth} vs. {params.ndim}")
+    bad = ((indices < 0) | (indices >= np.array(params.shape[:depth], dtype=np.int64))).any(-1)
+    if bad.any():
+        where = tuple(int(v) for v in np.argwhere(bad)[0])
+        raise ValueError(f"indices[{','.join(map(str, where))}] = "
+                         f"[{', '.join(map(str, indices[where]))}] does not index into param "
+                         f"shape {_bracketed(params.shape)}")
+    if depth == 0:
+        return np.array(np.broadcast_to(params, indices.shape[:-1] + params.shape))
+    return params[tuple(np.moveaxis(indices, -1, 0))]
+
+
+register("GatherNd", _gather_nd_infer, lambda op: _gather_nd, grad=None)
+
+
+def gather_nd(params: Any, indices: Any, name: Optional[str] = None,
+              batch_dims: int = 0) -> Tensor:
+    """Entries (or slices) of `params` at the index vectors in the last axis of `indices`."""
+    if batch_dims:
+        raise NotImplementedError("gather_nd supports batch_dims=0 only")
+    args = [("params", params, None), ("indices", indices, _PREFER_INT32)]
+    return single(_apply("GatherNd", name, args))
+
+
+# --- Slice -------------------------------------------------------------------------------------
+
+def _slice_infer(inputs: list, attrs: dict) -> list:
+    x, begin_tensor, size_tensor = inputs
+    check_same_dtype("Slice", [begin_tensor, size_tensor], ("begin", "size"))
+    check_dtype(begin_tensor, INDEX_TYPES, "begin")
+    begin = _known_ints(_partial_vector(begin_tensor))
+    sizes = _known_ints(_partial_vector(size_tensor))
+    rank_ = _rank(x)
+    for vector in (begin, sizes):
+        rank_ = len(vector) if rank_ is None and vector is not None else rank_
+    if rank_ is None:
+        return [(x._dtype, None)]
+    begin, sizes = begin or [None] * rank_, sizes or [None] * rank_
+    if not len(begin) == len(sizes) == rank_:
+        raise ShapeError(f"Expected begin and size arguments to be 1-D tensors of size {rank_}, "
+                         f"but got shapes [{len(begin)}] and [{len(sizes)}] instead.")
+    dims = x._dims or (None,) * rank_
+    return [(x._dtype, tuple(_slice_length(i, *entry)
+                             for i, entry in enumerate(zip(dims, begin, sizes, strict=True))))]
+
+
+def _slice_length(i: int, dim: Any, begin: Any, length: Any) -> Optional[int]:
+    if begin is not None and dim is not None and not 0 <= begin <= dim:
+        raise ShapeError(f"Expected begin[{i}] in [0, {dim}], but got {begin}")
+    if length == -1:
+        return None if dim is None or begin is None else dim - begin
+    if length is None:
+        return None
+    limit = None if dim is None or begin is None else dim - begin
+    if length < 0 or (limit is not None and length > limit):
+        raise ShapeError(f"Expected size[{i}] in [0, {'?' if limit is None else limit}], but "
+                         f"got {length}")
+    return length
+
+
+def _slice(x: Any, begin: Any, sizes: Any) -> Any:
+    dims, begin, sizes = np.shape(x), _int_tuple(begin), _int_tuple(sizes)
+    if not len(begin) == len(sizes) == len(dims):
+        raise ValueError(f"Expected begin and size arguments to be 1-D tensors of size "
+                         f"{len(dims)}, but got shapes [{len(begin)}] and [{len(sizes)}] instead.")
+    index = []
+    for i, entry in enumerate(zip(dims, begin, sizes, strict=True)):
+        length = _slice_length(i, *entry)
+        index.append(_py_slice(entry[1], entry[1] + length))
+    return np.asarray(x)[tuple(index)]
+
+
+register("Slice", _slice_infer, lambda op: _slice, grad=None)
+
+
+def _slice_builder(input_: Any, begin: Any, size: Any, name: Optional[str] = None) -> Tensor:
+    """The block of `input_` starting at `begin` of `size` (an entry -1 means "to the end")."""
+    args = [("input", input_, None), ("begin", begin, _PREFER_INT32), ("size", size, 1)]
+    return single(_apply("Slice", name, args))
+
+
+# --- StridedSlice and Tensor.__getitem__ -------------------------------------------------------
+
+_MASKS: Final = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
+
+
+def _slice_plan(rank_: int, count: int, masks: dict) -> list:
+    """TF's dense slice spec: (kind, spec position, input dimension) per resulting entry.
+
+    Kinds: "new" (tf.newaxis), "all" (a dimension an ellipsis covers), "index" (an int index,
+    the dimension is removed) and "range". Without an ellipsis, one is implied at the end.
+    """
+    ellipses = [i for i in _py_range(count) if masks["ellipsis_mask"] >> i & 1]
+    if len(ellipses) > 1:
+        raise ShapeError("Multiple ellipses in slice spec not allowed")
+    at = ellipses[0] if ellipses else count
+    new_axis, shrink = masks["new_axis_mask"], masks["shrink_axis_mask"]
+    real_after = sum(1 for i in _py_range(at + 1, count) if not new_axis >> i & 1)
+    plan, dim = [], 0
+    for i in _py_range(max(count, at + 1)):
+        if i == at:
+            stop = max(dim, rank_ - real_after)
+            plan.extend(("all", i, k) for k in _py_range(dim, stop))
+            dim = stop
+        elif new_axis >> i & 1:
+            plan.append(("new", i, None))
+        else:
+            if dim >= rank_:
+                raise ShapeError(f"Index out of range using input dim {dim}; input has only "
+                                 f"{rank_} dims")
+            plan.append(("index" if shrink >> i & 1 else "range", i, dim))
+            dim += 1
+    return plan
+
+
+def _range_size_of(dim: Optional[int], k: int, begin: Any, end: Any, stride: Any,
+                   masked: tuple) -> Optional[int]:
+    """The length of one strided range of a dimension, as TF canonicalizes it."""
+    if stride == 0:
+        raise ShapeError(f"strides[{k}] must be non-zero")
+    if dim is None or stride is None:
+        return None
+    bounds = (0, dim) if stride > 0 else (-1, dim - 1)
+
+    def canonical(value: Any, which: int) -> Optional[int]:
+        if masked[which]:
+            return bounds[which] if stride > 0 else bounds[1 - which]
+        if value is None:
+            return None
+        forward = value + dim if value < 0 else value
+        return min(max(forward, bounds[0]), bounds[1])
+    start, stop = canonical(begin, 0), canonical(end, 1)
+    if start is None or stop is None:
+        return None
+    interval = stop - start
+    if interval == 0 or (interval < 0) != (stride < 0):
+        return 0
+    return -(-interval // stride)
+
+
+def _shrunk_index(dim: Optional[int], k: int, begin: Any, stride: Any) -> Optional[int]:
+    """The one position an int index picks (checked against the dimension when known)."""
+    if stride is not None and stride <= 0:
+        raise ShapeError("only stride 1 allowed on non-range indexing.")
+    if dim is None or begin is None:
+        return None
+    forward = begin + dim if begin < 0 else begin
+    if not 0 <= forward < dim:
+        raise ShapeError(f"slice index {forward} of dimension {k} out of bounds.")
+    return forward
+
+
+def _sliced_dims(dims: tuple, begin: list, end: list, strides: list, masks: dict) -> tuple:
+    result = []
+    for kind, i, k in _slice_plan(len(dims), len(begin), masks):
+        if kind == "new":
+            result.append(1)
+        elif kind == "all":
+            result.append(dims[k])
+        elif kind == "index":
+            _shrunk_index(dims[k], k, begin[i], strides[i])
+        else:
+            masked = (masks["begin_mask"] >> i & 1, masks["end_mask"] >> i & 1)
+            result.append(_range_size_of(dims[k], k, begin[i], end[i], strides[i], masked))
+    return tuple(result)
+
+
+def _strided_slice_infer(inputs: list, attrs: dict) -> list:
+    x, bounds = inputs[0], inputs[1:]
+    check_same_dtype("StridedSlice", bounds, ("begin", "end", "strides"))
+    check_dtype(bounds[0], INDEX_TYPES, "begin")
+    for t in bounds:
+        _check_rank(t, 1)
+    vectors = [_known_ints(_partial_vector(t)) for t in bounds]
+    lengths = {len(v) for v in vectors if v is not None}
+    if len(lengths) > 1:
+        raise ShapeError("Expected begin, end, and strides to be 1D equal size tensors, but got "
+                         "shapes " + ", ".join(f"[{len(v)}]" for v in vectors if v is not None))
+    if x._dims is None or not lengths:
+        return [(x._dtype, None)]
+    count = lengths.pop()
+    begin, end, strides = (v if v is not None else [None] * count for v in vectors)
+    return [(x._dtype, _sliced_dims(x._dims, begin, end, strides, attrs))]
+
+
+def _numpy_index(dims: tuple, begin: tuple, end: tuple, strides: tuple, masks: dict) -> tuple:
+    index: list = []
+    for kind, i, k in _slice_plan(len(dims), len(begin), masks):
+        if kind == "new":
+            index.append(None)
+        elif kind == "all":
+            index.append(_py_slice(None))
+        elif kind == "index":
+            index.append(_shrunk_index(dims[k], k, begin[i], strides[i]))
+        else:
+            if strides[i] == 0:
+                raise ValueError(f"strides[{k}] must be non-zero")
+            start = None if masks["begin_mask"] >> i & 1 else begin[i]
+            stop = None if masks["end_mask"] >> i & 1 else end[i]
+            index.append(_py_slice(start, stop, strides[i]))
+    return tuple(index)
+
+
+def _strided_slice_kernel(op: Operation) -> Any:
+    masks = {key: op._attrs[key] for key in _MASKS}
+
+    def strided_slice_(x: Any, begin: Any, end: Any, strides: Any) -> Any:
+        bounds = [_int_tuple(v) for v in (begin, end, strides)]
+        if len({len(v) for v in bounds}) > 1:
+            raise ValueError("Expected begin, end, and strides to be 1D equal size tensors")
+        x = np.asarray(x)
+        return x[_numpy_index(x.shape, *bounds, masks)]
+    return strided_slice_
+
+
+register("StridedSlice", _strided_slice_infer, _strided_slice_kernel, grad=None)
+
+
+def strided_slice(input_: Any, begin: Any, end: Any, strides: Any = None, begin_mask: int = 0,
+                  end_mask: int = 0, ellipsis_mask: int = 0, new_axis_mask: int = 0,
+                  shrink_axis_mask: int = 0, var: Any = None,
+                  name: Optional[str] = None) -> Tensor:
+    """`input_[begin:end:strides]` per dimension, with TF's masks for `:`, `...`, newaxis, ints."""
+    if strides is None:
+        strides = ones_like(begin)
+    attrs = {"begin_mask": begin_mask, "end_mask": end_mask, "ellipsis_mask": ellipsis_mask,
+             "new_axis_mask": new_axis_mask, "shrink_axis_mask": shrink_axis_mask}
+    args = [("input", input_, None), ("begin", begin, _PREFER_INT32), ("end", end, 1),
+            ("strides", strides, 1)]
+    return single(_apply("StridedSlice", name, args, attrs))
+
+
+_SLICE_TYPE_ERROR: Final = ("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) "
+                            "and scalar tf.int32/tf.int64 tensors are valid indices")
+
+
+def _check_index(index: Any) -> None:
+    """TF's TypeError for anything but an int or a scalar int32/int64 tensor."""
+    if isinstance(index, (numbers.Integral, Dimension)):
+        return
+    dtype = getattr(index, "dtype", None)
+    try:
+        dtype = None if dtype is None else d.as_dtype(dtype)
+    except TypeError:
+        dtype = None
+    index_shape = getattr(index, "shape", None)
+    dims = None if index_shape is None else as_dims(index_shape)
+    if dtype not in INDEX_TYPES or (dims is not None and len(dims) != 0):
+        raise TypeError(f"{_SLICE_TYPE_ERROR}, got {index!r}")
+
+
+def _index_value(index: Any) -> Any:
+    _check_index(index)
+    return _dimension_int(index) if isinstance(index, Dimension) else index
+
+
+def _parse_slice_spec(spec: tuple) -> tuple:
+    """(begin, end, strides, masks) for a Python index tuple, as TF's `_slice_helper`."""
+    begin, end, strides = [], [], []
+    masks = dict.fromkeys(_MASKS, 0)
+    for position, item in enumerate(spec):
+        bit = 1 << position
+        if isinstance(item, _py_slice):
+            start, stop = _slice_bound(item.start), _slice_bound(item.stop)
+            masks["begin_mask"] |= bit if start is None else 0
+            masks["end_mask"] |= bit if stop is None else 0
+            begin.append(0 if start is None else start)
+            end.append(0 if stop is None else stop)
+            strides.append(1 if item.step is None else _index_value(item.step))
+        elif item is Ellipsis or item is None:
+            _extend((begin, end, strides), (0, 0, 1))
+            masks["ellipsis_mask" if item is Ellipsis else "new_axis_mask"] |= bit
+        else:
+            item = _index_value(item)
+            _extend((begin, end, strides), (item, item + 1, 1))
+            masks["shrink_axis_mask"] |= bit
+    return begin, end, strides, masks
+
+
+def _extend(lists: tuple, values: tuple) -> None:
+    for target, value in zip(lists, values, strict=True):
+        target.append(value)
+
+
+def _slice_bound(value: Any) -> Any:
+    # NOTE: Python gives `a[:]` as slice(None, sys.maxsize) in some paths; both mean "open".
+    if value is None or (not _is_tensor_like(value) and value == sys.maxsize):
+        return None
+    return _index_value(value)
+
+
+def _is_boolean_index(spec: Any) -> bool:
+    if isinstance(spec, bool):
+        return True
+    if isinstance(spec, np.ndarray):
+        return spec.dtype == np.bool_
+    return _is_tensor_like(spec) and d.as_dtype(spec.dtype) is d.bool
+
+
+def _slice_helper(tensor: Tensor, slice_spec: Any) -> Tensor:
+    """`tensor[slice_spec]`: one StridedSlice op named "strided_slice", as TF builds it."""
+    if _is_boolean_index(slice_spec):
+        return boolean_mask(tensor, slice_spec)
+    if isinstance(slice_spec, list):  # NOTE: NumPy's fancy indexing; TF has no equivalent.
+        raise TypeError(f"{_SLICE_TYPE_ERROR}, got {slice_spec!r}")
+    spec = slice_spec if isinstance(slice_spec, tuple) else (slice_spec,)
+    begin, end, strides, masks = _parse_slice_spec(spec)
+    with op_scope(None, "strided_slice", [tensor] + begin + end + strides) as scope:
+        if begin:
+            packed = [stack(values) for values in (begin, end, strides)]
+            if any(t._dtype is d.int64 for t in packed):
+                from .math_ops import cast
+                packed = [cast(t, d.int64) for t in packed]
+        else:
+            packed = [make_constant([], d.int32)] * 3
+        return strided_slice(tensor, *packed, name=scope, **masks)
+
+
+# --- BooleanMask, OneHot -----------------------------------------------------------------------
+
+def _boolean_mask_infer(inputs: list, attrs: dict) -> list:
+    x, mask = inputs
+    check_dtype(mask, (d.bool,), "mask")
+    axis = attrs["axis"]
+    if x._dims is None or mask._dims is None:
+        return [(x._dtype, None)]
+    _check_mask_shape(x._dims, mask._dims, axis)
+    return [(x._dtype, x._dims[:axis] + (None,) + x._dims[axis + len(mask._dims):])]
+
+
+def _check_mask_shape(dims: tuple, mask_dims: tuple, axis: int) -> None:
+    if not mask_dims:
+        raise ShapeError("mask cannot be scalar.")
+    covered = dims[axis:axis + len(mask_dims)]
+    compatible = len(covered) == len(mask_dims) and all(
+        a is None or b is None or a == b for a, b in zip(covered, mask_dims, strict=True))
+    if not compatible:
+        raise ShapeError(f"Shapes {format_dims(covered)} and {format_dims(mask_dims)} are "
+                         "incompatible")
+
+
+def _boolean_mask_kernel(op: Operation) -> Any:
+    axis = op._attrs["axis"]
+
+    def boolean_mask_(x: Any, mask: Any) -> np.ndarray:
+        x, mask = np.asarray(x), np.asarray(mask)
+        _check_mask_shape(x.shape, mask.shape, axis)
+        return x[(_py_slice(None),) * axis + (mask,)]
+    return boolean_mask_
+
+
+register("BooleanMask", _boolean_mask_infer, _boolean_mask_kernel, grad=None)
+
+
+def boolean_mask(tensor: Any, mask: Any, name: str = "boolean_mask", axis: Any = None) -> Tensor:
+    """The entries of `tensor` where `mask` is True (their count is unknown while building)."""
+    with op_scope(name, "boolean_mask", [tensor, mask]) as scope:
+        tensor = convert_to_tensor(tensor, name="tensor")
+        mask = convert_to_tensor(mask, name="mask")
+        if mask._dims is None:
+            raise ValueError("Number of mask dimensions must be specified, even if some "
+                             "dimensions are None.  E.g. shape=[None] is ok, but shape=None is "
+                             "not.")
+        where = 0 if axis is None else static_int_list(axis, "axis")[0]
+        if where < 0 and tensor._dims is not None:
+            where += len(tensor._dims)
+        if tensor._dims is not None:
+            try:
+                _check_mask_shape(tensor._dims, mask._dims, where)
+            except ShapeError as error:
+                raise ValueError(str(error)) from None
+        return single(apply_op("BooleanMask", [tensor, mask], {"axis": where}, name=scope))
+
+
+def _one_hot_infer(inputs: list, attrs: dict) -> list:
+    indices, depth_tensor, on, off = inputs
+    check_dtype(indices, (d.uint8, d.int32, d.int64), "indices")
+    check_dtype(depth_tensor, (d.int32,), "depth")
+    dtype = check_same_dtype("OneHot", [on, off], ("on_value", "off_value"))
+    for t in (depth_tensor, on, off):
+        _check_rank(t, 0)
+    depth = _scalar_value(depth_tensor)
+    if depth is not None and depth < 0:
+        raise ShapeError(f"depth must be non-negative, got: {depth}")
+    if indices._dims is None:
+        return [(dtype, None)]
+    dims = list(indices._dims)
+    dims.insert(_one_hot_axis(attrs["axis"], len(dims) + 1), depth)
+    return [(dtype, tuple(dims))]
+
+
+def _one_hot_axis(axis: int, rank_: int) -> int:
+    if axis != -1 and not 0 <= axis < rank_:
+        raise ShapeError(f"Expected axis to be -1 or between [0, {rank_}).  But received: {axis}")
+    return rank_ - 1 if axis == -1 else axis
+
+
+def _one_hot_kernel(op: Operation) -> Any:
+    axis = op._attrs["axis"]
+
+    def one_hot_(indices: Any, depth: Any, on: Any, off: Any) -> np.ndarray:
+        count = int(depth)
+        if count < 0:
+            raise ValueError(f"depth must be non-negative, got: {count}")
+        indices = np.asarray(indices)
+        where = _one_hot_axis(axis, indices.ndim + 1)
+        hot = np.where(indices[..., None] == np.arange(count), on, off)
+        return np.moveaxis(hot, -1, where).astype(np.asarray(on).dtype, copy=False)
+    return one_hot_
+
+
+register("OneHot", _one_hot_infer, _one_hot_kernel, grad=NOT_DIFFERENTIABLE)
+
+
+def one_hot(indices: Any, depth: Any, on_value: Any = None, off_value: Any = None,
+            axis: Optional[int] = None, dtype: Any = None, name: Optional[str] = None) -> Tensor:
+    """A new `depth`-long axis: `on_value` at `indices`, `off_value` elsewhere (float32 1/0)."""
+    values = [indices, depth, on_value, off_value]
+    with op_scope(name, "one_hot", [v for v in values if v is not None]) as scope:
+        dtype = _one_hot_dtype(on_value, off_value, dtype)
+        on = _to_tensor(1 if on_value is None else on_value, dtype, "on_value")
+        off = _to_tensor(0 if off_value is None else off_value, dtype, "off_value")
+        if on._dtype is not off._dtype:
+            raise TypeError(f"dtype {on._dtype} of on_value does not match dtype {off._dtype} "
+                            "of off_value")
+        args = [_to_tensor(indices, None, "indices"), _to_tensor(depth, d.int32, "depth")]
+        attrs = {"axis": -1 if axis is None else axis, "T": on._dtype}
+        return single(apply_op("OneHot", args + [on, off], attrs, name=scope))
+
+
+def _one_hot_dtype(on_value: Any, off_value: Any, dtype: Any) -> d.DType:
+    given = [(label, _value_dtype(v)) for label, v in (("on_value", on_value),
+                                                      ("off_value", off_value)) if v is not None]
+    if dtype is None:
+        return given[0][1] if given else d.float32
+    dtype = d.as_dtype(dtype)
+    for label, found in given:
+        if found is not dtype and _is_tensor_like(on_value if label == "on_value" else off_value):
+            raise TypeError(f"dtype {found} of {label} does not match dtype parameter {dtype}")
+    return dtype
+
+
+# --- ReverseV2, ReverseSequence ----------------------------------------------------------------
+
+def _reverse_axes(axes: Sequence[int], rank_: int, error: type) -> tuple:
+    normalized = []
+    for axis in axes:
+        if not -rank_ <= axis < rank_:
+            raise error(f"'axis'[{len(normalized)}] = {axis} is out of valid range [{-rank_}, "
+                        f"{rank_ - 1}]")
+        if axis % rank_ in normalized:
+            raise error(f"axis {axis % rank_} specified more than once.")
+        normalized.append(axis % rank_)
+    return tuple(normalized)
+
+
+def _reverse_infer(inputs: list, attrs: dict) -> list:
+    x, axis_tensor = inputs
+    check_dtype(axis_tensor, INDEX_TYPES, "axis")
+    _check_rank(axis_tensor, 1)
+    axes = constant_value(axis_tensor)
+    if axes is not None and x._dims is not None:
+        _reverse_axes(_int_tuple(axes), len(x._dims), ShapeError)
+    return [(x._dtype, x._dims)]
+
+
+def _reverse(x: Any, axes: Any) -> Any:
+    return np.flip(x, axis=_reverse_axes(_int_tuple(axes), np.ndim(x), ValueError))
+
+
+register("ReverseV2", _reverse_infer, lambda op: _reverse, grad=None)
+
+
+def reverse(tensor: Any, axis: Any, name: Optional[str] = None) -> Tensor:
+    """`tensor` with the order of entries along each dimension in `axis` reversed."""
+    args = [("tensor", tensor, None), ("axis", axis, _PREFER_INT32)]
+    return single(_apply("ReverseV2", name, args))
+
+
+reverse_v2 = reverse
+
+
+def _reverse_sequence_infer(inputs: list, attrs: dict) -> list:
+    x, lengths = inputs
+    check_dtype(lengths, INDEX_TYPES, "seq_lengths")
+    _check_rank(lengths, 1)
+    seq, batch = attrs["seq_dim"], attrs["batch_dim"]
+    if seq == batch:
+        raise ShapeError(f"seq_dim and batch_dim must not be the same: {seq}")
+    if x._dims is None:
+        return [(x._dtype, None)]
+    for what, axis in (("seq_dim", seq), ("batch_dim", batch)):
+        if not 0 <= axis < len(x._dims):
+            raise ShapeError(f"{what} must be < input rank: {axis} vs. {len(x._dims)}")
+    count = None if lengths._dims is None else lengths._dims[0]
+    _merged((x._dims[batch],), (count,))
+    return [(x._dtype, x._dims)]
+
+
+def _reverse_sequence_kernel(op: Operation) -> Any:
+    seq, batch = op._attrs["seq_dim"], op._attrs["batch_dim"]
+
+    def reverse_sequence_(x: Any, lengths: Any) -> np.ndarray:
+        result = np.moveaxis(np.array(x, copy=True), (batch, seq), (0, 1))
+        if len(lengths) != result.shape[0]:
+            raise ValueError(f"len(seq_lens) != input.dims({batch}), ({len(lengths)} vs. "
+                             f"{result.shape[0]})")
+        for b, length in enumerate(_int_tuple(lengths)):
+            if not 0 <= length <= result.shape[1]:
+                raise ValueError(f"seq_lens({b}) > input.dims({seq})")
+            result[b, :length] = result[b, :length][::-1].copy()
+        return np.moveaxis(result, (0, 1), (batch, seq))
+    return reverse_sequence_
+
+
+register("ReverseSequence", _reverse_sequence_infer, _reverse_sequence_kernel, grad=None)
+
+
+def reverse_sequence(input: Any, seq_lengths: Any, seq_axis: Optional[int] = None,  # noqa: A002
+                     batch_axis: Optional[int] = None, name: Optional[str] = None,
+                     seq_dim: Optional[int] = None, batch_dim: Optional[int] = None) -> Tensor:
+    """For each batch entry b, its first `seq_lengths[b]` entries along `seq_axis` reversed."""
+    seq = seq_dim if seq_axis is None else seq_axis
+    batch = batch_dim if batch_axis is None else batch_axis
+    if seq is None:
+        raise ValueError("reverse_sequence needs seq_axis")
+    attrs = {"seq_dim": seq, "batch_dim": 0 if batch is None else batch}
+    args = [("input", input, None), ("seq_lengths", seq_lengths, d.int64)]
+    return single(_apply("ReverseSequence", name, args, attrs))
+
+
+# --- Diag, DiagPart, MatrixDiag, MatrixSetDiag, MatrixDiagPart; eye, meshgrid -------------------
+
+def _diag_infer(inputs: list, attrs: dict) -> list:
+    x = inputs[0]
+    if x._dims is not None and not x._dims:
+        raise ShapeError("Shape must be at least rank 1 but is rank 0")
+    return [(x._dtype, None if x._dims is None else x._dims + x._dims)]
+
+
+def _diag(x: Any) -> np.ndarray:
+    x = np.asarray(x)
+    count = x.size
+    result = np.zeros((count, count), dtype=x.dtype)
+    result[np.arange(count), np.arange(count)] = x.reshape(-1)
+    return result.reshape(x.shape + x.shape)
+
+
+def _diag_part_infer(inputs: list, attrs: dict) -> list:
+    x = inputs[0]
+    if x._dims is None:
+        return [(x._dtype, None)]
+    half = len(x._dims) // 2
+    if len(x._dims) % 2 or not half:
+        raise ShapeError(f"Input must have even and non-zero rank, input rank is {len(x._dims)}")
+    return [(x._dtype, _merged(x._dims[:half], x._dims[half:]))]
+
+
+def _diag_part(x: Any) -> np.ndarray:
+    x = np.asarray(x)
+    half = x.shape[:x.ndim // 2]
+    if x.ndim % 2 or not half or x.shape[x.ndim // 2:] != half:
+        raise ValueError(f"Invalid shape {_bracketed(x.shape)}: dimensions must match")
+    count = int(np.prod(half, dtype=np.int64))
+    return np.diagonal(x.reshape(count, count)).reshape(half)
+
+
+register("Diag", _diag_infer, lambda op: _diag, grad=None)
+register("DiagPart", _diag_part_infer, lambda op: _diag_part, grad=None)
+
+
+def diag(diagonal: Any, name: Optional[str] = None) -> Tensor:
+    """A tensor with `diagonal` on its diagonal, zeros elsewhere (rank doubles)."""
+    return single(_apply("Diag", name, [("diagonal", diagonal, None)]))
+
+
+def diag_part(input: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002 - TF's name
+    """The diagonal of `input` (the inverse of `diag`)."""
+    return single(_apply("DiagPart", name, [("input", input, None)]))
+
+
+def _matrix_diag_infer(inputs: list, attrs: dict) -> list:
+    x = inputs[0]
+    if x._dims is None:
+        return [(x._dtype, None)]
+    if not x._dims:
+        raise ShapeError("Shape must be at least rank 1 but is rank 0")
+    return [(x._dtype, x._dims + x._dims[-1:])]
+
+
+def _matrix_diag(x: Any) -> np.ndarray:
+    x = np.asarray(x)
+    count = x.shape[-1]
+    result = np.zeros(x.shape + (count,), dtype=x.dtype)
+    result[..., np.arange(count), np.arange(count)] = x
+    return result
+
+
+def _matrix_set_diag_infer(inputs: list, attrs: dict) -> list:
+    x, diagonal = inputs
+    check_same_dtype("MatrixSetDiag", inputs, ("input", "diagonal"))
+    if x._dims is not None and len(x._dims) < 2:
+        raise ShapeError(f"Shape must be at least rank 2 but is rank {len(x._dims)}")
+    if x._dims is not None and diagonal._dims is not None:
+        rows, columns = x._dims[-2:]
+        length = None if rows is None or columns is None else min(rows, columns)
+        _merged(x._dims[:-2] + (length,), diagonal._dims)
+    return [(x._dtype, x._dims)]
+
+
+def _matrix_set_diag(x: Any, diagonal: Any) -> np.ndarray:
+    result = np.array(x, copy=True)
+    length = min(result.shape[-2:])
+    if np.shape(diagonal) != result.shape[:-2] + (length,):
+        raise ValueError(f"diagonal must have shape {_bracketed(result.shape[:-2] + (length,))}, "
+                         f"got {_bracketed(np.shape(diagonal))}")
+    result[..., np.arange(length), np.arange(length)] = diagonal
+    return result
+
+
+def _matrix_diag_part_infer(inputs: list, attrs: dict) -> list:
+    x = inputs[0]
+    if x._dims is None:
+        return [(x._dtype, None)]
+    if len(x._dims) < 2:
+        raise ShapeError(f"Shape must be at least rank 2 but is rank {len(x._dims)}")
+    rows, columns = x._dims[-2:]
+    length = None if rows is None or columns is None else min(rows, columns)
+    return [(x._dtype, x._dims[:-2] + (length,))]
+
+
+register("MatrixDiag", _matrix_diag_infer, lambda op: _matrix_diag, grad=None)
+register("MatrixSetDiag", _matrix_set_diag_infer, lambda op: _matrix_set_diag, grad=None)
+register("MatrixDiagPart", _matrix_diag_part_infer,
+         lambda op: (lambda x: np.diagonal(x, axis1=-2, axis2=-1)), grad=None)
+
+
+def matrix_diag(diagonal: Any, name: Optional[str] = None) -> Tensor:
+    """A batch of square matrices with the last axis of `diagonal` on their diagonals."""
+    return single(_apply("MatrixDiag", name, [("diagonal", diagonal, None)]))
+
+
+def matrix_set_diag(input: Any, diagonal: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002
+    """`input` (a batch of matrices) with its main diagonals replaced by `diagonal`."""
+    args = [("input", input, None), ("diagonal", diagonal, 0)]
+    return single(_apply("MatrixSetDiag", name, args))
+
+
+def matrix_diag_part(input: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002
+    """The main diagonals of a batch of matrices."""
+    return single(_apply("MatrixDiagPart", name, [("input", input, None)]))
+
+
+def _count_arg(value: Any, what: str) -> int:
+    if isinstance(value, Dimension):
+        value = _dimension_int(value)
+    count = static_int_list(value, what)
+    if count is None or len(count) != 1 or count[0] < 0:
+        raise TypeError("num_rows and num_columns must be positive integer values.")
+    return count[0]
+
+
+def eye(num_rows: Any, num_columns: Any = None, batch_shape: Any = None, dtype: Any = d.float32,
+        name: Optional[str] = None) -> Tensor:
+    """An identity matrix (`num_rows` x `num_columns`, or a batch of them)."""
+    with op_scope(name, "eye", [v for v in (num_rows, num_columns, batch_shape)
+                               if v is not None]):
+        rows = _count_arg(num_rows, "num_rows")
+        columns = rows if num_columns is None else _count_arg(num_columns, "num_columns")
+        batch = [] if batch_shape is None else static_int_list(_shape_arg(batch_shape),
+                                                               "batch_shape")
+        diagonal = ones(batch + [min(rows, columns)], dtype)
+        if rows == columns:
+            return matrix_diag(diagonal)
+        return matrix_set_diag(zeros(batch + [rows, columns], dtype), diagonal)
+
+
+def meshgrid(*args: Any, **kwargs: Any) -> list:
+    """Coordinate grids from 1-D tensors; `indexing="xy"` (the default) or `"ij"`."""
+    indexing = kwargs.pop("indexing", "xy")
+    name = kwargs.pop("name", "meshgrid")
+    if kwargs:
+        raise TypeError(f"'{next(iter(kwargs))}' is an invalid keyword argument for this "
+                        "function")
+    if indexing not in ("xy", "ij"):
+        raise ValueError("indexing parameter must be either 'xy' or 'ij'")
+    with op_scope(name, "meshgrid", args):
+        count, unit = len(args), (1,) * len(args)
+        grids = [reshape(stack(x), unit[:i] + (-1,) + unit[i + 1:]) for i, x in enumerate(args)]
+        sizes = [size(x) for x in args]
+        if indexing == "xy" and count > 1:
+            grids[0] = reshape(grids[0], (1, -1) + (1,) * (count - 2))
+            grids[1] = reshape(grids[1], (-1, 1) + (1,) * (count - 2))
+            sizes[0], sizes[1] = sizes[1], sizes[0]
+        factor = ones(sizes, grids[0]._dtype) if grids else None
+        return [grid * factor for grid in grids]
+
+
+# NOTE: TF's public names that shadow built-ins, bound last so the code above keeps the
+# built-ins under `_py_range` / `_py_slice`.
+range = _range  # noqa: A001
+slice = _slice_builder  # noqa: A001

@@ -48,7 +48,8 @@ class FuncGraph(Graph):
             return t
         if t in self.captures:
             return self.captures[t]
-        outer = t if t._op._graph is self.outer_graph else self.outer_graph._capture(t)
+        # NOTE: a tensor of a graph further out is captured by the enclosing graph too, when
+        # the If/While op that runs this graph is built there.
         with self.as_default(), self.name_scope(None):
             inside = placeholder(t.dtype, t._dims, name="captured")
         self.captures[t] = inside
@@ -176,7 +177,7 @@ def _make_if(pred: Tensor, then_graph: FuncGraph, else_graph: FuncGraph, scope: 
     then_graph.inputs = list(then_graph.captures.values())
     else_graph.inputs = list(else_graph.captures.values())
     specs = []
-    for a, b in zip(then_graph.outputs, else_graph.outputs):
+    for a, b in zip(then_graph.outputs, else_graph.outputs, strict=True):
         if a.dtype is not b.dtype:
             raise ValueError("Outputs of true_fn and false_fn must have the same type: "
                              f"{a.dtype.name}, {b.dtype.name}")
@@ -191,7 +192,7 @@ def _make_if(pred: Tensor, then_graph: FuncGraph, else_graph: FuncGraph, scope: 
 def _most_specific_common(a: Any, b: Any) -> Any:
     if a is None or b is None or len(a) != len(b):
         return None
-    return tuple(x if x == y else None for x, y in zip(a, b))
+    return tuple(x if x == y else None for x, y in zip(a, b, strict=True))
 
 
 # --- while_loop --------------------------------------------------------------------------------
@@ -256,7 +257,7 @@ def _invariants(flat_vars: list, shape_invariants: Any) -> list:
     flat = nest.flatten(shape_invariants)
     if len(flat) != len(flat_vars):
         raise ValueError("shape_invariants must have the same structure as loop_vars.")
-    for t, dims in zip(flat_vars, flat):
+    for t, dims in zip(flat_vars, flat, strict=True):
         if not dims_compatible(t._dims, as_dims(dims)):
             raise ValueError(f"The shape invariant specified for {t.name} is not compatible "
                              f"with the initial shape of the loop variable. It enters the loop "
@@ -270,7 +271,7 @@ def _loop_function(name: str, outer: Graph, function: Callable, loop_vars: Any, 
     graph = FuncGraph(name, outer)
     with graph.as_default(), graph.name_scope(name + "/"):
         graph.inputs = [placeholder(t.dtype, dims, name="loop_var")
-                        for t, dims in zip(flat_vars, invariants)]
+                        for t, dims in zip(flat_vars, invariants, strict=True)]
         arguments = nest.pack_sequence_as(loop_vars, list(graph.inputs))
         if not isinstance(loop_vars, (list, tuple)):
             arguments = [arguments]
@@ -291,7 +292,7 @@ def _check_body(graph: FuncGraph, loop_vars: Any, flat_vars: list, invariants: l
         result = type(loop_vars)([result]) if not hasattr(loop_vars, "_fields") else result
     nest.assert_same_structure(loop_vars, result)
     graph.outputs = _outputs_as_tensors(graph, nest.flatten(result), "body")
-    for var, out, dims in zip(flat_vars, graph.outputs, invariants):
+    for var, out, dims in zip(flat_vars, graph.outputs, invariants, strict=True):
         if out.dtype is not var.dtype:
             raise TypeError(f"Loop variable {var.name} enters the loop with dtype "
                             f"{var.dtype.name}, but body returns dtype {out.dtype.name}.")
@@ -320,7 +321,7 @@ def _less_or_equally_specific(output: Any, invariant: Any) -> bool:
         return True
     if output is None or len(output) != len(invariant):
         return False
-    return all(b is None or a == b for a, b in zip(output, invariant))
+    return all(b is None or a == b for a, b in zip(output, invariant, strict=True))
 
 
 def _make_while(flat_vars: list, invariants: list, cond_graph: FuncGraph, body_graph: FuncGraph,
@@ -331,7 +332,8 @@ def _make_while(flat_vars: list, invariants: list, cond_graph: FuncGraph, body_g
     cond_graph.inputs = cond_graph.inputs + list(cond_graph.captures.values())
     body_graph.inputs = body_graph.inputs + list(body_graph.captures.values())
     attrs = {"cond_graph": cond_graph, "body_graph": body_graph, "loop_var_count": count,
-             "output_specs": [(t.dtype, dims) for t, dims in zip(flat_vars, invariants)],
+             "output_specs": [(t.dtype, dims)
+                              for t, dims in zip(flat_vars, invariants, strict=True)],
              "cond_inputs": [position[t] for t in cond_graph.captures],
              "body_inputs": [position[t] for t in body_graph.captures],
              "maximum_iterations": _static_limit(maximum_iterations),

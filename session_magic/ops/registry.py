@@ -15,9 +15,10 @@ import numpy as np
 
 from .. import dtypes as _dtypes
 from ..graph import Graph, Operation, Tensor, get_default_graph, validate_op_name
-from ..tensor_shape import format_dims
+from ..tensor_shape import Dimension, TensorShape, format_dims
 
-__all__ = ["OpDef", "OPS", "register", "apply_op", "op_scope", "convert_to_tensor", "constant_value",
+__all__ = ["OpDef", "OPS", "register", "apply_op", "op_scope", "convert_to_tensor",
+           "constant_value",
            "ShapeError", "NOT_DIFFERENTIABLE", "Spec"]
 
 Spec = tuple  # (DType, dims): dims a tuple of ints/Nones, or None for unknown rank
@@ -167,13 +168,30 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: Optional[str] = None,
         raise TypeError(f"can't convert Operation '{value.name}' to Tensor")
     if isinstance(value, (list, tuple)) and _holds_tensor(value):
         from .array_ops import stack
-        return stack(list(value), name=name or "packed")
+        packed = stack(list(value), name=name or "packed")
+        if dtype is not None and _dtypes.as_dtype(dtype) is not packed.dtype:
+            raise TypeError(f"Cannot convert a list containing a tensor of dtype "
+                            f"{packed.dtype.name} to {_dtypes.as_dtype(dtype).name}")
+        return packed
+    if isinstance(value, (TensorShape, Dimension)):
+        value = _shape_value(value)
     if dtype is None and preferred_dtype is not None:
         try:
             return make_constant(value, _dtypes.as_dtype(preferred_dtype), name=name or "Const")
         except (TypeError, ValueError):
             pass
     return make_constant(value, dtype, name=name or "Const")
+
+
+def _shape_value(value: Any) -> Any:
+    """A fully known TensorShape is a list of ints (a Dimension one int), as TF converts them."""
+    if isinstance(value, Dimension):
+        if value.value is None:
+            raise ValueError("Cannot convert an unknown Dimension to a Tensor: ?")
+        return value.value
+    if not value.is_fully_defined():
+        raise ValueError(f"Cannot convert a partially known TensorShape to a Tensor: {value}")
+    return value.as_list()
 
 
 def _check_tensor_dtype(tensor: Tensor, dtype: Any) -> Tensor:
