@@ -19,7 +19,9 @@ import numpy as np
 from .. import dtypes as d
 from ..graph import Operation, Tensor
 from ..tensor_shape import Dimension, TensorShape, as_dims, format_dims
-from .common import check_dtype, check_same_dtype, normalize_axis, single, static_int_list
+from .common import (check_dtype, check_same_dtype, merged_shape, normalize_axis, single,
+                     static_int_list)
+from .registry import bracketed
 from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
                        convert_to_tensor, make_constant, op_scope, register)
 
@@ -205,10 +207,6 @@ def _check_rank(t: Tensor, rank: int) -> None:
         raise ShapeError(f"Shape must be rank {rank} but is rank {len(t._dims)}")
 
 
-def _bracketed(values: Sequence[Any]) -> str:
-    return "[" + ",".join("?" if v is None else str(v) for v in values) + "]"
-
-
 def _int_tuple(array: Any) -> tuple:
     return tuple(int(v) for v in np.reshape(array, -1))
 
@@ -233,19 +231,6 @@ def _same_list_dtype(op_type: str, tensors: Sequence[Tensor], arg: str = "values
     return dtypes[0]
 
 
-def _merged(left: Any, right: Any) -> Any:
-    """Two static shapes that must agree (Pack, ShapeN...), merged; TF's texts on conflict."""
-    if left is None or right is None:
-        return right if left is None else left
-    if len(left) != len(right):
-        raise ShapeError(f"Shapes must be equal rank, but are {len(left)} and {len(right)}")
-    for i, (a, b) in enumerate(zip(left, right, strict=True)):
-        if a is not None and b is not None and a != b:
-            raise ShapeError(f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
-                             f"Shapes are {_bracketed(left)} and {_bracketed(right)}.")
-    return tuple(a if a is not None else b for a, b in zip(left, right, strict=True))
-
-
 # --- Fill, zeros, ones, ZerosLike, OnesLike ----------------------------------------------------
 
 def _fill_infer(inputs: list, attrs: dict) -> list:
@@ -255,7 +240,7 @@ def _fill_infer(inputs: list, attrs: dict) -> list:
     _check_rank(value, 0)
     shape_dims = _vector_dims(dims)
     if shape_dims is not None and any(v is not None and v < 0 for v in shape_dims):
-        raise ShapeError(f"Fill dimensions must be >= 0, got {_bracketed(shape_dims)}")
+        raise ShapeError(f"Fill dimensions must be >= 0, got {bracketed(shape_dims)}")
     return [(value._dtype, shape_dims)]
 
 
@@ -544,7 +529,7 @@ def _reshaped_dims(x: Tensor, vector: list) -> tuple:
     mismatch = total % product if rest and product else total != product
     if mismatch and not repeated and len(rest) <= 1:
         raise ShapeError(f"Cannot reshape a tensor with {total} elements to shape "
-                         f"{_bracketed(out)} ({product} elements)")
+                         f"{bracketed(out)} ({product} elements)")
     if len(rest) == 1 and product and not mismatch:
         out[rest[0]] = total // product
     return tuple(out)
@@ -798,8 +783,8 @@ def _broadcast_to(x: Any, target: Any) -> Any:
     try:
         return np.broadcast_to(x, wanted)
     except ValueError:
-        raise ValueError(f"Unable to broadcast tensor of shape {_bracketed(np.shape(x))} to "
-                         f"tensor of shape {_bracketed(wanted)}") from None
+        raise ValueError(f"Unable to broadcast tensor of shape {bracketed(np.shape(x))} to "
+                         f"tensor of shape {bracketed(wanted)}") from None
 
 
 register("BroadcastTo", _broadcast_to_infer, lambda op: _broadcast_to, grad=None)
@@ -876,7 +861,7 @@ def _pad_rank(x: Tensor, paddings: Tensor) -> Optional[int]:
                          f"{paddings._dims[1]} and 2")
     if rank_ is not None and rows is not None and rows != rank_:
         raise ShapeError(f"The first dimension of paddings must be the rank of inputs"
-                         f"[{rows},2] {_bracketed(x._dims)}")
+                         f"[{rows},2] {bracketed(x._dims)}")
     return rank_ if rank_ is not None else rows
 
 
@@ -884,7 +869,7 @@ def _check_paddings(dims: Sequence[Any], paddings: Any, mode: str) -> list:
     widths = np.asarray(paddings).reshape(-1, 2).tolist() if np.size(paddings) else []
     if len(widths) != len(dims):
         raise ValueError(f"The first dimension of paddings must be the rank of inputs"
-                         f"[{len(widths)},2] {_bracketed(dims)}")
+                         f"[{len(widths)},2] {bracketed(dims)}")
     for (before, after), dim in zip(widths, dims, strict=True):
         if before < 0 or after < 0:
             raise ShapeError(f"Paddings must be non-negative: {before} {after}")
@@ -958,7 +943,7 @@ def _concat_dims(shapes: list, axis: int, rank_: int) -> tuple:
     known = [s for s in shapes if s is not None]
     merged = None
     for dims in known:
-        merged = _merged(merged, dims[:axis] + (None,) + dims[axis + 1:])
+        merged = merged_shape(merged, dims[:axis] + (None,) + dims[axis + 1:])
     if merged is None:
         merged = (None,) * rank_
     sizes = [s[axis] if s is not None else None for s in shapes]
@@ -996,7 +981,7 @@ def _pack_infer(inputs: list, attrs: dict) -> list:
     dtype = _same_list_dtype("Pack", inputs)
     dims = None
     for t in inputs:
-        dims = _merged(dims, t._dims)
+        dims = merged_shape(dims, t._dims)
     if dims is None:
         return [(dtype, None)]
     axis = attrs["axis"]
@@ -1062,7 +1047,7 @@ def _unpack_kernel(op: Operation) -> Any:
         moved = np.moveaxis(np.asarray(x), axis, 0)
         if moved.shape[0] != num:
             raise ValueError(f"Input shape axis {axis} must equal {num}, got shape "
-                             f"{_bracketed(np.shape(x))}")
+                             f"{bracketed(np.shape(x))}")
         return tuple(moved)
     return unstack_
 
@@ -1233,7 +1218,7 @@ def _gather_infer(inputs: list, attrs: dict) -> list:
     axis = normalize_axis(axis, len(p))
     if batch > axis:
         raise ShapeError(f"batch_dims ({batch}) must be less than or equal to axis ({axis}).")
-    _merged(p[:batch], i[:batch])
+    merged_shape(p[:batch], i[:batch])
     return [(params._dtype, p[:axis] + i[batch:] + p[axis + 1:])]
 
 
@@ -1291,7 +1276,7 @@ def _gather_nd_infer(inputs: list, attrs: dict) -> list:
         return [(params._dtype, None)]
     if i[-1] > len(p):
         raise ShapeError(f"indices.shape[-1] must be <= params.rank, but saw indices shape: "
-                         f"{_bracketed(i)} and params shape: {_bracketed(p)}")
+                         f"{bracketed(i)} and params shape: {bracketed(p)}")
     return [(params._dtype, i[:-1] + p[i[-1]:])]
 
 
@@ -1306,7 +1291,7 @@ def _gather_nd(params: Any, indices: Any) -> np.ndarray:
         where = tuple(int(v) for v in np.argwhere(bad)[0])
         raise ValueError(f"indices[{','.join(map(str, where))}] = "
                          f"[{', '.join(map(str, indices[where]))}] does not index into param "
-                         f"shape {_bracketed(params.shape)}")
+                         f"shape {bracketed(params.shape)}")
     if depth == 0:
         return np.array(np.broadcast_to(params, indices.shape[:-1] + params.shape))
     return params[tuple(np.moveaxis(indices, -1, 0))]
@@ -1795,7 +1780,7 @@ def _reverse_sequence_infer(inputs: list, attrs: dict) -> list:
         if not 0 <= axis < len(x._dims):
             raise ShapeError(f"{what} must be < input rank: {axis} vs. {len(x._dims)}")
     count = None if lengths._dims is None else lengths._dims[0]
-    _merged((x._dims[batch],), (count,))
+    merged_shape((x._dims[batch],), (count,))
     return [(x._dtype, x._dims)]
 
 
@@ -1855,14 +1840,14 @@ def _diag_part_infer(inputs: list, attrs: dict) -> list:
     half = len(x._dims) // 2
     if len(x._dims) % 2 or not half:
         raise ShapeError(f"Input must have even and non-zero rank, input rank is {len(x._dims)}")
-    return [(x._dtype, _merged(x._dims[:half], x._dims[half:]))]
+    return [(x._dtype, merged_shape(x._dims[:half], x._dims[half:]))]
 
 
 def _diag_part(x: Any) -> np.ndarray:
     x = np.asarray(x)
     half = x.shape[:x.ndim // 2]
     if x.ndim % 2 or not half or x.shape[x.ndim // 2:] != half:
-        raise ValueError(f"Invalid shape {_bracketed(x.shape)}: dimensions must match")
+        raise ValueError(f"Invalid shape {bracketed(x.shape)}: dimensions must match")
     count = int(np.prod(half, dtype=np.int64))
     return np.diagonal(x.reshape(count, count)).reshape(half)
 
@@ -1906,7 +1891,7 @@ def _matrix_set_diag_infer(inputs: list, attrs: dict) -> list:
     if x._dims is not None and diagonal._dims is not None:
         rows, columns = x._dims[-2:]
         length = None if rows is None or columns is None else min(rows, columns)
-        _merged(x._dims[:-2] + (length,), diagonal._dims)
+        merged_shape(x._dims[:-2] + (length,), diagonal._dims)
     return [(x._dtype, x._dims)]
 
 
@@ -1914,8 +1899,8 @@ def _matrix_set_diag(x: Any, diagonal: Any) -> np.ndarray:
     result = np.array(x, copy=True)
     length = min(result.shape[-2:])
     if np.shape(diagonal) != result.shape[:-2] + (length,):
-        raise ValueError(f"diagonal must have shape {_bracketed(result.shape[:-2] + (length,))}, "
-                         f"got {_bracketed(np.shape(diagonal))}")
+        raise ValueError(f"diagonal must have shape {bracketed(result.shape[:-2] + (length,))}, "
+                         f"got {bracketed(np.shape(diagonal))}")
     result[..., np.arange(length), np.arange(length)] = diagonal
     return result
 

@@ -9,7 +9,8 @@ import numpy as np
 
 from .. import dtypes as d
 from ..graph import Tensor
-from .registry import NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value, register
+from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, bracketed, constant_value,
+                       register)
 
 FLOATS: Final = (d.float16, d.float32, d.float64)
 COMPLEX: Final = (d.complex64, d.complex128)
@@ -65,6 +66,19 @@ def _broadcast_dim(a: Optional[int], b: Optional[int]) -> Optional[int]:
     if a != b:
         raise ShapeError(f"Dimensions must be equal, but are {a} and {b}")
     return a
+
+
+def merged_shape(left: Any, right: Any) -> Any:
+    """Two static shapes that must be the same (not broadcast), merged; TF's texts on conflict."""
+    if left is None or right is None:
+        return right if left is None else left
+    if len(left) != len(right):
+        raise ShapeError(f"Shapes must be equal rank, but are {len(left)} and {len(right)}")
+    for i, (a, b) in enumerate(zip(left, right, strict=True)):
+        if a is not None and b is not None and a != b:
+            raise ShapeError(f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
+                             f"Shapes are {bracketed(left)} and {bracketed(right)}.")
+    return tuple(a if a is not None else b for a, b in zip(left, right, strict=True))
 
 
 def normalize_axis(axis: int, rank: Optional[int], what: str = "axis") -> int:

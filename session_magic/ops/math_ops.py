@@ -13,10 +13,10 @@ import numpy as np
 
 from .. import dtypes as d
 from ..graph import Tensor
-from ..tensor_shape import as_dims, dims_compatible, format_dims, merge_dims
+from ..tensor_shape import as_dims, dims_compatible, format_dims
 from .common import (COMPLEX, FLOAT_COMPLEX, FLOATS, NUMERIC, REAL, SIGNED_INTS,
                      broadcast_dims, broadcast_infer, binary, check_dtype, check_same_dtype,
-                     quiet, single, static_int_list, unary)
+                     merged_shape, quiet, single, static_int_list, unary)
 from .constant_ops import identity, stop_gradient
 from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
                        convert_to_tensor, op_scope, register)
@@ -80,27 +80,10 @@ def _deprecated_lookup(new_name: str, new_value: Any, old_name: str, old_value: 
     return old_value
 
 
-def _bracketed(dims: Any) -> str:
-    return "?" if dims is None else "[" + ",".join("?" if n is None else str(n) for n in dims) + "]"
-
-
 def _merge_dim(left: Optional[int], right: Optional[int]) -> Optional[int]:
     if left is not None and right is not None and left != right:
         raise ShapeError(f"Dimensions must be equal, but are {left} and {right}")
     return right if left is None else left
-
-
-def _merged_shape(left: Any, right: Any) -> Any:
-    """TF's Merge of two shapes that must be the same (not broadcast)."""
-    if left is None or right is None:
-        return right if left is None else left
-    if len(left) != len(right):
-        raise ShapeError(f"Shapes must be equal rank, but are {len(left)} and {len(right)}")
-    for i, (a, b) in enumerate(zip(left, right, strict=True)):
-        if a is not None and b is not None and a != b:
-            raise ShapeError(f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
-                             f"Shapes are {_bracketed(left)} and {_bracketed(right)}.")
-    return merge_dims(left, right)
 
 
 def _scalar_int(value: Any, what: str) -> int:
@@ -289,7 +272,7 @@ def _sum_list_infer(op_type: str) -> Callable:
         dtype = _list_dtype(op_type, inputs)
         dims = attrs.get("shape")
         for t in inputs:
-            dims = _merged_shape(dims, t._dims)
+            dims = merged_shape(dims, t._dims)
         return [(dtype, dims)]
     return infer
 
@@ -1065,13 +1048,13 @@ def _select_infer(inputs: list, attrs: dict) -> list:
     condition, then, other = inputs
     _check_condition("Select", condition)
     dtype = check_same_dtype("Select", [then, other], ("t", "e"))
-    data = _merged_shape(then._dims, other._dims)
+    data = merged_shape(then._dims, other._dims)
     if condition._dims is None or data is None or condition._dims == ():
         return [(dtype, data)]
     if len(condition._dims) != 1 or data == ():
-        return [(dtype, _merged_shape(data, condition._dims))]
+        return [(dtype, merged_shape(data, condition._dims))]
     # NOTE: TF1's Select takes a vector condition as a choice of whole rows of `t` and `e`.
-    first = _merged_shape(condition._dims, data[:1])
+    first = merged_shape(condition._dims, data[:1])
     return [(dtype, first + data[1:])]
 
 

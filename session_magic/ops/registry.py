@@ -105,13 +105,14 @@ def _create(graph: Graph, opdef: OpDef, tensors: list, attrs: dict, name: str) -
         specs = opdef.infer(tensors, attrs)
     except ShapeError as error:
         op_name = name[:-1] if name.endswith("/") else graph.unique_name(name, mark_as_used=False)
-        shapes = ", ".join(_dims_text(t._dims) for t in tensors)
+        shapes = ", ".join(bracketed(t._dims) for t in tensors)
         raise ShapeError(f"{error} for '{op_name}' (op: '{opdef.type}') with input shapes: "
                          f"{shapes}.") from None
     return graph._create_op(opdef.type, tuple(tensors), attrs, specs, name)
 
 
-def _dims_text(dims: Any) -> str:
+def bracketed(dims: Any) -> str:
+    """TF's compact text for dims in messages: `[2,?,3]`, or `?` for unknown rank."""
     if dims is None:
         return "?"
     return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
