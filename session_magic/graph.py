@@ -154,7 +154,7 @@ class Tensor:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         from .render import mimebundle
-        return mimebundle(self, repr(self))
+        return mimebundle(self, repr(self), include, exclude)
 
 
 class Operation:
@@ -228,7 +228,7 @@ class Operation:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         from .render import mimebundle
-        return mimebundle(self, repr(self))
+        return mimebundle(self, repr(self), include, exclude)
 
 
 class NodeDef:
@@ -310,6 +310,8 @@ class Graph:
         self._unfetchable: set[Any] = set()
         self._creation_listeners: list[Callable[[Operation], None]] = []
         self._variable_scope_store: Any = None  # owned by variables.py
+        # NOTE: ops a re-run notebook cell replaced; set by the extension, hidden when drawing.
+        self._superseded_ops: set[Operation] = set()
 
     # --- identity, defaults, lifecycle -------------------------------------------------------
 
@@ -599,9 +601,12 @@ class Graph:
         with self._lock:
             self._collections.pop(name, None)
 
+    def __repr__(self) -> str:
+        return f"<tf.Graph at {id(self):#x} with {len(self._operations)} ops>"
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         from .render import mimebundle
-        return mimebundle(self, repr(self))
+        return mimebundle(self, repr(self), include, exclude)
 
 
 def _as_graph_element(graph: Graph, obj: Any, allow_tensor: bool, allow_operation: bool) -> Any:

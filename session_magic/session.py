@@ -244,6 +244,7 @@ class BaseSession:
         self._plan_misses = 0
         self._write_lock = threading.Lock()
         self._compile_lock = threading.Lock()
+        self._timings: Optional[dict] = None
 
     graph = property(lambda self: self._graph, doc="The graph this session runs.")
     sess_str = property(lambda self: self._target)
@@ -310,8 +311,9 @@ class BaseSession:
 
     def _execute(self, plan: Plan, feed_values: tuple, options: Any, run_metadata: Any) -> list:
         ctx = RunContext(self) if plan.uses_context else None
-        traced = options is not None and run_metadata is not None and \
-            getattr(options, "trace_level", 0) >= RunOptions.SOFTWARE_TRACE
+        traced = self._timings is not None or (
+            options is not None and run_metadata is not None
+            and getattr(options, "trace_level", 0) >= RunOptions.SOFTWARE_TRACE)
         if not plan.writes_state:
             return self._run_plan(plan, feed_values, ctx, traced, run_metadata)
         with self._write_lock:
@@ -330,8 +332,53 @@ class BaseSession:
         try:
             return plan.run_traced(feed_values, ctx, stats)
         finally:
-            run_metadata.step_stats.dev_stats = [DeviceStepStats(node_stats=_node_stats(stats,
-                                                                                       start))]
+            if run_metadata is not None:
+                run_metadata.step_stats.dev_stats = [
+                    DeviceStepStats(node_stats=_node_stats(stats, start))]
+            if self._timings is not None:
+                for op, _, duration, _ in stats:
+                    self._timings[op] = self._timings.get(op, 0.0) + duration
+
+    def collect_timings(self) -> dict:
+        """From now on trace every run and sum each op's seconds into the returned dict."""
+        if self._timings is None:
+            self._timings = {}
+        return self._timings
+
+    def evaluate_quietly(self, tensors: list, feed_dict: Optional[dict] = None,
+                         trace: bool = False) -> tuple[dict, dict]:
+        """Values of `tensors` from one run that commits no variable write, and (with `trace`)
+        each op's seconds. Tensors that cannot be computed (an unfed placeholder or an
+        uninitialized variable upstream, or a failing op) are left out. For drawing values."""
+        self._check_usable()
+        feed_tensors, feed_values = self._prepare_feeds(feed_dict)
+        wanted = _computable(tensors, set(feed_tensors), self._variable_store)
+        try:
+            return self._evaluate(wanted, feed_tensors, feed_values, trace)
+        except errors.OpError:
+            values: dict = {}
+            timings: dict = {}
+            for tensor in wanted:
+                try:
+                    one_value, one_timing = self._evaluate([tensor], feed_tensors, feed_values,
+                                                           trace)
+                except errors.OpError:
+                    continue
+                values.update(one_value)
+                timings.update(one_timing)
+            return values, timings
+
+    def _evaluate(self, tensors: list, feed_tensors: tuple, feed_values: tuple,
+                  trace: bool) -> tuple[dict, dict]:
+        plan = Plan(tuple(tensors), feed_tensors)
+        ctx = RunContext(self) if plan.uses_context else None
+        stats: list = []
+        with self._write_lock if plan.writes_state else contextlib.nullcontext():
+            # NOTE: the run context's pending writes are dropped: nothing is committed.
+            results = (plan.run_traced(feed_values, ctx, stats) if trace
+                       else plan.run(feed_values, ctx))
+        return (dict(zip(tensors, results, strict=True)),
+                {op: seconds for op, _, seconds, _ in stats})
 
     def make_callable(self, fetches: Any, feed_list: Any = None,
                       accept_options: bool = False) -> Callable:
@@ -405,6 +452,34 @@ class BaseSession:
             pass
 
 
+_UNSHOWN = frozenset({"Assign", "AssignAdd", "AssignSub", "NoOp"})
+
+
+def _computable(tensors: list, fed: set, store: dict) -> list:
+    """The tensors whose inputs need no missing feed and no uninitialized variable."""
+    blocked: set = set()
+    for op in sorted({t.op for t in tensors} | _ancestors(tensors, fed), key=lambda o: o._id):
+        missing = (op.type == "Placeholder" or (op.type == "VariableV2" and op not in store)
+                   or op.type in _UNSHOWN)
+        upstream = any(t.op in blocked and t not in fed for t in op.inputs)
+        if missing or upstream or any(c in blocked for c in op.control_inputs):
+            blocked.add(op)
+    return [t for t in tensors if t in fed or t.op not in blocked]
+
+
+def _ancestors(tensors: list, fed: set) -> set:
+    seen: set = set()
+    pending = [t.op for t in tensors if t not in fed]
+    while pending:
+        op = pending.pop()
+        if op in seen:
+            continue
+        seen.add(op)
+        pending.extend(t.op for t in op.inputs if t not in fed)
+        pending.extend(op.control_inputs)
+    return seen
+
+
 def _first(results: list) -> Any:
     return results[0]
 
@@ -456,15 +531,18 @@ class InteractiveSession(BaseSession):
     _active_session_count = 0
 
     def __init__(self, target: Any = "", graph: Optional[Graph] = None,
-                 config: Optional[ConfigProto] = None) -> None:
+                 config: Optional[ConfigProto] = None, *, _counted: bool = True) -> None:
         super().__init__(target, graph, config)
+        # NOTE: the notebook extension's own session is not counted, so a classic program's
+        # `tf.InteractiveSession()` in a notebook does not warn about it.
         with InteractiveSession._count_lock:
-            if InteractiveSession._active_session_count > 0:
+            if _counted and InteractiveSession._active_session_count > 0:
                 warnings.warn("An interactive session is already active. This can cause "
                               "out-of-memory errors in some cases. You must explicitly call "
                               "`InteractiveSession.close()` to release resources held by the "
                               "other session(s).", stacklevel=2)
-            InteractiveSession._active_session_count += 1
+            InteractiveSession._active_session_count += _counted
+        self._counted = _counted
         self._explicitly_closed = False
         self._explicit_graph = graph
         _default_session_stack.stack.append(self)
@@ -476,7 +554,7 @@ class InteractiveSession(BaseSession):
         with InteractiveSession._count_lock:
             if getattr(self, "_explicitly_closed", True):
                 return
-            InteractiveSession._active_session_count -= 1
+            InteractiveSession._active_session_count -= self._counted
             self._explicitly_closed = True
         _remove_last(_default_session_stack.stack, self)
         if self._explicit_graph is not None:

@@ -192,7 +192,7 @@ class Variable:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         from .render import mimebundle
-        return mimebundle(self, repr(self))
+        return mimebundle(self, repr(self), include, exclude)
 
 
 VariableV1 = Variable

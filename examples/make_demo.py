@@ -1,0 +1,170 @@
+"""Write demo.ipynb (without outputs) from the cells below; run_demo.py executes and saves it.
+
+The notebook is a tour of session_magic in Jupyter. Edit the tour here, then run
+`python examples/make_demo.py && python examples/run_demo.py --save`.
+"""
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def md(text: str) -> nbformat.NotebookNode:
+    return new_markdown_cell(text.strip())
+
+
+def code(text: str, *tags: str) -> nbformat.NotebookNode:
+    cell = new_code_cell(text.strip())
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+CELLS = [
+    md("""
+# session_magic: TensorFlow 1's graphs and sessions, on NumPy, drawn inline
+
+`%load_ext session_magic` registers `%graph` and `%%session`, installs an interactive default
+session (so `t.eval()` works at once), and makes graphs, tensors and operations draw themselves.
+"""),
+    code("""
+%load_ext session_magic
+import numpy as np
+import session_magic as tf
+"""),
+    md("""
+## The two classic programs, side by side
+
+Building computes nothing: `z = x + y` adds a node. A `Session` evaluates nodes; an
+`InteractiveSession` installs itself as the default so `z.eval()` works.
+"""),
+    code("""
+x = tf.constant(1)
+y = tf.constant(2)
+z = x + y
+
+with tf.Session() as sess:
+    print(sess.run(x))
+    print(sess.run(y))
+    print(sess.run(z))
+"""),
+    code("""
+sess = tf.InteractiveSession()
+print(x.eval())
+print(y.eval())
+print(z.eval())
+sess.close()
+"""),
+    md("A tensor shows the graph that computes it (in a terminal, its TF repr):"),
+    code("z"),
+    md("`%graph` draws the whole default graph; `%graph t` the part that computes `t`."),
+    code("%graph"),
+    md("""
+## `%%session`: a fresh graph and session for one cell
+
+The cell gets a new `Graph` as default and a `Session` named `sess` (closed after the cell).
+Its graph is drawn below the output: fetched tensors stand out, ops no run needed are faded.
+"""),
+    code("""
+%%session
+a = tf.placeholder(tf.float32, shape=[None, 3], name="a")
+scale = tf.placeholder_with_default(2.0, shape=[], name="scale")
+s = tf.reduce_sum(a * scale, axis=1, name="row_sums")
+unused = tf.reduce_max(a, name="never_fetched")
+sess.run(s, feed_dict={a: [[1, 2, 3], [4, 5, 6]]})
+"""),
+    md("## Variables live in the session"),
+    code("""
+%graph --reset
+counter = tf.Variable(0, name="counter")
+increment = tf.assign_add(counter, 1)
+tf.global_variables_initializer().run()
+for _ in range(3):
+    increment.eval()
+counter.eval()
+"""),
+    md("""
+## Name scopes on a small model
+
+Name scopes become clusters; edges carry `dtype[shape]` (`f32[?,4]`: float32, any batch size).
+"""),
+    code("""
+%graph --reset
+with tf.name_scope("inputs"):
+    features = tf.placeholder(tf.float32, [None, 4], name="features")
+with tf.name_scope("hidden"):
+    w1 = tf.Variable(tf.random_normal([4, 8], seed=1), name="weights")
+    b1 = tf.Variable(tf.zeros([8]), name="bias")
+    h = tf.nn.relu(tf.matmul(features, w1) + b1)
+with tf.name_scope("output"):
+    w2 = tf.Variable(tf.random_normal([8, 3], seed=2), name="weights")
+    probabilities = tf.nn.softmax(tf.matmul(h, w2), name="probabilities")
+tf.global_variables_initializer().run()
+%graph probabilities
+"""),
+    md("`--depth 0` closes every scope: each becomes one node with its op count."),
+    code("%graph probabilities --depth 0 --rankdir LR"),
+    md("""
+## A large graph stays readable
+
+Above the node budget, name scopes collapse to one node each and numbered series
+(`add_1 … add_n`) collapse into one node, as TensorBoard does.
+"""),
+    code("""
+big = tf.Graph()
+with big.as_default():
+    signal = tf.placeholder(tf.float32, [None, 16], name="signal")
+    for block in range(40):
+        with tf.name_scope(f"block{block}"):
+            for step in range(50):
+                signal = tf.tanh(signal * 0.5 + 0.1)
+print(len(big.get_operations()), "ops")
+%graph big
+"""),
+    md("""
+## Values and timings on the nodes
+
+`--values` evaluates with the default session, without changing any variable, and draws values
+on the nodes (small ones in the label, full ones in the tooltip). `--trace` runs once and colours
+nodes by measured time.
+"""),
+    code("""
+%graph --reset
+m = tf.constant([[1.0, 2.0], [3.0, 4.0]], name="m")
+v = tf.Variable([[1.0], [1.0]], name="v")
+product = tf.matmul(m, v, name="product")
+total = tf.reduce_sum(product, name="total")
+tf.global_variables_initializer().run()
+%graph total --values
+"""),
+    code("""
+large = tf.random_normal([300, 300], seed=3, name="large")
+heavy = tf.matmul(large, large, name="heavy")
+light = tf.reduce_mean(heavy, name="light")
+%graph light --trace
+"""),
+    md("""
+## Errors point at the cell and line that built the op
+
+A runtime error names the failing op and where it was defined, without kernel frames.
+"""),
+    code("""
+images = tf.placeholder(tf.float32, [None, 784], name="images")
+doubled = images * 2
+doubled.eval()
+""", "raises-exception"),
+]
+
+
+def main() -> None:
+    notebook = new_notebook(cells=CELLS, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"}})
+    nbformat.write(notebook, ROOT / "demo.ipynb")
+    print(f"wrote {ROOT / 'demo.ipynb'} ({len(CELLS)} cells)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""The IPython glue: `%graph`, `%%session`, cell events, error display, and load/unload.
+
+The only module that imports IPython. It parses arguments, resolves names in the user's
+namespace and delegates to notebook.Notebook; every registration it makes, unload undoes.
+"""
+from __future__ import annotations
+
+import os
+import types
+from typing import Any, Optional
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from traitlets import Float, Integer, Unicode, observe
+
+from . import errors
+from .notebook import GraphRequest, Notebook
+from .render import backends
+
+__all__ = ["SessionMagics", "load_ipython_extension", "unload_ipython_extension"]
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+@magics_class
+class SessionMagics(Magics):
+    """`%graph` draws graphs; `%%session` runs a cell in a fresh graph and session."""
+
+    renderer = Unicode("auto", help="Which renderer draws SVG: auto, wasm, dot, graphviz-pure "
+                       "or none.").tag(config=True)
+    max_nodes = Integer(120, help="Node budget above which name scopes and numbered series "
+                        "collapse.").tag(config=True)
+    timeout = Float(10.0, help="Seconds a subprocess renderer may take.").tag(config=True)
+
+    def __init__(self, shell: Any, notebook: Notebook) -> None:
+        super().__init__(shell=shell)
+        self.notebook = notebook
+
+    @observe("renderer", "max_nodes", "timeout")
+    def _configure_renderer(self, change: Any) -> None:
+        try:
+            setattr(backends.config, change["name"], change["new"])
+        except ValueError as problem:
+            setattr(self, change["name"], change["old"])
+            raise UsageError(str(problem)) from None
+
+    @magic_arguments()
+    @argument("target", nargs="*", help="What to draw: a tensor, op, variable, graph or a list "
+              "of them (any expression). Default: the default graph.")
+    @argument("--values", action="store_true", help="Evaluate with the default session (no "
+              "variable changes) and draw values on the nodes.")
+    @argument("--trace", action="store_true", help="Run once and colour nodes by measured time.")
+    @argument("--depth", type=int, default=None, help="How many levels of name scopes to open.")
+    @argument("--expand", action="append", default=[], metavar="SCOPE",
+              help="Open this name scope (repeatable).")
+    @argument("--rankdir", default="TB", choices=["TB", "LR", "BT", "RL"],
+              help="Direction of the drawing.")
+    @argument("--format", default="svg", choices=["svg", "dot"], help="Show a picture or the "
+              "DOT source.")
+    @argument("-o", "--output", default=None, metavar="FILE", help="Also save to FILE (.svg or "
+              ".dot).")
+    @argument("--max-nodes", type=int, default=None, help="Node budget for this drawing.")
+    @argument("--all", action="store_true", help="Also show ops superseded by re-run cells.")
+    @argument("--reset", action="store_true", help="Start a new empty default graph and a fresh "
+              "interactive session.")
+    @line_magic
+    def graph(self, line: str = "") -> Any:
+        """Draw the default graph, or the part of it that computes the given tensors or ops."""
+        args = parse_argstring(self.graph, line)
+        if args.reset:
+            self.notebook.reset()
+            return None
+        request = GraphRequest(self._target(args.target), args.values, args.trace, args.depth,
+                               tuple(args.expand), args.rankdir, args.format, args.output,
+                               args.all, args.max_nodes)
+        _check_counts(args)
+        try:
+            return self.notebook.draw(request)
+        except (ValueError, TypeError, OSError) as problem:
+            raise UsageError(f"%graph: {problem}") from None
+
+    def _target(self, words: list) -> Any:
+        if not words:
+            return None
+        expression = " ".join(words)
+        try:
+            return self.shell.ev(expression)
+        except Exception as problem:  # noqa: BLE001 - any user expression may fail
+            raise UsageError(f"%graph: cannot evaluate {expression!r}: "
+                             f"{type(problem).__name__}: {problem}") from None
+
+    @magic_arguments()
+    @argument("-n", "--name", default="sess", help="Name the cell's session gets (default sess).")
+    @argument("--keep", action="store_true", help="Leave the session open after the cell.")
+    @argument("--no-graph", action="store_true", help="Do not draw the cell's graph.")
+    @argument("--trace", action="store_true", help="Draw per-op times of the cell's runs.")
+    @cell_magic
+    def session(self, line: str, cell: str) -> None:
+        """Run the cell with a fresh Graph as default and a Session on it named `sess`."""
+        args = parse_argstring(self.session, line)
+        if not args.name.isidentifier():
+            raise UsageError(f"%%session: -n needs a Python name, got {args.name!r}")
+        with self.notebook.cell_session(trace=args.trace) as sess:
+            self.shell.user_ns[args.name] = sess
+            self.shell.run_cell(cell, store_history=False)
+        view = None if args.no_graph else self.notebook.cell_view(sess)
+        if not args.keep:
+            sess.close()
+        if view is not None:
+            self.shell.display_pub.publish(view._repr_mimebundle_())
+
+    # --- events ----------------------------------------------------------------------------
+
+    def pre_run_cell(self, info: Any) -> None:
+        self.notebook.history.before_cell(getattr(info, "cell_id", None) or info.raw_cell)
+
+    def post_run_cell(self, result: Any) -> None:
+        notice = self.notebook.history.after_cell()
+        if notice:
+            print(notice)
+
+    def show_op_error(self, shell: Any, etype: type, value: BaseException, tb: Any,
+                      tb_offset: Optional[int] = None) -> Any:
+        """Show a runtime error with the user's frames only (no library or kernel frames)."""
+        structured = shell.InteractiveTB.structured_traceback(etype, value, _user_frames(tb),
+                                                              tb_offset=tb_offset)
+        # NOTE: IPython's run_code discards what a custom handler returns: show it here.
+        shell._showtraceback(etype, value, structured)
+        return []
+
+    def cell_location(self, filename: str, lineno: int) -> Optional[str]:
+        named = self.shell.compile.format_code_name(filename)
+        return f"cell {named[1]}, line {lineno}" if named else None
+
+
+def _check_counts(args: Any) -> None:
+    if args.depth is not None and args.depth < 0:
+        raise UsageError(f"%graph: --depth must be 0 or more, got {args.depth}")
+    if args.max_nodes is not None and args.max_nodes < 1:
+        raise UsageError(f"%graph: --max-nodes must be 1 or more, got {args.max_nodes}")
+
+
+def _user_frames(tb: Any) -> Any:
+    """The traceback without frames from inside session_magic."""
+    frames = []
+    while tb is not None:
+        if not tb.tb_frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            frames.append(tb)
+        tb = tb.tb_next
+    trimmed = None
+    for entry in reversed(frames):
+        trimmed = types.TracebackType(trimmed, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return trimmed
+
+
+# --- load / unload --------------------------------------------------------------------------
+
+_EVENTS = ("pre_run_cell", "post_run_cell")
+
+
+def load_ipython_extension(ip: Any) -> None:
+    """Register the magics and events, install an interactive session, warm the renderer."""
+    magics = SessionMagics(ip, Notebook())
+    ip.register_magics(magics)
+    ip.configurables.append(magics)
+    for event in _EVENTS:
+        ip.events.register(event, getattr(magics, event))
+    magics._previous_custom_exc = (ip.custom_exceptions, ip.CustomTB)
+    ip.set_custom_exc((errors.OpError,), magics.show_op_error)
+    errors.set_location_formatter(magics.cell_location)
+    magics.notebook.install_session()
+    if "image/svg+xml" in ip.display_formatter.active_types:
+        backends.warm_up()
+
+
+def unload_ipython_extension(ip: Any) -> None:
+    """Undo everything `load_ipython_extension` did."""
+    magics = ip.magics_manager.registry.pop("SessionMagics", None)
+    if magics is None:
+        return
+    ip.magics_manager.magics["line"].pop("graph", None)
+    ip.magics_manager.magics["cell"].pop("session", None)
+    if magics in ip.configurables:
+        ip.configurables.remove(magics)
+    for event in _EVENTS:
+        try:
+            ip.events.unregister(event, getattr(magics, event))
+        except ValueError:
+            pass
+    custom_exceptions, custom_tb = magics._previous_custom_exc
+    ip.custom_exceptions, ip.CustomTB = custom_exceptions, custom_tb
+    errors.set_location_formatter(None)
+    magics.notebook.release_session()

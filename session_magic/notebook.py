@@ -1,0 +1,160 @@
+"""What the notebook extension does, as plain classes: the auto-installed interactive session,
+`%graph`'s drawing with values and traces, `%%session`'s cell graph, and the history of which
+cell built which ops. Knows nothing of IPython: magics.py parses and delegates here.
+"""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
+
+from .graph import Graph, Operation, Tensor, get_default_graph, reset_default_graph
+from .render import GraphView, draw
+from .session import InteractiveSession, Session, get_default_session
+
+__all__ = ["Notebook", "CellHistory", "GraphRequest"]
+
+_REPEAT_NOTICE = ("session_magic: this cell ran again and built {new} new op(s); %graph now "
+                  "hides the {old} op(s) its earlier run built (%graph --all shows them).")
+
+
+class CellHistory:
+    """Which ops each cell execution built, so a re-run cell's older copies can be hidden."""
+
+    def __init__(self) -> None:
+        self._built: dict[Any, tuple[Graph, list[Operation]]] = {}
+        self._pending: Optional[tuple[Any, Graph, int]] = None
+        self._noticed = False
+
+    def before_cell(self, key: Any) -> None:
+        graph = get_default_graph()
+        self._pending = (key, graph, graph.version)
+
+    def after_cell(self) -> Optional[str]:
+        """Record the finished cell; returns a one-time notice when it superseded older ops."""
+        if self._pending is None:
+            return None
+        key, graph, start = self._pending
+        self._pending = None
+        if get_default_graph() is not graph:
+            graph, start = get_default_graph(), 0
+        built = graph.get_operations()[start:]
+        if not built:
+            return None
+        earlier = self._built.get(key)
+        self._built[key] = (graph, built)
+        if earlier is None or earlier[0] is not graph:
+            return None
+        graph._superseded_ops.update(earlier[1])
+        if self._noticed:
+            return None
+        self._noticed = True
+        return _REPEAT_NOTICE.format(new=len(built), old=len(earlier[1]))
+
+    def clear(self) -> None:
+        self._built.clear()
+        self._pending = None
+
+
+@dataclass
+class GraphRequest:
+    """What `%graph` was asked to draw, already parsed."""
+
+    target: Any = None
+    values: bool = False
+    trace: bool = False
+    depth: Optional[int] = None
+    expand: tuple = ()
+    rankdir: str = "TB"
+    format: str = "svg"
+    output: Optional[str] = None
+    show_all: bool = False
+    max_nodes: Optional[int] = None
+    feed_dict: dict = field(default_factory=dict)
+
+
+class Notebook:
+    """The extension's state: its interactive session and cell history."""
+
+    def __init__(self) -> None:
+        self.history = CellHistory()
+        self.auto_session: Optional[InteractiveSession] = None
+
+    def install_session(self) -> Optional[InteractiveSession]:
+        """An InteractiveSession on the default graph, unless the user already has a default."""
+        if get_default_session() is None:
+            self.auto_session = InteractiveSession(_counted=False)
+        return self.auto_session
+
+    def release_session(self) -> None:
+        if self.auto_session is not None:
+            self.auto_session.close()
+            self.auto_session = None
+
+    def reset(self) -> InteractiveSession:
+        """A new empty default graph and a fresh interactive session on it."""
+        self.release_session()
+        default = get_default_session()
+        if isinstance(default, InteractiveSession):
+            default.close()
+        reset_default_graph()
+        self.history.clear()
+        self.auto_session = InteractiveSession(_counted=False)
+        return self.auto_session
+
+    def draw(self, request: GraphRequest) -> GraphView:
+        """The view `%graph` shows (and saves, with an output path)."""
+        target = request.target if request.target is not None else get_default_graph()
+        options = dict(rankdir=request.rankdir, depth=request.depth, expand=request.expand,
+                       show_all=request.show_all, max_nodes=request.max_nodes)
+        if request.values or request.trace:
+            values, timings = self._evaluate(target, request)
+            options.update(values=values if request.values else None,
+                           timings=timings if request.trace else None)
+        view = draw(target, **options)
+        if request.format == "dot":
+            view = GraphView(view.source, repr(view), format="dot")
+        if request.output:
+            view.save(request.output)
+        return view
+
+    def _evaluate(self, target: Any, request: GraphRequest) -> tuple[dict, dict]:
+        from .render.dot import select_ops
+        graph, ops, _ = select_ops(target)
+        session = get_default_session()
+        if session is None or session.graph is not graph:
+            raise ValueError("--values and --trace evaluate with the default session, but "
+                             + ("there is none" if session is None else "its graph is another one")
+                             + ": use %graph --reset, or build this graph's session first.")
+        tensors = [t for op in ops for t in op.outputs]
+        return session.evaluate_quietly(tensors, request.feed_dict or None, trace=request.trace)
+
+    @contextlib.contextmanager
+    def cell_session(self, trace: bool = False) -> Iterator[Session]:
+        """A fresh graph and a Session on it as the defaults, for one `%%session` cell."""
+        graph = Graph()
+        session = Session(graph=graph)
+        if trace:
+            session.collect_timings()
+        with graph.as_default(), session.as_default():
+            yield session
+
+    def cell_view(self, session: Session) -> Optional[GraphView]:
+        """The `%%session` drawing: fetched tensors stand out, ops no run needed are faded."""
+        graph = session.graph
+        if graph.version == 0:
+            return None
+        fetched, ran = _runs_of(session)
+        faded = frozenset(op for op in graph.get_operations() if op not in ran)
+        return draw(graph, fetched=fetched, faded=faded, timings=session._timings or None)
+
+
+def _runs_of(session: Session) -> tuple[frozenset, set]:
+    fetched: set = set()
+    ran: set = set()
+    for plan in session._plans.values():
+        fetched.update(plan.fetches)
+        ran.update(plan.ops)
+        ran.update(t.op for t in plan.fetches if isinstance(t, Tensor))
+        ran.update(t.op for t in plan.feeds)
+    return frozenset(fetched), ran

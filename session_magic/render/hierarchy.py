@@ -1,0 +1,332 @@
+"""Which parts of a drawing show open and which as one node: name scopes and numbered series.
+
+TensorBoard's rules: an op lives in the scope its name's prefix names (`a/b/c` in `a/b`; an op
+named like a scope, `w` beside `w/read`, lives inside it); five or more siblings of one kind named
+`base`, `base_1`, ... with consecutive numbers form a series. Groups open breadth-first, largest
+first and alike siblings together, while the visible node count stays within the budget.
+"""
+from __future__ import annotations
+
+from typing import Iterator, Optional, Union
+
+from ..graph import Operation
+
+__all__ = ["Scope", "Series", "SERIES_MIN_SIZE", "build", "choose_open", "assign_nodes",
+           "walk", "group_ops", "type_counts"]
+
+SERIES_MIN_SIZE = 5
+# NOTE: the only ops that fold silently into the op they belong to when its scope is collapsed
+# (`add/y`, `w/read`, `w/Assign`): a collapsed `add` then still looks like the Add it is.
+_ATTACHMENT_TYPES = frozenset({"Const", "Identity", "Assign"})
+
+
+class Scope:
+    """One name scope: its direct items (ops, child scopes, series) in creation order."""
+
+    __slots__ = ("path", "leaf", "parent", "level", "items", "own", "size", "first", "open",
+                 "series", "_types")
+
+    def __init__(self, path: str, parent: Optional[Scope], first: int) -> None:
+        self.path = path
+        self.leaf = path.rpartition("/")[2]
+        self.parent = parent
+        self.level = -1 if parent is None else parent.level + 1
+        self.items: list = []
+        self.own: Optional[Operation] = None   # the op named exactly like the scope
+        self.size = 0                           # ops in the whole subtree
+        self.first = first                      # creation index of its first op
+        self.open = parent is None
+        self.series: Optional[Series] = None    # the series this scope is a member of
+        self._types: Optional[dict] = None
+
+    @property
+    def foldable(self) -> bool:
+        """Collapsed, is it drawn as its own op? (its other items are constants, reads, assigns)"""
+        return self.own is not None and all(
+            isinstance(item, Operation) and (item is self.own or item._type in _ATTACHMENT_TYPES)
+            for item in self.items)
+
+    @property
+    def clustered(self) -> bool:
+        """Open, is it drawn as a cluster? (an op with only its constants is drawn inline)"""
+        return not (self.own is not None and all(
+            isinstance(item, Operation) and (item is self.own or item._type == "Const")
+            for item in self.items))
+
+
+class Series:
+    """Five or more numbered siblings of one kind, drawn as one node while collapsed."""
+
+    __slots__ = ("parent", "members", "size", "first", "open", "series", "_types")
+
+    def __init__(self, parent: Scope, members: list) -> None:
+        self.parent = parent
+        self.members = members
+        self.size = sum(_size(member) for member in members)
+        self.first = _first(members[0])
+        self.open = False
+        self.series = None
+        self._types: Optional[dict] = None
+
+    @property
+    def items(self) -> list:
+        return self.members
+
+    @property
+    def leaf(self) -> str:
+        return f"{_leaf(self.members[0])}…{_leaf(self.members[-1])}"
+
+
+Group = Union[Scope, Series]
+
+
+def _leaf(item: Union[Operation, Scope]) -> str:
+    return item._name.rpartition("/")[2] if isinstance(item, Operation) else item.leaf
+
+
+def _size(item: Union[Operation, Group]) -> int:
+    return 1 if isinstance(item, Operation) else item.size
+
+
+def _first(item: Union[Operation, Group]) -> int:
+    return item._id if isinstance(item, Operation) else item.first
+
+
+# --- building the tree ----------------------------------------------------------------------
+
+def build(ops: list) -> Scope:
+    """The scope tree of `ops` (in their order), with numbered series grouped."""
+    scope_paths = _scope_paths(ops)
+    root = Scope("", None, 0)
+    scopes = {"": root}
+    for op in ops:
+        name = op._name
+        if name in scope_paths:
+            home = _scope(scopes, name, op._id)
+            home.own = op
+        else:
+            home = _scope(scopes, name.rpartition("/")[0], op._id)
+        home.items.append(op)
+    for scope in reversed(scopes.values()):  # children were created after their parents
+        scope.size += sum(1 for item in scope.items if isinstance(item, Operation))
+        if scope.parent is not None:
+            scope.parent.size += scope.size
+    for scope in scopes.values():
+        _group_series(scope)
+    return root
+
+
+def _scope_paths(ops: list) -> set:
+    paths: set = set()
+    for op in ops:
+        path = op._name.rpartition("/")[0]
+        while path and path not in paths:
+            paths.add(path)
+            path = path.rpartition("/")[0]
+    return paths
+
+
+def _scope(scopes: dict, path: str, first: int) -> Scope:
+    """The scope at `path`, creating it and its missing parents (iteratively: names nest deep)."""
+    missing = []
+    while path not in scopes:
+        missing.append(path)
+        path = path.rpartition("/")[0]
+    parent = scopes[path]
+    for path in reversed(missing):
+        scope = scopes[path] = Scope(path, parent, first)
+        parent.items.append(scope)
+        parent = scope
+    return parent
+
+
+def _group_series(scope: Scope) -> None:
+    """Replace runs of numbered siblings of one kind in `scope.items` by Series."""
+    by_base: dict = {}
+    for position, item in enumerate(scope.items):
+        base, number = _numbered(_leaf(item))
+        by_base.setdefault(base, []).append((number, position, item))
+    replaced: dict = {}
+    for entries in by_base.values():
+        if len(entries) < SERIES_MIN_SIZE:
+            continue
+        by_kind: dict = {}
+        for entry in entries:
+            by_kind.setdefault(_kind(entry[2]), []).append(entry)
+        for same_kind in by_kind.values():
+            for run in _consecutive_runs(same_kind):
+                series = Series(scope, [item for _, _, item in run])
+                for member in series.members:
+                    if not isinstance(member, Operation):
+                        member.series = series
+                replaced.update((position, None) for _, position, _ in run)
+                replaced[min(position for _, position, _ in run)] = series
+    if replaced:
+        scope.items = [replaced.get(position, item) for position, item in enumerate(scope.items)
+                       if replaced.get(position, item) is not None]
+
+
+def _numbered(leaf: str) -> tuple:
+    base, underscore, digits = leaf.rpartition("_")
+    if underscore and base and digits.isdigit() and digits.isascii() and len(digits) < 19:
+        return base, int(digits)
+    return leaf, 0
+
+
+def _kind(item: Union[Operation, Scope]) -> tuple:
+    if isinstance(item, Operation):
+        return ("op", item._type)
+    return ("scope", tuple(sorted(type_counts(item).items())))
+
+
+def _consecutive_runs(entries: list) -> Iterator[list]:
+    entries.sort(key=lambda entry: entry[0])
+    run = [entries[0]]
+    for entry in entries[1:]:
+        if entry[0] == run[-1][0] + 1:
+            run.append(entry)
+            continue
+        if len(run) >= SERIES_MIN_SIZE:
+            yield run
+        run = [entry]
+    if len(run) >= SERIES_MIN_SIZE:
+        yield run
+
+
+def type_counts(group: Group) -> dict:
+    """Op type -> number of ops of that type in the group's subtree (cached on the group)."""
+    if group._types is None:
+        counts: dict = {}
+        for op in group_ops(group):
+            counts[op._type] = counts.get(op._type, 0) + 1
+        group._types = counts
+    return group._types
+
+
+# --- choosing what is open ------------------------------------------------------------------
+
+def choose_open(root: Scope, max_nodes: int, depth: Optional[int] = None,
+                expand: tuple = ()) -> None:
+    """Mark groups open: forced ones (by `depth` and `expand`), then breadth-first by budget.
+
+    With `depth`, scopes open by level alone and only series follow the budget.
+    """
+    forced = _forced(root, depth, expand)
+    visible = len(root.items)
+    frontier: list = [root]
+    while frontier:
+        candidates = [item for group in frontier for item in group.items
+                      if not isinstance(item, Operation)]
+        frontier = []
+        for group in candidates:
+            if id(group) in forced:
+                visible += _open(group, frontier)
+        budgeted = [group for group in candidates if id(group) not in forced
+                    and (depth is None or isinstance(group, Series))]
+        for twins in _twin_sets(budgeted):
+            if visible + sum(len(group.items) - 1 for group in twins) <= max_nodes:
+                visible += sum(_open(group, frontier) for group in twins)
+
+
+def _twin_sets(groups: list) -> list:
+    """Groups that look alike (kind, size, item count), largest first: they open together,
+    so a drawing never shows one of fifty identical layers open and the rest closed."""
+    sets: dict = {}
+    for group in groups:
+        sets.setdefault((isinstance(group, Series), group.size, len(group.items)), []).append(group)
+    return sorted(sets.values(), key=lambda twins: (-twins[0].size, twins[0].first))
+
+
+def _open(group: Group, frontier: list) -> int:
+    group.open = True
+    frontier.append(group)
+    return len(group.items) - 1
+
+
+def _forced(root: Scope, depth: Optional[int], expand: tuple) -> set:
+    """ids of the groups that must be open: scopes above `depth`, `expand`ed ones, their parents."""
+    if depth is None and not expand:
+        return set()
+    scopes: dict = {}
+    homes: dict = {}  # op name -> the group holding it directly
+    stack: list = [root]
+    while stack:
+        group = stack.pop()
+        for item in group.items:
+            if isinstance(item, Operation):
+                homes[item._name] = group
+                continue
+            stack.append(item)
+            if isinstance(item, Scope):
+                scopes[item.path] = item
+    chosen = [scope for scope in scopes.values() if depth is not None and scope.level < depth]
+    chosen += [_expanded(name, scopes, homes) for name in expand]
+    forced: set = set()
+    for group in chosen:
+        while group is not root and id(group) not in forced:
+            forced.add(id(group))
+            group = group.series if group.series is not None else group.parent
+    return forced
+
+
+def _expanded(name: str, scopes: dict, homes: dict) -> Group:
+    """The scope to open for `expand=name`: that scope, or the one holding an op of that name."""
+    path = name.strip("/")
+    group = scopes.get(path) or homes.get(path)
+    if group is None:
+        known = ", ".join(sorted(scopes)[:12]) or "(none)"
+        raise ValueError(f"Cannot expand {name!r}: no name scope or op of that name is drawn "
+                         f"(scopes: {known}).")
+    return group
+
+
+# --- reading the result ---------------------------------------------------------------------
+
+def assign_nodes(root: Scope) -> dict:
+    """Operation -> what draws it: the op itself, or the collapsed group that contains it."""
+    node_of: dict = {}
+    stack: list = [root]
+    while stack:
+        group = stack.pop()
+        for item in group.items:
+            if isinstance(item, Operation):
+                node_of[item] = item
+            elif item.open:
+                stack.append(item)
+            else:
+                for op in group_ops(item):
+                    node_of[op] = item
+    return node_of
+
+
+def group_ops(group: Group) -> Iterator[Operation]:
+    """Every op in the group's subtree."""
+    stack = [group]
+    while stack:
+        for item in stack.pop().items:
+            if isinstance(item, Operation):
+                yield item
+            else:
+                stack.append(item)
+
+
+def walk(root: Scope) -> Iterator[tuple]:
+    """Drawing events in creation order: ("op", op), ("group", collapsed group),
+    ("enter", scope) and ("leave", scope) around the contents of a clustered open scope."""
+    stack: list = [(None, iter(root.items))]
+    while stack:
+        cluster, items = stack[-1]
+        item = next(items, None)
+        if item is None:
+            stack.pop()
+            if cluster is not None:
+                yield ("leave", cluster)
+        elif isinstance(item, Operation):
+            yield ("op", item)
+        elif not item.open:
+            yield ("group", item)
+        elif isinstance(item, Scope) and item.clustered:
+            yield ("enter", item)
+            stack.append((item, iter(item.items)))
+        else:
+            stack.append((None, iter(item.items)))
