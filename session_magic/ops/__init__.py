@@ -2,6 +2,6 @@
 from . import registry  # noqa: F401  (first: every op module registers into it)
 from . import (array_ops, constant_ops, control_flow_ops, math_ops, nn_ops,  # noqa: F401
                random_ops, script_ops, state_ops)
-from . import functional  # noqa: F401
+from . import functional, gradient_ops  # noqa: F401
 from . import overloads  # noqa: F401  (last: attaches Python operators to Tensor)
 from .registry import OPS, OpDef  # noqa: F401

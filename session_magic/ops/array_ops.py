@@ -1,6 +1,8 @@
 """Op blocks that make, reshape, join, split and index tensors, as TF 1's array_ops.
 
-Each op is one block: its registration (inference + NumPy kernel) next to its TF 1 builder.
+Each op is one block: its gradient rule and registration (inference + NumPy kernel) next to
+its TF 1 builder. Gathers and masks have dense gradients (UnsortedSegmentSum, ScatterNd), not
+TF's IndexedSlices.
 Shape-like arguments that TF takes as tensors (a reshape's shape, fill's dims, a perm) stay op
 inputs, so they may be computed at run time; while building, `_partial_vector` reads what is
 already known of them, as TF's `constant_value_as_shape` does. `Tensor.__getitem__` lands in
@@ -30,6 +32,7 @@ __all__ = [
     "shape", "shape_n", "size", "rank", "reshape", "expand_dims", "squeeze", "transpose",
     "matrix_transpose", "broadcast_to", "tile", "pad", "concat", "stack", "unstack", "split",
     "identity_n", "gather", "gather_nd", "slice", "strided_slice", "boolean_mask", "one_hot",
+    "invert_permutation", "unsorted_segment_sum", "scatter_nd",
     "reverse", "reverse_v2", "reverse_sequence", "diag", "diag_part", "matrix_diag",
     "matrix_set_diag", "matrix_diag_part", "meshgrid",
 ]
@@ -231,6 +234,36 @@ def _same_list_dtype(op_type: str, tensors: Sequence[Tensor], arg: str = "values
     return dtypes[0]
 
 
+# --- shared by the gradient rules --------------------------------------------------------------
+
+def _shape_of(t: Tensor, out_type: d.DType = d.int32) -> Any:
+    """`t`'s shape for a gradient rule: a NumPy vector when known while building, else Shape."""
+    if t._dims is not None and None not in t._dims:
+        return np.array(t._dims, dtype=out_type.as_numpy_dtype)
+    return shape(t, out_type=out_type)
+
+
+def _size_of(t: Tensor) -> Any:
+    if t._dims is not None and None not in t._dims:
+        return int(np.prod(t._dims, dtype=np.int64))
+    return size(t)
+
+
+def _scatter_back(op: Operation, g: Tensor) -> Tensor:
+    """The gradient of an op that picks entries of its input 0 (a gather, a mask): `g` summed
+    into zeros of the input's shape, each entry where it was picked from.
+
+    NOTE: the same op applied to the input's flat positions (0, 1, ... in the input's shape)
+    says where each entry of its result came from, so one rule serves every axis, mask and
+    batch layout; repeated picks accumulate in the segment sum.
+    """
+    x = op._inputs[0]
+    count, dims = _size_of(x), _shape_of(x)
+    positions = reshape(_range(0, count, 1, name="positions"), dims)
+    picked = single(apply_op(op._type, [positions, *op._inputs[1:]], dict(op._attrs)))
+    return reshape(unsorted_segment_sum(g, picked, count), dims)
+
+
 # --- Fill, zeros, ones, ZerosLike, OnesLike ----------------------------------------------------
 
 def _fill_infer(inputs: list, attrs: dict) -> list:
@@ -250,7 +283,12 @@ def _fill(dims: Any, value: Any) -> np.ndarray:
     return np.full(_int_tuple(dims), value, dtype=np.asarray(value).dtype)
 
 
-register("Fill", _fill_infer, lambda op: _fill, grad=None)
+def _fill_grad(op: Operation, g: Tensor) -> list:
+    from .math_ops import reduce_sum
+    return [None, reduce_sum(g)]
+
+
+register("Fill", _fill_infer, lambda op: _fill, grad=_fill_grad)
 
 
 def fill(dims: Any, value: Any, name: Optional[str] = None) -> Tensor:
@@ -577,7 +615,12 @@ def _reshape(x: Any, wanted: Any) -> Any:
     return np.reshape(x, target)
 
 
-register("Reshape", _reshape_infer, lambda op: _reshape, grad=None)
+def _reshape_back(op: Operation, g: Tensor) -> list:
+    """Reshape, ExpandDims, Squeeze: the gradient is `g` in the input's shape."""
+    return [reshape(g, _shape_of(op._inputs[0]))] + [None] * (len(op._inputs) - 1)
+
+
+register("Reshape", _reshape_infer, lambda op: _reshape, grad=_reshape_back)
 
 
 def reshape(tensor: Any, shape: Any, name: Optional[str] = None) -> Tensor:
@@ -611,7 +654,7 @@ def _expand_dims(x: Any, axis: Any) -> Any:
     return np.expand_dims(x, where % (rank_ + 1))
 
 
-register("ExpandDims", _expand_dims_infer, lambda op: _expand_dims, grad=None)
+register("ExpandDims", _expand_dims_infer, lambda op: _expand_dims, grad=_reshape_back)
 
 
 def expand_dims(input: Any, axis: Any = None, name: Optional[str] = None,  # noqa: A002
@@ -664,7 +707,7 @@ def _squeeze_kernel(op: Operation) -> Any:
     return squeeze_
 
 
-register("Squeeze", _squeeze_infer, _squeeze_kernel, grad=None)
+register("Squeeze", _squeeze_infer, _squeeze_kernel, grad=_reshape_back)
 
 
 def squeeze(input: Any, axis: Any = None, name: Optional[str] = None,  # noqa: A002
@@ -717,8 +760,45 @@ def _transpose_kernel(op: Operation) -> Any:
     return transpose_
 
 
-register("Transpose", _transpose_infer, _transpose_kernel, grad=None)
-register("ConjugateTranspose", _transpose_infer, _transpose_kernel, grad=None)
+def _transpose_grad(op: Operation, g: Tensor) -> list:
+    perm = constant_value(op._inputs[1])
+    inverse = (invert_permutation(op._inputs[1]) if perm is None
+               else np.argsort(np.reshape(perm, -1)).astype(np.int32))
+    return [transpose(g, inverse, conjugate=op._type == "ConjugateTranspose"), None]
+
+
+register("Transpose", _transpose_infer, _transpose_kernel, grad=_transpose_grad)
+register("ConjugateTranspose", _transpose_infer, _transpose_kernel, grad=_transpose_grad)
+
+
+def _invert_permutation_infer(inputs: list, attrs: dict) -> list:
+    x = inputs[0]
+    check_dtype(x, INDEX_TYPES)
+    _check_rank(x, 1)
+    return [(x._dtype, x._dims)]
+
+
+def _invert_permutation(x: Any) -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim != 1:
+        raise ValueError(f"invert_permutation expects a 1D vector, got shape {bracketed(x.shape)}")
+    result = np.full(x.shape, -1, dtype=x.dtype)
+    for position, value in enumerate(x.tolist()):
+        if not 0 <= value < x.size:
+            raise ValueError(f"{value} is not between 0 and {x.size}")
+        if result[value] >= 0:
+            raise ValueError(f"{value} is duplicated in the input.")
+        result[value] = position
+    return result
+
+
+register("InvertPermutation", _invert_permutation_infer, lambda op: _invert_permutation,
+         grad=NOT_DIFFERENTIABLE)
+
+
+def invert_permutation(x: Any, name: Optional[str] = None) -> Tensor:
+    """The inverse of the permutation `x`: `y[x[i]] = i` (int32 or int64)."""
+    return single(_apply("InvertPermutation", name, [("x", x, _PREFER_INT32)]))
 
 
 def transpose(a: Any, perm: Any = None, name: str = "transpose",
@@ -787,7 +867,12 @@ def _broadcast_to(x: Any, target: Any) -> Any:
                          f"tensor of shape {bracketed(wanted)}") from None
 
 
-register("BroadcastTo", _broadcast_to_infer, lambda op: _broadcast_to, grad=None)
+def _broadcast_to_grad(op: Operation, g: Tensor) -> list:
+    return [g, None]  # NOTE: the walker sums g down to the input's shape (broadcasts=True).
+
+
+register("BroadcastTo", _broadcast_to_infer, lambda op: _broadcast_to, grad=_broadcast_to_grad,
+         broadcasts=True)
 
 
 def broadcast_to(input: Any, shape: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002
@@ -824,7 +909,31 @@ def _tile(x: Any, multiples: Any) -> Any:
     return np.tile(x, reps)
 
 
-register("Tile", _tile_infer, lambda op: _tile, grad=None)
+def _tile_grad(op: Operation, g: Tensor) -> list:
+    """`g` seen as [m0, d0, m1, d1, ...] (multiples m, input dims d), summed over the m's."""
+    from .math_ops import reduce_sum
+    x, multiples = op._inputs
+    rank_ = _rank(x) if _rank(x) is not None else (multiples._dims or (None,))[0]
+    known, dims = constant_value(multiples), _shape_of(x, multiples._dtype)
+    if known is not None and isinstance(dims, np.ndarray):
+        split_shape = np.stack([np.reshape(known, -1), dims], axis=1).reshape(-1)
+    else:
+        split_shape = reshape(stack([multiples, dims], axis=1), [-1])
+    if rank_ is None:
+        return [_sum_of_tiles(reshape(g, split_shape), multiples, dims), None]
+    return [reduce_sum(reshape(g, split_shape), list(_py_range(0, 2 * rank_, 2))), None]
+
+
+def _sum_of_tiles(split: Tensor, multiples: Tensor, dims: Tensor) -> Tensor:
+    """For an unknown rank: the m axes of [m0, d0, m1, d1, ...] moved first, joined, summed."""
+    from .math_ops import reduce_prod, reduce_sum
+    count = size(multiples)
+    perm = concat([_range(0, 2 * count, 2), _range(1, 2 * count, 2)], 0)
+    tiles = concat([reshape(reduce_prod(multiples), [1]), dims], 0)
+    return reduce_sum(reshape(transpose(split, perm), tiles), 0)
+
+
+register("Tile", _tile_infer, lambda op: _tile, grad=_tile_grad)
 
 
 def tile(input: Any, multiples: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002
@@ -897,9 +1006,28 @@ def _pad_kernel(op: Operation) -> Any:
     return pad_
 
 
-register("Pad", _pad_infer, _pad_kernel, grad=None)
-register("PadV2", _pad_infer, _pad_kernel, grad=None)
-register("MirrorPad", _pad_infer, _pad_kernel, grad=None)
+def _pad_grad(op: Operation, g: Tensor) -> list:
+    """The input's block of `g`; the fill value (PadV2) gets the sum of the rest of `g`.
+
+    NOTE: TF 1 gives the fill value no gradient; its true one costs two sums.
+    """
+    x, paddings = op._inputs[:2]
+    known = constant_value(paddings)
+    before = convert_to_tensor(np.asarray(known)[:, 0]) if known is not None else paddings[:, 0]
+    x_grad = _slice_builder(g, before, _shape_of(x, before._dtype))
+    if len(op._inputs) == 2:
+        return [x_grad, None]
+    from .math_ops import reduce_sum
+    return [x_grad, None, reduce_sum(g) - reduce_sum(x_grad)]
+
+
+def _mirror_pad_grad(op: Operation, g: Tensor) -> list:
+    return [mirror_pad_grad(g, op._inputs[1], op._attrs["mode"]), None]
+
+
+register("Pad", _pad_infer, _pad_kernel, grad=_pad_grad)
+register("PadV2", _pad_infer, _pad_kernel, grad=_pad_grad)
+register("MirrorPad", _pad_infer, _pad_kernel, grad=_mirror_pad_grad)
 
 
 def pad(tensor: Any, paddings: Any, mode: str = "CONSTANT", name: Optional[str] = None,
@@ -914,6 +1042,55 @@ def pad(tensor: Any, paddings: Any, mode: str = "CONSTANT", name: Optional[str] 
     if mode not in ("REFLECT", "SYMMETRIC"):
         raise ValueError(f"Unknown padding mode: {mode}")
     return single(_apply("MirrorPad", name, args, {"mode": mode}))
+
+
+def _mirror_pad_grad_infer(inputs: list, attrs: dict) -> list:
+    g, paddings = inputs
+    check_dtype(paddings, INDEX_TYPES, "paddings")
+    _check_rank(paddings, 2)
+    rank_ = _pad_rank(g, paddings)
+    value = constant_value(paddings)
+    if rank_ is None or value is None:
+        return [(g._dtype, None if rank_ is None else (None,) * rank_)]
+    widths = np.asarray(value).reshape(-1, 2).tolist()
+    dims = [None if v is None else v - a - b
+            for v, (a, b) in zip(g._dims or (None,) * rank_, widths, strict=True)]
+    _check_paddings(dims, value, attrs["mode"])
+    return [(g._dtype, tuple(dims))]
+
+
+def _mirror_pad_grad_kernel(op: Operation) -> Any:
+    mode = op._attrs["mode"]
+
+    def fold(g: Any, paddings: Any) -> np.ndarray:
+        """Each entry of `g` added onto the input entry it mirrors (or is)."""
+        g = np.asarray(g)
+        widths = np.asarray(paddings).reshape(-1, 2).tolist() if np.size(paddings) else []
+        dims = tuple(n - a - b for n, (a, b) in zip(g.shape, widths, strict=True))
+        _check_paddings(dims, paddings, mode)
+        if not dims:
+            return g.copy()
+        count = int(np.prod(dims, dtype=np.int64))
+        sources = np.pad(np.arange(count).reshape(dims), widths, mode=mode.lower())
+        result = np.zeros(count, dtype=g.dtype)
+        np.add.at(result, sources.reshape(-1), g.reshape(-1))
+        return result.reshape(dims)
+    return fold
+
+
+def _mirror_pad_grad_grad(op: Operation, g: Tensor) -> list:
+    return [pad(g, op._inputs[1], op._attrs["mode"]), None]
+
+
+register("MirrorPadGrad", _mirror_pad_grad_infer, _mirror_pad_grad_kernel,
+         grad=_mirror_pad_grad_grad)
+
+
+def mirror_pad_grad(input: Any, paddings: Any, mode: str,  # noqa: A002 - TF's name
+                    name: Optional[str] = None) -> Tensor:
+    """MirrorPad's gradient: `input` (a padded gradient) with its mirrored parts folded back."""
+    args = [("input", input, None), ("paddings", paddings, _PREFER_INT32)]
+    return single(_apply("MirrorPadGrad", name, args, {"mode": mode.upper()}))
 
 
 # --- ConcatV2, Pack, Unpack, Split, SplitV, IdentityN ------------------------------------------
@@ -955,7 +1132,20 @@ def _concat(*arrays: Any) -> np.ndarray:
     return np.concatenate(arrays[:-1], axis=int(arrays[-1]))
 
 
-register("ConcatV2", _concat_infer, lambda op: _concat, grad=None)
+def _concat_grad(op: Operation, g: Tensor) -> list:
+    """`g` split back into the inputs' extents along the axis."""
+    values, axis = op._inputs[:-1], op._inputs[-1]
+    where = _scalar_value(axis)
+    sizes = [None if where is None or v._dims is None else v._dims[where] for v in values]
+    if where is None or None in sizes:
+        sizes = stack([shape(v)[axis] for v in values])
+    if where is None and axis._dtype is not d.int32:
+        from .math_ops import cast
+        axis = cast(axis, d.int32)
+    return split(g, sizes, axis if where is None else where, num=len(values)) + [None]
+
+
+register("ConcatV2", _concat_infer, lambda op: _concat, grad=_concat_grad)
 
 
 def concat(values: Any, axis: Any, name: str = "concat") -> Tensor:
@@ -996,7 +1186,11 @@ def _pack_kernel(op: Operation) -> Any:
     return lambda *arrays: np.stack(arrays, axis=axis)
 
 
-register("Pack", _pack_infer, _pack_kernel, grad=None)
+def _pack_grad(op: Operation, g: Tensor) -> list:
+    return unstack(g, num=op._attrs["N"], axis=op._attrs["axis"])
+
+
+register("Pack", _pack_infer, _pack_kernel, grad=_pack_grad)
 
 
 def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
@@ -1052,7 +1246,11 @@ def _unpack_kernel(op: Operation) -> Any:
     return unstack_
 
 
-register("Unpack", _unpack_infer, _unpack_kernel, grad=None, multi_output=True)
+def _unpack_grad(op: Operation, *grads: Tensor) -> list:
+    return [stack(list(grads), axis=op._attrs["axis"])]
+
+
+register("Unpack", _unpack_infer, _unpack_kernel, grad=_unpack_grad, multi_output=True)
 
 
 def unstack(value: Any, num: Optional[int] = None, axis: int = 0,
@@ -1100,7 +1298,11 @@ def _split_kernel(op: Operation) -> Any:
     return split_
 
 
-register("Split", _split_infer, _split_kernel, grad=None, multi_output=True)
+def _split_grad(op: Operation, *grads: Tensor) -> list:
+    return [None, concat(list(grads), op._inputs[0])]
+
+
+register("Split", _split_infer, _split_kernel, grad=_split_grad, multi_output=True)
 
 _SPLIT_SIZES_MESSAGE: Final = (
     "Determined shape must either match input shape along split_dim exactly if fully "
@@ -1153,7 +1355,11 @@ def _split_v_kernel(op: Operation) -> Any:
     return split_v
 
 
-register("SplitV", _split_v_infer, _split_v_kernel, grad=None, multi_output=True)
+def _split_v_grad(op: Operation, *grads: Tensor) -> list:
+    return [concat(list(grads), op._inputs[2]), None, None]
+
+
+register("SplitV", _split_v_infer, _split_v_kernel, grad=_split_v_grad, multi_output=True)
 
 
 def split(value: Any, num_or_size_splits: Any, axis: Any = 0, num: Optional[int] = None,
@@ -1188,8 +1394,12 @@ def _split_count(splits: Any) -> int:
     return count
 
 
+def _identity_n_grad(op: Operation, *grads: Tensor) -> list:
+    return list(grads)
+
+
 register("IdentityN", lambda inputs, attrs: [(t._dtype, t._dims) for t in inputs],
-         lambda op: (lambda *arrays: arrays), grad=None, multi_output=True)
+         lambda op: (lambda *arrays: arrays), grad=_identity_n_grad, multi_output=True)
 
 
 def identity_n(input: Sequence[Any], name: Optional[str] = None) -> list:  # noqa: A002
@@ -1255,7 +1465,17 @@ def _batched_take(params: np.ndarray, indices: np.ndarray, axis: int, batch: int
     return np.stack(parts).reshape(out_shape)
 
 
-register("GatherV2", _gather_infer, _gather_kernel, grad=None)
+def _gather_grad(op: Operation, g: Tensor) -> list:
+    """Dense (TF 1 gives IndexedSlices): `g`'s slices summed into the rows they came from."""
+    params, indices, axis = op._inputs
+    if _scalar_value(axis) == 0 and op._attrs["batch_dims"] == 0:
+        rows = params._dims[0] if params._dims and params._dims[0] is not None else None
+        rows = shape(params)[0] if rows is None else rows
+        return [unsorted_segment_sum(g, indices, rows), None, None]
+    return [_scatter_back(op, g), None, None]
+
+
+register("GatherV2", _gather_infer, _gather_kernel, grad=_gather_grad)
 
 
 def gather(params: Any, indices: Any, validate_indices: Any = None, name: Optional[str] = None,
@@ -1297,7 +1517,12 @@ def _gather_nd(params: Any, indices: Any) -> np.ndarray:
     return params[tuple(np.moveaxis(indices, -1, 0))]
 
 
-register("GatherNd", _gather_nd_infer, lambda op: _gather_nd, grad=None)
+def _gather_nd_grad(op: Operation, g: Tensor) -> list:
+    params, indices = op._inputs
+    return [scatter_nd(indices, g, _shape_of(params, indices._dtype)), None]
+
+
+register("GatherNd", _gather_nd_infer, lambda op: _gather_nd, grad=_gather_nd_grad)
 
 
 def gather_nd(params: Any, indices: Any, name: Optional[str] = None,
@@ -1307,6 +1532,123 @@ def gather_nd(params: Any, indices: Any, name: Optional[str] = None,
         raise NotImplementedError("gather_nd supports batch_dims=0 only")
     args = [("params", params, None), ("indices", indices, _PREFER_INT32)]
     return single(_apply("GatherNd", name, args))
+
+
+# --- UnsortedSegmentSum and ScatterNd: the gathers' gradients -----------------------------------
+
+def _segment_sum_infer(inputs: list, attrs: dict) -> list:
+    data, ids, num = inputs
+    check_dtype(ids, INDEX_TYPES, "segment_ids")
+    check_dtype(num, INDEX_TYPES, "num_segments")
+    _check_rank(num, 0)
+    count = _scalar_value(num)
+    if count is not None and count < 0:
+        raise ShapeError(f"num_segments must be non-negative, got {count}")
+    if data._dims is None or ids._dims is None:
+        return [(data._dtype, None)]
+    prefix = data._dims[:len(ids._dims)]
+    if len(prefix) < len(ids._dims) or any(a is not None and b is not None and a != b
+                                            for a, b in zip(prefix, ids._dims, strict=True)):
+        raise ShapeError(f"data.shape = {bracketed(data._dims)} does not start with "
+                         f"segment_ids.shape = {bracketed(ids._dims)}")
+    return [(data._dtype, (count,) + data._dims[len(ids._dims):])]
+
+
+def _unsorted_segment_sum(data: Any, ids: Any, num: Any) -> np.ndarray:
+    data, ids, count = np.asarray(data), np.asarray(ids), int(num)
+    if data.shape[:ids.ndim] != ids.shape:
+        raise ValueError(f"data.shape = {bracketed(data.shape)} does not start with "
+                         f"segment_ids.shape = {bracketed(ids.shape)}")
+    if np.any(ids >= count):
+        where = tuple(int(v) for v in np.argwhere(ids >= count)[0])
+        raise ValueError(f"segment_ids[{','.join(map(str, where))}] = {ids[where]} is out of "
+                         f"range [0, {count})")
+    result = np.zeros((count,) + data.shape[ids.ndim:], dtype=data.dtype)
+    kept = ids >= 0  # NOTE: as in TF, entries with a negative segment id are dropped.
+    np.add.at(result, ids[kept], data[kept])
+    return result
+
+
+def _segment_sum_grad(op: Operation, g: Tensor) -> list:
+    """Each entry of `data` gets its segment's row of `g` (zeros for a dropped entry)."""
+    from .math_ops import greater_equal, maximum, where_v2
+    ids = op._inputs[1]
+    rows = gather(g, maximum(ids, 0))
+    ids_dims = _shape_of(ids)
+    if isinstance(ids_dims, np.ndarray) and g._dims is not None:
+        target = np.concatenate([ids_dims, np.ones(len(g._dims) - 1, np.int32)])
+    else:
+        target = concat([shape(ids), ones_like(shape(g))[1:]], 0)
+    kept = reshape(greater_equal(ids, 0), target)
+    return [where_v2(kept, rows, zeros_like(rows)), None, None]
+
+
+register("UnsortedSegmentSum", _segment_sum_infer, lambda op: _unsorted_segment_sum,
+         grad=_segment_sum_grad)
+
+
+def unsorted_segment_sum(data: Any, segment_ids: Any, num_segments: Any,
+                         name: Optional[str] = None) -> Tensor:
+    """`result[i]` = the sum of the slices `data[j...]` with `segment_ids[j...] == i`."""
+    args = [("data", data, None), ("segment_ids", segment_ids, _PREFER_INT32),
+            ("num_segments", num_segments, _PREFER_INT32)]
+    return single(_apply("UnsortedSegmentSum", name, args))
+
+
+def _scatter_nd_infer(inputs: list, attrs: dict) -> list:
+    indices, updates, dims_tensor = inputs
+    check_dtype(indices, INDEX_TYPES, "indices")
+    check_same_dtype("ScatterNd", [indices, dims_tensor], ("indices", "shape"))
+    _check_rank(dims_tensor, 1)
+    dims, i, u = _vector_dims(dims_tensor), indices._dims, updates._dims
+    if i is not None and not i:
+        raise ShapeError("Shape must be at least rank 1 but is rank 0")
+    if dims is None or i is None or i[-1] is None or u is None:
+        return [(updates._dtype, dims)]
+    if i[-1] > len(dims):
+        raise ShapeError(f"indices.shape[-1] must be <= shape.rank, but saw indices shape: "
+                         f"{bracketed(i)} and shape: {bracketed(dims)}")
+    expected = i[:-1] + dims[i[-1]:]
+    if len(expected) != len(u) or any(a is not None and b is not None and a != b
+                                      for a, b in zip(expected, u, strict=True)):
+        raise ShapeError(f"updates.shape {bracketed(u)} must be indices.shape[:-1] + "
+                         f"shape[indices.shape[-1]:] = {bracketed(expected)}")
+    return [(updates._dtype, dims)]
+
+
+def _scatter_nd(indices: Any, updates: Any, dims: Any) -> np.ndarray:
+    indices, updates, dims = np.asarray(indices), np.asarray(updates), _int_tuple(dims)
+    depth = indices.shape[-1]
+    expected = indices.shape[:-1] + dims[depth:]
+    if depth > len(dims) or updates.shape != expected:
+        raise ValueError(f"updates.shape {bracketed(updates.shape)} must be indices.shape[:-1] "
+                         f"+ shape[indices.shape[-1]:] = {bracketed(expected)}")
+    flat = indices.reshape(-1, depth)
+    bad = ((flat < 0) | (flat >= np.array(dims[:depth], dtype=np.int64))).any(-1)
+    if bad.any():
+        where = int(np.argmax(bad))
+        raise ValueError(f"indices[{where}] = [{', '.join(map(str, flat[where]))}] does not "
+                         f"index into shape {bracketed(dims)}")
+    result = np.zeros(dims, dtype=updates.dtype)
+    values = updates.reshape((-1,) + dims[depth:])
+    if depth == 0:
+        return result + values.sum(axis=0, dtype=result.dtype)
+    np.add.at(result, tuple(flat.T), values)  # NOTE: repeated indices accumulate, as in TF.
+    return result
+
+
+def _scatter_nd_grad(op: Operation, g: Tensor) -> list:
+    return [None, gather_nd(g, op._inputs[0]), None]
+
+
+register("ScatterNd", _scatter_nd_infer, lambda op: _scatter_nd, grad=_scatter_nd_grad)
+
+
+def scatter_nd(indices: Any, updates: Any, shape: Any, name: Optional[str] = None) -> Tensor:
+    """Zeros of `shape` with `updates` added at the index vectors in the last axis of `indices`."""
+    args = [("indices", indices, _PREFER_INT32), ("updates", updates, None),
+            ("shape", _shape_arg(shape), 0)]
+    return single(_apply("ScatterNd", name, args))
 
 
 # --- Slice -------------------------------------------------------------------------------------
@@ -1357,7 +1699,19 @@ def _slice(x: Any, begin: Any, sizes: Any) -> Any:
     return np.asarray(x)[tuple(index)]
 
 
-register("Slice", _slice_infer, lambda op: _slice, grad=None)
+def _slice_grad(op: Operation, g: Tensor) -> list:
+    """`g` padded with zeros back to the input's shape."""
+    x, begin = op._inputs[:2]
+    before = constant_value(begin)
+    whole, part = _shape_of(x, begin._dtype), _shape_of(op._outputs[0], begin._dtype)
+    if before is not None and isinstance(whole, np.ndarray) and isinstance(part, np.ndarray):
+        paddings = np.stack([before, whole - part - before], axis=1)
+    else:
+        paddings = stack([begin, convert_to_tensor(whole) - part - begin], axis=1)
+    return [pad(g, paddings), None, None]
+
+
+register("Slice", _slice_infer, lambda op: _slice, grad=_slice_grad)
 
 
 def _slice_builder(input_: Any, begin: Any, size: Any, name: Optional[str] = None) -> Tensor:
@@ -1500,7 +1854,14 @@ def _strided_slice_kernel(op: Operation) -> Any:
     return strided_slice_
 
 
-register("StridedSlice", _strided_slice_infer, _strided_slice_kernel, grad=None)
+def _strided_slice_grad(op: Operation, g: Tensor) -> list:
+    x, begin, end, strides = op._inputs
+    masks = {key: op._attrs[key] for key in _MASKS}
+    dims = _shape_of(x, begin._dtype)
+    return [strided_slice_grad(dims, begin, end, strides, g, **masks), None, None, None]
+
+
+register("StridedSlice", _strided_slice_infer, _strided_slice_kernel, grad=_strided_slice_grad)
 
 
 def strided_slice(input_: Any, begin: Any, end: Any, strides: Any = None, begin_mask: int = 0,
@@ -1515,6 +1876,52 @@ def strided_slice(input_: Any, begin: Any, end: Any, strides: Any = None, begin_
     args = [("input", input_, None), ("begin", begin, _PREFER_INT32), ("end", end, 1),
             ("strides", strides, 1)]
     return single(_apply("StridedSlice", name, args, attrs))
+
+
+def _strided_slice_grad_infer(inputs: list, attrs: dict) -> list:
+    dims, begin, end, strides, dy = inputs
+    check_same_dtype("StridedSliceGrad", inputs[:4], ("shape", "begin", "end", "strides"))
+    check_dtype(dims, INDEX_TYPES, "shape")
+    _check_rank(dims, 1)
+    return [(dy._dtype, _vector_dims(dims))]
+
+
+def _strided_slice_grad_kernel(op: Operation) -> Any:
+    masks = {key: op._attrs[key] for key in _MASKS}
+
+    def strided_slice_grad_(dims: Any, begin: Any, end: Any, strides: Any, dy: Any) -> Any:
+        dims, dy = _int_tuple(dims), np.asarray(dy)
+        index = _numpy_index(dims, *(_int_tuple(v) for v in (begin, end, strides)), masks)
+        taken = np.broadcast_to(0, dims)[index]
+        if np.shape(taken) != dy.shape:
+            raise ValueError(f"shape of dy was {bracketed(dy.shape)} instead of "
+                             f"{bracketed(np.shape(taken))}")
+        result = np.zeros(dims, dtype=dy.dtype)
+        result[index] = dy
+        return result
+    return strided_slice_grad_
+
+
+def _strided_slice_grad_grad(op: Operation, g: Tensor) -> list:
+    masks = {key: op._attrs[key] for key in _MASKS}
+    return [None, None, None, None, strided_slice(g, *op._inputs[1:4], **masks)]
+
+
+register("StridedSliceGrad", _strided_slice_grad_infer, _strided_slice_grad_kernel,
+         grad=_strided_slice_grad_grad)
+
+
+def strided_slice_grad(shape: Any, begin: Any, end: Any, strides: Any, dy: Any,
+                       begin_mask: int = 0, end_mask: int = 0, ellipsis_mask: int = 0,
+                       new_axis_mask: int = 0, shrink_axis_mask: int = 0,
+                       name: Optional[str] = None) -> Tensor:
+    """StridedSlice's gradient: `dy` put into zeros of `shape` where the slice took its entries."""
+    attrs = {"begin_mask": begin_mask, "end_mask": end_mask, "ellipsis_mask": ellipsis_mask,
+             "new_axis_mask": new_axis_mask, "shrink_axis_mask": shrink_axis_mask}
+    index_type = _first_dtype([shape, begin, end, strides]) or _PREFER_INT32
+    args = [("shape", _shape_arg(shape), index_type), ("begin", begin, index_type),
+            ("end", end, index_type), ("strides", strides, index_type), ("dy", dy, None)]
+    return single(_apply("StridedSliceGrad", name, args, attrs))
 
 
 _SLICE_TYPE_ERROR: Final = ("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) "
@@ -1636,7 +2043,11 @@ def _boolean_mask_kernel(op: Operation) -> Any:
     return boolean_mask_
 
 
-register("BooleanMask", _boolean_mask_infer, _boolean_mask_kernel, grad=None)
+def _boolean_mask_grad(op: Operation, g: Tensor) -> list:
+    return [_scatter_back(op, g), None]
+
+
+register("BooleanMask", _boolean_mask_infer, _boolean_mask_kernel, grad=_boolean_mask_grad)
 
 
 def boolean_mask(tensor: Any, mask: Any, name: str = "boolean_mask", axis: Any = None) -> Tensor:
@@ -1755,7 +2166,11 @@ def _reverse(x: Any, axes: Any) -> Any:
     return np.flip(x, axis=_reverse_axes(_int_tuple(axes), np.ndim(x), ValueError))
 
 
-register("ReverseV2", _reverse_infer, lambda op: _reverse, grad=None)
+def _reverse_grad(op: Operation, g: Tensor) -> list:
+    return [reverse(g, op._inputs[1]), None]
+
+
+register("ReverseV2", _reverse_infer, lambda op: _reverse, grad=_reverse_grad)
 
 
 def reverse(tensor: Any, axis: Any, name: Optional[str] = None) -> Tensor:
@@ -1800,7 +2215,13 @@ def _reverse_sequence_kernel(op: Operation) -> Any:
     return reverse_sequence_
 
 
-register("ReverseSequence", _reverse_sequence_infer, _reverse_sequence_kernel, grad=None)
+def _reverse_sequence_grad(op: Operation, g: Tensor) -> list:
+    seq, batch = op._attrs["seq_dim"], op._attrs["batch_dim"]
+    return [reverse_sequence(g, op._inputs[1], seq_axis=seq, batch_axis=batch), None]
+
+
+register("ReverseSequence", _reverse_sequence_infer, _reverse_sequence_kernel,
+         grad=_reverse_sequence_grad)
 
 
 def reverse_sequence(input: Any, seq_lengths: Any, seq_axis: Optional[int] = None,  # noqa: A002
@@ -1852,8 +2273,16 @@ def _diag_part(x: Any) -> np.ndarray:
     return np.diagonal(x.reshape(count, count)).reshape(half)
 
 
-register("Diag", _diag_infer, lambda op: _diag, grad=None)
-register("DiagPart", _diag_part_infer, lambda op: _diag_part, grad=None)
+def _diag_grad(op: Operation, g: Tensor) -> list:
+    return [diag_part(g)]
+
+
+def _diag_part_grad(op: Operation, g: Tensor) -> list:
+    return [diag(g)]
+
+
+register("Diag", _diag_infer, lambda op: _diag, grad=_diag_grad)
+register("DiagPart", _diag_part_infer, lambda op: _diag_part, grad=_diag_part_grad)
 
 
 def diag(diagonal: Any, name: Optional[str] = None) -> Tensor:
@@ -1916,10 +2345,26 @@ def _matrix_diag_part_infer(inputs: list, attrs: dict) -> list:
     return [(x._dtype, x._dims[:-2] + (length,))]
 
 
-register("MatrixDiag", _matrix_diag_infer, lambda op: _matrix_diag, grad=None)
-register("MatrixSetDiag", _matrix_set_diag_infer, lambda op: _matrix_set_diag, grad=None)
+def _matrix_diag_grad(op: Operation, g: Tensor) -> list:
+    return [matrix_diag_part(g)]
+
+
+def _matrix_set_diag_grad(op: Operation, g: Tensor) -> list:
+    return [matrix_set_diag(g, zeros_like(op._inputs[1])), matrix_diag_part(g)]
+
+
+def _matrix_diag_part_grad(op: Operation, g: Tensor) -> list:
+    dims = op._inputs[0]._dims
+    if dims is not None and dims[-1] is not None and dims[-1] == dims[-2]:
+        return [matrix_diag(g)]
+    return [matrix_set_diag(zeros_like(op._inputs[0]), g)]
+
+
+register("MatrixDiag", _matrix_diag_infer, lambda op: _matrix_diag, grad=_matrix_diag_grad)
+register("MatrixSetDiag", _matrix_set_diag_infer, lambda op: _matrix_set_diag,
+         grad=_matrix_set_diag_grad)
 register("MatrixDiagPart", _matrix_diag_part_infer,
-         lambda op: (lambda x: np.diagonal(x, axis1=-2, axis2=-1)), grad=None)
+         lambda op: (lambda x: np.diagonal(x, axis1=-2, axis2=-1)), grad=_matrix_diag_part_grad)
 
 
 def matrix_diag(diagonal: Any, name: Optional[str] = None) -> Tensor:

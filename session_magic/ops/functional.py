@@ -14,7 +14,7 @@ from .. import nest
 from ..graph import Graph, Operation, Tensor, get_default_graph
 from ..tensor_shape import as_dims, dims_compatible, format_dims
 from .constant_ops import placeholder
-from .registry import (NOT_DIFFERENTIABLE, apply_op, constant_value, convert_to_tensor, op_scope,
+from .registry import (apply_op, constant_value, convert_to_tensor, no_gradient, op_scope,
                        register)
 
 __all__ = ["cond", "while_loop", "FuncGraph"]
@@ -122,7 +122,40 @@ def _if_kernel(op: Operation) -> Callable:
     return run_if
 
 
-register("If", _if_infer, _if_kernel, grad=None, uses_context=True, multi_output=True,
+def _if_grad(op: Operation, *output_grads: Tensor) -> list:
+    """A cond over the branches' gradients: only the taken branch's gradient is computed.
+
+    Each gradient branch calls its branch function again (both were pure builders, called once
+    while building) and differentiates that copy w.r.t. the tensors the branches captured.
+    """
+    captured = list(op._inputs[1:])
+    wanted = [t for t in captured if t.dtype.is_floating]
+    if not wanted:
+        return [None] * len(op._inputs)
+    branch_grads = cond(op._inputs[0],
+                        _branch_gradient(op._attrs["then_fn"], wanted, output_grads),
+                        _branch_gradient(op._attrs["else_fn"], wanted, output_grads),
+                        strict=True, name="cond_grad")
+    by_tensor = dict(zip(wanted, branch_grads, strict=True))
+    return [None] + [by_tensor.get(t) for t in captured]
+
+
+def _branch_gradient(function: Callable, wanted: list, output_grads: Sequence[Tensor]) -> Callable:
+    def build() -> list:
+        from ..gradients import gradients
+        from .array_ops import zeros_like
+        outputs = [convert_to_tensor(v) for v in nest.flatten(function())]
+        inner = get_default_graph()
+        inside = [inner.captures.get(t) for t in wanted]
+        present = [x for x in inside if x is not None]
+        found = dict(zip(present, gradients(outputs, present, grad_ys=list(output_grads)),
+                         strict=True)) if present else {}
+        return [found.get(x) if found.get(x) is not None else zeros_like(t)
+                for t, x in zip(wanted, inside, strict=True)]
+    return build
+
+
+register("If", _if_infer, _if_kernel, grad=_if_grad, uses_context=True, multi_output=True,
          stateful=True)
 
 
@@ -152,7 +185,7 @@ def cond(pred: Any, true_fn: Optional[Callable] = None, false_fn: Optional[Calla
         then_graph.outputs = _outputs_as_tensors(then_graph, nest.flatten(then_result), "true_fn")
         else_graph.outputs = _outputs_as_tensors(else_graph, nest.flatten(else_result),
                                                  "false_fn")
-        op = _make_if(pred, then_graph, else_graph, scope)
+        op = _make_if(pred, then_graph, else_graph, scope, (true_fn, false_fn))
     outputs = nest.pack_sequence_as(structure, list(op._outputs))
     if not strict and isinstance(outputs, (list, tuple)) and len(outputs) == 1:
         return outputs[0]
@@ -171,7 +204,8 @@ def _check_branches(then_result: Any, else_result: Any) -> Any:
     return then_result
 
 
-def _make_if(pred: Tensor, then_graph: FuncGraph, else_graph: FuncGraph, scope: str) -> Operation:
+def _make_if(pred: Tensor, then_graph: FuncGraph, else_graph: FuncGraph, scope: str,
+             functions: tuple) -> Operation:
     captured = list(dict.fromkeys([*then_graph.captures, *else_graph.captures]))
     position = {t: i for i, t in enumerate(captured)}
     then_graph.inputs = list(then_graph.captures.values())
@@ -185,7 +219,8 @@ def _make_if(pred: Tensor, then_graph: FuncGraph, else_graph: FuncGraph, scope: 
     attrs = {"then_graph": then_graph, "else_graph": else_graph, "output_specs": specs,
              "then_inputs": [position[t] for t in then_graph.captures],
              "else_inputs": [position[t] for t in else_graph.captures],
-             "_function_ops": _function_ops(then_graph, else_graph)}
+             "_function_ops": _function_ops(then_graph, else_graph),
+             "then_fn": functions[0], "else_fn": functions[1]}
     return apply_op("If", [pred, *captured], attrs, scope)
 
 
@@ -216,7 +251,11 @@ def _while_kernel(op: Operation) -> Callable:
     return run_while
 
 
-register("While", _if_infer, _while_kernel, grad=NOT_DIFFERENTIABLE, uses_context=True,
+_WHILE_GRADIENT = no_gradient(
+    "Gradients through tf.while_loop are not supported (op '{name}'): unroll the loop in "
+    "Python, or keep the loop out of the path from the loss to the variables (wrap its result "
+    "in tf.stop_gradient).")
+register("While", _if_infer, _while_kernel, grad=_WHILE_GRADIENT, uses_context=True,
          multi_output=True, stateful=True)
 
 

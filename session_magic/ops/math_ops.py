@@ -17,6 +17,7 @@ from ..tensor_shape import as_dims, dims_compatible, format_dims
 from .common import (COMPLEX, FLOAT_COMPLEX, FLOATS, NUMERIC, REAL, SIGNED_INTS,
                      broadcast_dims, broadcast_infer, binary, check_dtype, check_same_dtype,
                      merged_shape, quiet, single, static_int_list, unary)
+from . import array_ops
 from .constant_ops import identity, stop_gradient
 from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
                        convert_to_tensor, op_scope, register)
@@ -99,13 +100,56 @@ def _identity_kernel(x: Any) -> Any:
 
 # --- arithmetic ----------------------------------------------------------------------------------
 
-add = binary("Add", np.add, NUMERIC + (d.string,), grad=None)
-subtract = binary("Sub", np.subtract, NUMERIC, grad=None)
-multiply = binary("Mul", np.multiply, NUMERIC, grad=None)
-realdiv = binary("RealDiv", np.true_divide, FLOAT_COMPLEX, grad=None, silent=True)
-pow = binary("Pow", np.power, NUMERIC, grad=None, silent=True)  # noqa: A001 - TF's name
-maximum = binary("Maximum", np.maximum, _ORDERED, grad=None)
-minimum = binary("Minimum", np.minimum, _ORDERED, grad=None)
+# NOTE: rules return gradients in the output's (broadcast) shape; the gradient walker sums each
+# one down to its input's shape.
+
+def _add_grad(op: Any, g: Tensor) -> list:
+    return [g, g]
+
+
+def _sub_grad(op: Any, g: Tensor) -> list:
+    return [g, negative(g)]
+
+
+def _mul_grad(op: Any, g: Tensor) -> list:
+    x, y = op.inputs
+    return [multiply(g, y), multiply(x, g)]
+
+
+def _realdiv_grad(op: Any, g: Tensor) -> list:
+    x, y = op.inputs
+    return [realdiv(g, y), multiply(g, realdiv(realdiv(negative(x), y), y))]
+
+
+def _pow_grad(op: Any, g: Tensor) -> list:
+    x, y = op.inputs
+    x_grad = multiply(multiply(g, y), pow(x, subtract(y, 1)))
+    # NOTE: as TF, d/dy uses log(x) only where x > 0 (0 elsewhere), so x = 0 gives no nan.
+    positive = greater(x, 0)
+    log_x = where_v2(positive, log(where_v2(positive, x, 1)), 0)
+    return [x_grad, multiply(multiply(g, op.outputs[0]), log_x)]
+
+
+def _maximum_minimum_grad(x_wins: Tensor, g: Tensor) -> list:
+    """The gradient goes to x where `x_wins` (ties included, as TF), else to y."""
+    return [where_v2(x_wins, g, 0), where_v2(x_wins, 0, g)]
+
+
+def _maximum_grad(op: Any, g: Tensor) -> list:
+    return _maximum_minimum_grad(greater_equal(*op.inputs), g)
+
+
+def _minimum_grad(op: Any, g: Tensor) -> list:
+    return _maximum_minimum_grad(less_equal(*op.inputs), g)
+
+
+add = binary("Add", np.add, NUMERIC + (d.string,), grad=_add_grad)
+subtract = binary("Sub", np.subtract, NUMERIC, grad=_sub_grad)
+multiply = binary("Mul", np.multiply, NUMERIC, grad=_mul_grad)
+realdiv = binary("RealDiv", np.true_divide, FLOAT_COMPLEX, grad=_realdiv_grad, silent=True)
+pow = binary("Pow", np.power, NUMERIC, grad=_pow_grad, silent=True)  # noqa: A001 - TF's name
+maximum = binary("Maximum", np.maximum, _ORDERED, grad=_maximum_grad)
+minimum = binary("Minimum", np.minimum, _ORDERED, grad=_minimum_grad)
 
 
 def _squared_difference(x: Any, y: Any) -> Any:
@@ -114,10 +158,23 @@ def _squared_difference(x: Any, y: Any) -> Any:
         np.square(difference)
 
 
-squared_difference = binary("SquaredDifference", _squared_difference, _FLOAT_INT_COMPLEX,
-                            grad=None, silent=True)
+def _squared_difference_grad(op: Any, g: Tensor) -> list:
+    x_grad = multiply(multiply(g, 2.0), subtract(*op.inputs))
+    return [x_grad, negative(x_grad)]
 
-register("Atan2", broadcast_infer("Atan2", FLOATS), lambda op: quiet(np.arctan2), grad=None)
+
+squared_difference = binary("SquaredDifference", _squared_difference, _FLOAT_INT_COMPLEX,
+                            grad=_squared_difference_grad, silent=True)
+
+
+def _atan2_grad(op: Any, g: Tensor) -> list:
+    y, x = op.inputs
+    scaled = realdiv(g, add(square(x), square(y)))
+    return [multiply(x, scaled), multiply(negative(y), scaled)]
+
+
+register("Atan2", broadcast_infer("Atan2", FLOATS), lambda op: quiet(np.arctan2),
+         grad=_atan2_grad, broadcasts=True)
 
 
 def atan2(y: Any, x: Any, name: Optional[str] = None) -> Tensor:
@@ -129,7 +186,11 @@ def _negative_infer(inputs: list, attrs: dict) -> list:
     return [(check_dtype(inputs[0], NUMERIC), inputs[0]._dims)]
 
 
-register("Neg", _negative_infer, lambda op: np.negative, grad=None)
+def _negative_grad(op: Any, g: Tensor) -> list:
+    return [negative(g)]
+
+
+register("Neg", _negative_infer, lambda op: np.negative, grad=_negative_grad)
 
 
 def negative(x: Any, name: Optional[str] = None) -> Tensor:
@@ -169,7 +230,7 @@ def _division(op_type: str, float_fn: Callable, integer_fn: Callable,
         if op._outputs[0]._dtype.is_integer:
             return _checked_integer_division(integer_fn)
         return quiet(float_fn)
-    register(op_type, broadcast_infer(op_type, REAL), kernel, grad=grad)
+    register(op_type, broadcast_infer(op_type, REAL), kernel, grad=grad, broadcasts=True)
 
     def build(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
         return single(apply_op(op_type, [x, y], name=name, same_dtype=True))
@@ -178,11 +239,20 @@ def _division(op_type: str, float_fn: Callable, integer_fn: Callable,
     return build
 
 
+def _floormod_grad(op: Any, g: Tensor) -> list:
+    return [g, multiply(g, negative(floor_div(*op.inputs)))]
+
+
+def _truncatemod_grad(op: Any, g: Tensor) -> list:
+    # NOTE: TF registers none; x - trunc(x / y) * y differentiates as FloorMod does.
+    return [g, multiply(g, negative(truncatediv(*op.inputs)))]
+
+
 floor_div = _division("FloorDiv", np.floor_divide, np.floor_divide, grad=NOT_DIFFERENTIABLE)
-floormod = _division("FloorMod", np.remainder, np.remainder)
+floormod = _division("FloorMod", np.remainder, np.remainder, grad=_floormod_grad)
 truncatediv = _division("TruncateDiv", lambda x, y: np.trunc(np.true_divide(x, y)),
                         _truncate_divide_integers, grad=NOT_DIFFERENTIABLE)
-truncatemod = _division("TruncateMod", np.fmod, np.fmod)
+truncatemod = _division("TruncateMod", np.fmod, np.fmod, grad=_truncatemod_grad)
 mod = floormod
 
 
@@ -238,8 +308,13 @@ def _divide_no_nan(x: Any, y: Any) -> Any:
     return np.where(np.asarray(y) == 0, np.zeros((), result.dtype), result)
 
 
+def _div_no_nan_grad(op: Any, g: Tensor) -> list:
+    x, y = op.inputs
+    return [div_no_nan(g, y), multiply(g, div_no_nan(div_no_nan(negative(x), y), y))]
+
+
 register("DivNoNan", broadcast_infer("DivNoNan", FLOAT_COMPLEX), lambda op: quiet(_divide_no_nan),
-         grad=None)
+         grad=_div_no_nan_grad, broadcasts=True)
 
 
 def div_no_nan(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
@@ -288,8 +363,12 @@ def _sum_list_kernel(op: Any) -> Callable:
     return add_all
 
 
-register("AddN", _sum_list_infer("AddN"), _sum_list_kernel, grad=None)
-register("AccumulateNV2", _sum_list_infer("AccumulateNV2"), _sum_list_kernel, grad=None)
+def _sum_list_grad(op: Any, g: Tensor) -> list:
+    return [g] * len(op.inputs)
+
+
+register("AddN", _sum_list_infer("AddN"), _sum_list_kernel, grad=_sum_list_grad)
+register("AccumulateNV2", _sum_list_infer("AccumulateNV2"), _sum_list_kernel, grad=_sum_list_grad)
 
 
 def _tensor_list(inputs: Any) -> list:
@@ -358,32 +437,173 @@ def _erf(x: Any) -> Any:
     return values.astype(x.dtype)
 
 
-sign = unary("Sign", _sign, _SIGNED_REAL + COMPLEX)
-square = unary("Square", np.square, NUMERIC)
-sqrt = unary("Sqrt", np.sqrt)
-rsqrt = unary("Rsqrt", lambda x: 1 / np.sqrt(x))
-exp = unary("Exp", np.exp)
-expm1 = unary("Expm1", np.expm1)
-log = unary("Log", np.log)
-log1p = unary("Log1p", np.log1p)
-sin = unary("Sin", np.sin)
-cos = unary("Cos", np.cos)
-tan = unary("Tan", np.tan)
-asin = unary("Asin", np.arcsin)
-acos = unary("Acos", np.arccos)
-atan = unary("Atan", np.arctan)
-sinh = unary("Sinh", np.sinh)
-cosh = unary("Cosh", np.cosh)
-tanh = unary("Tanh", np.tanh)
-asinh = unary("Asinh", np.arcsinh)
-acosh = unary("Acosh", np.arccosh)
-atanh = unary("Atanh", np.arctanh)
-sigmoid = unary("Sigmoid", _sigmoid)
-reciprocal = unary("Reciprocal", np.reciprocal, _FLOAT_INT_COMPLEX)
+def _sign_grad(op: Any, g: Tensor) -> list:
+    return [array_ops.zeros_like(op.inputs[0])]
+
+
+sign = unary("Sign", _sign, _SIGNED_REAL + COMPLEX, grad=_sign_grad)
+
+
+def _square_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, multiply(op.inputs[0], 2.0))]
+
+
+square = unary("Square", np.square, NUMERIC, grad=_square_grad)
+
+
+def _sqrt_grad(op: Any, g: Tensor) -> list:
+    return [realdiv(multiply(g, 0.5), op.outputs[0])]
+
+
+sqrt = unary("Sqrt", np.sqrt, grad=_sqrt_grad)
+
+
+def _rsqrt_grad(op: Any, g: Tensor) -> list:
+    y = op.outputs[0]
+    return [multiply(g, multiply(multiply(square(y), y), -0.5))]
+
+
+rsqrt = unary("Rsqrt", lambda x: 1 / np.sqrt(x), grad=_rsqrt_grad)
+
+
+def _exp_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, op.outputs[0])]
+
+
+exp = unary("Exp", np.exp, grad=_exp_grad)
+
+
+def _expm1_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, exp(op.inputs[0]))]
+
+
+expm1 = unary("Expm1", np.expm1, grad=_expm1_grad)
+
+
+def _log_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, reciprocal(op.inputs[0]))]
+
+
+log = unary("Log", np.log, grad=_log_grad)
+
+
+def _log1p_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, reciprocal(add(op.inputs[0], 1)))]
+
+
+log1p = unary("Log1p", np.log1p, grad=_log1p_grad)
+
+
+def _sin_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, cos(op.inputs[0]))]
+
+
+sin = unary("Sin", np.sin, grad=_sin_grad)
+
+
+def _cos_grad(op: Any, g: Tensor) -> list:
+    return [multiply(negative(g), sin(op.inputs[0]))]
+
+
+cos = unary("Cos", np.cos, grad=_cos_grad)
+
+
+def _tan_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, square(reciprocal(cos(op.inputs[0]))))]
+
+
+tan = unary("Tan", np.tan, grad=_tan_grad)
+
+
+def _asin_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, rsqrt(subtract(1, square(op.inputs[0]))))]
+
+
+asin = unary("Asin", np.arcsin, grad=_asin_grad)
+
+
+def _acos_grad(op: Any, g: Tensor) -> list:
+    return [multiply(negative(g), rsqrt(subtract(1, square(op.inputs[0]))))]
+
+
+acos = unary("Acos", np.arccos, grad=_acos_grad)
+
+
+def _atan_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, reciprocal(add(square(op.inputs[0]), 1)))]
+
+
+atan = unary("Atan", np.arctan, grad=_atan_grad)
+
+
+def _sinh_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, cosh(op.inputs[0]))]
+
+
+sinh = unary("Sinh", np.sinh, grad=_sinh_grad)
+
+
+def _cosh_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, sinh(op.inputs[0]))]
+
+
+cosh = unary("Cosh", np.cosh, grad=_cosh_grad)
+
+
+def _tanh_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, subtract(1, square(op.outputs[0])))]
+
+
+tanh = unary("Tanh", np.tanh, grad=_tanh_grad)
+
+
+def _asinh_grad(op: Any, g: Tensor) -> list:
+    return [realdiv(g, cosh(op.outputs[0]))]
+
+
+asinh = unary("Asinh", np.arcsinh, grad=_asinh_grad)
+
+
+def _acosh_grad(op: Any, g: Tensor) -> list:
+    return [realdiv(g, sinh(op.outputs[0]))]
+
+
+acosh = unary("Acosh", np.arccosh, grad=_acosh_grad)
+
+
+def _atanh_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, reciprocal(subtract(1, square(op.inputs[0]))))]
+
+
+atanh = unary("Atanh", np.arctanh, grad=_atanh_grad)
+
+
+def _sigmoid_grad(op: Any, g: Tensor) -> list:
+    y = op.outputs[0]
+    return [multiply(g, multiply(y, subtract(1, y)))]
+
+
+sigmoid = unary("Sigmoid", _sigmoid, grad=_sigmoid_grad)
+
+
+def _reciprocal_grad(op: Any, g: Tensor) -> list:
+    return [multiply(negative(g), square(op.outputs[0]))]
+
+
+reciprocal = unary("Reciprocal", np.reciprocal, _FLOAT_INT_COMPLEX, grad=_reciprocal_grad)
+
+
 floor = unary("Floor", np.floor, FLOATS, grad=NOT_DIFFERENTIABLE)
 ceil = unary("Ceil", np.ceil, FLOATS, grad=NOT_DIFFERENTIABLE)
 rint = unary("Rint", np.rint, FLOATS, grad=NOT_DIFFERENTIABLE)
-erf = unary("Erf", _erf, FLOATS)
+
+
+def _erf_grad(op: Any, g: Tensor) -> list:
+    x = op.inputs[0]
+    return [multiply(g, multiply(exp(negative(square(x))), 2 / math.sqrt(math.pi)))]
+
+
+erf = unary("Erf", _erf, FLOATS, grad=_erf_grad)
 
 
 def _test_infer(inputs: list, attrs: dict) -> list:
@@ -406,15 +626,21 @@ is_nan = _elementwise_test("IsNan", np.isnan)
 is_inf = _elementwise_test("IsInf", np.isinf)
 is_finite = _elementwise_test("IsFinite", np.isfinite)
 
+
+def _abs_grad(op: Any, g: Tensor) -> list:
+    return [multiply(g, sign(op.inputs[0]))]
+
+
 register("Abs", lambda inputs, attrs: [(check_dtype(inputs[0], _SIGNED_REAL), inputs[0]._dims)],
-         lambda op: np.abs, grad=None)
+         lambda op: np.abs, grad=_abs_grad)
 
 
 def _complex_abs_infer(inputs: list, attrs: dict) -> list:
     return [(check_dtype(inputs[0], COMPLEX).real_dtype, inputs[0]._dims)]
 
 
-register("ComplexAbs", _complex_abs_infer, lambda op: np.abs, grad=None)
+# NOTE: complex gradients (TF's conjugate rules) are out of scope here.
+register("ComplexAbs", _complex_abs_infer, lambda op: np.abs, grad=NOT_DIFFERENTIABLE)
 
 
 def abs(x: Any, name: Optional[str] = None) -> Tensor:  # noqa: A001 - TF's name
@@ -448,10 +674,12 @@ def _complex_part_infer(inputs: list, attrs: dict) -> list:
     return [(check_dtype(inputs[0], COMPLEX, "input").real_dtype, inputs[0]._dims)]
 
 
+# NOTE: complex gradients are out of scope (see ComplexAbs).
 register("Conj", lambda inputs, attrs: [(check_dtype(inputs[0], COMPLEX, "input"),
-                                         inputs[0]._dims)], lambda op: np.conj, grad=None)
-register("Real", _complex_part_infer, lambda op: np.real, grad=None)
-register("Imag", _complex_part_infer, lambda op: np.imag, grad=None)
+                                         inputs[0]._dims)], lambda op: np.conj,
+         grad=NOT_DIFFERENTIABLE)
+register("Real", _complex_part_infer, lambda op: np.real, grad=NOT_DIFFERENTIABLE)
+register("Imag", _complex_part_infer, lambda op: np.imag, grad=NOT_DIFFERENTIABLE)
 
 
 def conj(x: Any, name: Optional[str] = None) -> Tensor:
@@ -523,7 +751,19 @@ def _cast_kernel(op: Any) -> Callable:
     return quiet(convert)
 
 
-register("Cast", _cast_infer, _cast_kernel, grad=None)
+def _cast_grad(op: Any, g: Tensor) -> list:
+    """As TF: the gradient is cast back between float (or complex) types, and stops at ints."""
+    source = op.inputs[0]._dtype
+    if _carries_gradient(source) and _carries_gradient(g._dtype):
+        return [cast(g, source)]
+    return [None]
+
+
+def _carries_gradient(dtype: d.DType) -> bool:
+    return dtype.is_floating or dtype.is_complex
+
+
+register("Cast", _cast_infer, _cast_kernel, grad=_cast_grad)
 
 
 def cast(x: Any, dtype: Any, name: Optional[str] = None) -> Tensor:
@@ -620,7 +860,20 @@ def _matmul_kernel(op: Any) -> Callable:
     return matmul
 
 
-register("MatMul", _matmul_infer, _matmul_kernel, grad=None)
+def _matmul_grad(op: Any, g: Tensor) -> list:
+    a, b = op.inputs
+    transpose_a, transpose_b = op.get_attr("transpose_a"), op.get_attr("transpose_b")
+    if not transpose_a and not transpose_b:
+        return [matmul(g, b, transpose_b=True), matmul(a, g, transpose_a=True)]
+    if not transpose_a:
+        return [matmul(g, b), matmul(g, a, transpose_a=True)]
+    if not transpose_b:
+        return [matmul(b, g, transpose_b=True), matmul(a, g)]
+    return [matmul(b, g, transpose_a=True, transpose_b=True),
+            matmul(g, a, transpose_a=True, transpose_b=True)]
+
+
+register("MatMul", _matmul_infer, _matmul_kernel, grad=_matmul_grad)
 
 
 def _last_two(dims: Any, adjoint: bool) -> tuple:
@@ -654,7 +907,22 @@ def _batch_matmul_kernel(op: Any) -> Callable:
     return batch_matmul
 
 
-register("BatchMatMulV2", _batch_matmul_infer, _batch_matmul_kernel, grad=None)
+def _batch_matmul_grad(op: Any, g: Tensor) -> list:
+    """TF's rule; the walker sums the full-batch gradients over any broadcast batch dims."""
+    x, y = op.inputs
+    adj_x, adj_y = op.get_attr("adj_x"), op.get_attr("adj_y")
+    if not adj_x and not adj_y:
+        return [matmul(g, y, adjoint_b=True), matmul(x, g, adjoint_a=True)]
+    if not adj_x:
+        return [matmul(g, y), matmul(g, x, adjoint_a=True)]
+    if not adj_y:
+        return [matmul(y, g, adjoint_b=True), matmul(x, g)]
+    return [matmul(y, g, adjoint_a=True, adjoint_b=True),
+            matmul(g, x, adjoint_a=True, adjoint_b=True)]
+
+
+register("BatchMatMulV2", _batch_matmul_infer, _batch_matmul_kernel, grad=_batch_matmul_grad,
+         broadcasts=True)
 
 
 def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
@@ -728,7 +996,32 @@ def _tensordot_kernel(op: Any) -> Callable:
     return tensordot
 
 
-register("Tensordot", _tensordot_infer, _tensordot_kernel, grad=None)
+def _tensordot_grad(op: Any, g: Tensor) -> list:
+    """Contract `g` with the other operand over its free axes, then restore the axis order."""
+    a, b = op.inputs
+    ranks = [None if t._dims is None else len(t._dims) for t in (a, b)]
+    pair = _contraction_axes(op.get_attr("axes"), *ranks)
+    if pair is None:
+        raise ValueError("The gradient of tensordot needs the ranks of both operands while "
+                         "building the graph.")
+    a_axes, b_axes = pair
+    free_a = [i for i in range(ranks[0]) if i not in a_axes]
+    free_b = [j for j in range(ranks[1]) if j not in b_axes]
+    g_free_a = list(range(len(free_a)))
+    g_free_b = list(range(len(free_a), len(free_a) + len(free_b)))
+    a_grad = tensordot(g, b, [g_free_b, free_b])
+    b_grad = tensordot(a, g, [free_a, g_free_a])
+    a_order = free_a + [a_axes[b_axes.index(j)] for j in sorted(b_axes)]
+    b_order = [b_axes[a_axes.index(i)] for i in sorted(a_axes)] + free_b
+    return [_in_axis_order(a_grad, a_order), _in_axis_order(b_grad, b_order)]
+
+
+def _in_axis_order(t: Tensor, order: list) -> Tensor:
+    """`t`, whose axis k is the operand's axis order[k], transposed to the operand's order."""
+    return _permuted(t, [int(k) for k in np.argsort(order)])
+
+
+register("Tensordot", _tensordot_infer, _tensordot_kernel, grad=_tensordot_grad)
 
 
 def _tensordot_axes(axes: Any, a: Tensor) -> Any:
@@ -798,8 +1091,20 @@ def _scan_kernel(accumulate: Callable, fill: int) -> Callable:
     return make
 
 
-register("Cumsum", _scan_infer, _scan_kernel(np.cumsum, 0), grad=None)
-register("Cumprod", _scan_infer, _scan_kernel(np.cumprod, 1), grad=None)
+def _cumsum_grad(op: Any, g: Tensor) -> list:
+    axis, exclusive, reverse = (op.get_attr(k) for k in ("axis", "exclusive", "reverse"))
+    return [cumsum(g, axis, exclusive=exclusive, reverse=not reverse)]
+
+
+def _cumprod_grad(op: Any, g: Tensor) -> list:
+    # NOTE: TF's rule, which divides by x: a zero in x gives nan, as in TF.
+    axis, exclusive, reverse = (op.get_attr(k) for k in ("axis", "exclusive", "reverse"))
+    total = cumsum(multiply(op.outputs[0], g), axis, exclusive=exclusive, reverse=not reverse)
+    return [realdiv(total, op.inputs[0])]
+
+
+register("Cumsum", _scan_infer, _scan_kernel(np.cumsum, 0), grad=_cumsum_grad)
+register("Cumprod", _scan_infer, _scan_kernel(np.cumprod, 1), grad=_cumprod_grad)
 
 
 def _scan(op_type: str, x: Any, axis: Any, exclusive: bool, reverse: bool,
@@ -881,21 +1186,102 @@ def _highest(dtype: np.dtype) -> Any:
     return np.inf if dtype.kind == "f" else np.iinfo(dtype).max
 
 
+def _fully_known(dims: Any) -> bool:
+    return dims is not None and None not in dims
+
+
+def _kept_shape(op: Any) -> Any:
+    """The reduction's result shape with the reduced axes kept as 1s (a list when known)."""
+    x, axes = op.inputs[0], op.get_attr("reduction_indices")
+    dims = _reduced_dims(x._dims, axes, True)
+    if _fully_known(dims):
+        return list(dims)
+    # NOTE: a keepdims twin of the reduction has that shape at run time.
+    return array_ops.shape(reduce_sum(x, axes, keepdims=True))
+
+
+def _sum_grad(op: Any, g: Tensor) -> list:
+    kept = array_ops.reshape(g, _kept_shape(op))
+    return [array_ops.broadcast_to(kept, array_ops.shape(op.inputs[0]))]
+
+
+def _mean_grad(op: Any, g: Tensor) -> list:
+    return [realdiv(_sum_grad(op, g)[0], _reduced_count(op, g._dtype))]
+
+
+def _reduced_count(op: Any, dtype: d.DType) -> Any:
+    """How many input elements each result element averages (0 for an empty input, as TF)."""
+    x, y = op.inputs[0], op.outputs[0]
+    if _fully_known(x._dims) and _fully_known(y._dims):
+        return float(math.prod(x._dims) // max(math.prod(y._dims), 1))
+    return cast(floor_div(array_ops.size(x), maximum(array_ops.size(y), 1)), dtype)
+
+
+def _max_min_grad(op: Any, g: Tensor) -> list:
+    """As TF, the gradient is split equally among the elements equal to the result."""
+    x, kept = op.inputs[0], _kept_shape(op)
+    chosen = cast(equal(array_ops.reshape(op.outputs[0], kept), x), g._dtype)
+    count = reduce_sum(chosen, op.get_attr("reduction_indices"), keepdims=True)
+    return [multiply(realdiv(chosen, count), array_ops.reshape(g, kept))]
+
+
+def _prod_grad(op: Any, g: Tensor) -> list:
+    """TF's zero-safe rule: each element gets the product of the others reduced with it, made
+    of two exclusive cumprods over the reduced axes moved to the front and flattened."""
+    x = op.inputs[0]
+    order, groups = _reduced_groups(x, op.get_attr("reduction_indices"))
+    before = cumprod(groups, 0, exclusive=True)
+    after = cumprod(groups, 0, exclusive=True, reverse=True)
+    others = array_ops.reshape(multiply(before, after), array_ops.shape(_permuted(x, order)))
+    kept = array_ops.reshape(g, _kept_shape(op))
+    return [multiply(kept, _in_axis_order(others, order))]
+
+
+def _reduced_groups(x: Tensor, axes: Optional[list]) -> tuple:
+    """(axis order putting reduced axes first, x permuted so and reshaped to [reduced, rest])."""
+    if axes is None:
+        return [], array_ops.reshape(x, [-1, 1])
+    if x._dims is None:
+        raise ValueError("The gradient of reduce_prod over given axes needs the input's rank "
+                         "while building the graph.")
+    rank = len(x._dims)
+    reduced = sorted({axis % rank for axis in axes})
+    rest = [i for i in range(rank) if i not in reduced]
+    shape = [_dims_product(x, reduced), _dims_product(x, rest)]
+    return reduced + rest, array_ops.reshape(_permuted(x, reduced + rest), shape)
+
+
+def _dims_product(x: Tensor, axes: list) -> Any:
+    dims = [x._dims[i] for i in axes]
+    if None not in dims:
+        return math.prod(dims)
+    return reduce_prod(array_ops.gather(array_ops.shape(x), axes))
+
+
+def _permuted(t: Tensor, perm: list) -> Tensor:
+    if perm == sorted(perm):
+        return t
+    return array_ops.transpose(t, perm=perm)
+
+
 # NOTE: `initial` gives TF's result for an empty reduction (-inf / lowest int) instead of an error.
-_REDUCERS = {
-    "Sum": (NUMERIC, lambda x, axis, keep: np.sum(x, axis=axis, keepdims=keep, dtype=x.dtype)),
-    "Prod": (NUMERIC, lambda x, axis, keep: np.prod(x, axis=axis, keepdims=keep, dtype=x.dtype)),
-    "Mean": (NUMERIC, _mean),
+_REDUCERS = {  # op type: (dtypes, NumPy reduction, gradient)
+    "Sum": (NUMERIC, lambda x, axis, keep: np.sum(x, axis=axis, keepdims=keep, dtype=x.dtype),
+            _sum_grad),
+    "Prod": (NUMERIC, lambda x, axis, keep: np.prod(x, axis=axis, keepdims=keep, dtype=x.dtype),
+             _prod_grad),
+    "Mean": (NUMERIC, _mean, _mean_grad),
     "Max": (_ORDERED, lambda x, axis, keep: np.max(x, axis=axis, keepdims=keep,
-                                                     initial=_lowest(x.dtype))),
+                                                     initial=_lowest(x.dtype)), _max_min_grad),
     "Min": (_ORDERED, lambda x, axis, keep: np.min(x, axis=axis, keepdims=keep,
-                                                     initial=_highest(x.dtype))),
-    "Any": ((d.bool,), lambda x, axis, keep: np.any(x, axis=axis, keepdims=keep)),
-    "All": ((d.bool,), lambda x, axis, keep: np.all(x, axis=axis, keepdims=keep)),
+                                                     initial=_highest(x.dtype)), _max_min_grad),
+    "Any": ((d.bool,), lambda x, axis, keep: np.any(x, axis=axis, keepdims=keep),
+            NOT_DIFFERENTIABLE),
+    "All": ((d.bool,), lambda x, axis, keep: np.all(x, axis=axis, keepdims=keep),
+            NOT_DIFFERENTIABLE),
 }
-for _op_type, (_allowed, _compute) in _REDUCERS.items():
-    register(_op_type, _reduction_infer(_allowed), _reduction_kernel(_compute),
-             grad=NOT_DIFFERENTIABLE if _op_type in ("Any", "All") else None)
+for _op_type, (_allowed, _compute, _grad) in _REDUCERS.items():
+    register(_op_type, _reduction_infer(_allowed), _reduction_kernel(_compute), grad=_grad)
 
 
 def _reduce(op_type: str, input_tensor: Any, axis: Any, keepdims: Any, name: Optional[str],
@@ -1074,7 +1460,12 @@ def _select(condition: Any, then: Any, other: Any) -> Any:
     return np.where(condition, then, other)
 
 
-register("Select", _select_infer, lambda op: _select, grad=None)
+def _select_grad(op: Any, g: Tensor) -> list:
+    condition, zeros = op.inputs[0], array_ops.zeros_like(g)
+    return [None, where(condition, g, zeros), where(condition, zeros, g)]
+
+
+register("Select", _select_infer, lambda op: _select, grad=_select_grad)
 
 
 def _select_v2_infer(inputs: list, attrs: dict) -> list:
@@ -1085,7 +1476,13 @@ def _select_v2_infer(inputs: list, attrs: dict) -> list:
     return [(dtype, dims)]
 
 
-register("SelectV2", _select_v2_infer, lambda op: np.where, grad=None)
+def _select_v2_grad(op: Any, g: Tensor) -> list:
+    condition = op.inputs[0]
+    return [None, where_v2(condition, g, 0), where_v2(condition, 0, g)]
+
+
+register("SelectV2", _select_v2_infer, lambda op: np.where, grad=_select_v2_grad,
+         broadcasts=True)
 
 
 def _where_coordinates(condition: Any, name: Optional[str]) -> Tensor:

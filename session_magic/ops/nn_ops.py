@@ -42,8 +42,8 @@ def _activation_infer(allowed: Sequence[d.DType]) -> Any:
     return infer
 
 
-def _activation(op_type: str, fn: Any, allowed: Sequence[d.DType]) -> Any:
-    register(op_type, _activation_infer(allowed), lambda op: _same_dtype_as_input(fn), grad=None)
+def _activation(op_type: str, fn: Any, allowed: Sequence[d.DType], grad: Any) -> Any:
+    register(op_type, _activation_infer(allowed), lambda op: _same_dtype_as_input(fn), grad=grad)
 
     def build(features: Any, name: Optional[str] = None) -> Tensor:
         return single(apply_op(op_type, [features], name=name, arg_names=("features",)))
@@ -52,13 +52,50 @@ def _activation(op_type: str, fn: Any, allowed: Sequence[d.DType]) -> Any:
     return build
 
 
-relu = _activation("Relu", lambda x: np.maximum(x, 0), REAL)
-relu6 = _activation("Relu6", lambda x: np.minimum(np.maximum(x, 0), 6), REAL)
-elu = _activation("Elu", lambda x: np.where(x > 0, x, np.expm1(x)), FLOATS)
+def _where(condition: Tensor, x: Tensor, y: Optional[Tensor] = None) -> Tensor:
+    """`x` where `condition` holds, else `y` (zeros by default)."""
+    from .array_ops import zeros_like
+    from .math_ops import where_v2
+    return where_v2(condition, x, zeros_like(x) if y is None else y)
+
+
+# NOTE: as TF's ReluGrad, Relu6Grad, EluGrad and SeluGrad, these rules read the op's output.
+def _relu_grad(op: Any, g: Tensor) -> list:
+    return [_where(op.outputs[0] > 0, g)]
+
+
+def _relu6_grad(op: Any, g: Tensor) -> list:
+    y = op.outputs[0]
+    return [_where((y > 0) & (y < 6), g)]
+
+
+def _elu_grad(op: Any, g: Tensor) -> list:
+    y = op.outputs[0]
+    return [_where(y < 0, g * (y + 1), g)]
+
+
+def _selu_grad(op: Any, g: Tensor) -> list:
+    y = op.outputs[0]
+    return [_where(y < 0, g * (y + _SELU_SCALE * _SELU_ALPHA), g * _SELU_SCALE)]
+
+
+def _softplus_grad(op: Any, g: Tensor) -> list:
+    return [g * sigmoid(op.inputs[0])]
+
+
+def _softsign_grad(op: Any, g: Tensor) -> list:
+    from .math_ops import abs as absolute
+    from .math_ops import square
+    return [g / square(1 + absolute(op.inputs[0]))]
+
+
+relu = _activation("Relu", lambda x: np.maximum(x, 0), REAL, _relu_grad)
+relu6 = _activation("Relu6", lambda x: np.minimum(np.maximum(x, 0), 6), REAL, _relu6_grad)
+elu = _activation("Elu", lambda x: np.where(x > 0, x, np.expm1(x)), FLOATS, _elu_grad)
 selu = _activation("Selu", lambda x: _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(x)),
-                   FLOATS)
-softplus = _activation("Softplus", lambda x: np.logaddexp(0, x), FLOATS)
-softsign = _activation("Softsign", lambda x: x / (1 + np.abs(x)), FLOATS)
+                   FLOATS, _selu_grad)
+softplus = _activation("Softplus", lambda x: np.logaddexp(0, x), FLOATS, _softplus_grad)
+softsign = _activation("Softsign", lambda x: x / (1 + np.abs(x)), FLOATS, _softsign_grad)
 
 
 def _leaky_relu_kernel(op: Any) -> Any:
@@ -66,7 +103,11 @@ def _leaky_relu_kernel(op: Any) -> Any:
     return _same_dtype_as_input(lambda x: np.where(x > 0, x, x * alpha))
 
 
-register("LeakyRelu", _activation_infer(FLOATS), _leaky_relu_kernel, grad=None)
+def _leaky_relu_grad(op: Any, g: Tensor) -> list:
+    return [_where(op.inputs[0] > 0, g, g * op.get_attr("alpha"))]
+
+
+register("LeakyRelu", _activation_infer(FLOATS), _leaky_relu_kernel, grad=_leaky_relu_grad)
 
 
 def leaky_relu(features: Any, alpha: float = 0.2, name: Optional[str] = None) -> Tensor:
@@ -117,8 +158,20 @@ def _at_least_rank_one(inputs: list, attrs: dict) -> list:
     return [(check_dtype(inputs[0], FLOATS, "logits"), dims)]
 
 
-register("Softmax", _at_least_rank_one, lambda op: quiet(_softmax), grad=None)
-register("LogSoftmax", _at_least_rank_one, lambda op: quiet(_log_softmax), grad=None)
+def _softmax_grad(op: Any, g: Tensor) -> list:
+    from .math_ops import reduce_sum
+    y = op.outputs[0]
+    return [(g - reduce_sum(g * y, -1, keepdims=True)) * y]
+
+
+def _log_softmax_grad(op: Any, g: Tensor) -> list:
+    from .math_ops import exp, reduce_sum
+    return [g - reduce_sum(g, -1, keepdims=True) * exp(op.outputs[0])]
+
+
+register("Softmax", _at_least_rank_one, lambda op: quiet(_softmax), grad=_softmax_grad)
+register("LogSoftmax", _at_least_rank_one, lambda op: quiet(_log_softmax),
+         grad=_log_softmax_grad)
 
 
 def _axis_alias(axis: Any, dim: Any) -> int:
@@ -172,8 +225,12 @@ def _l2_loss_kernel(op: Any) -> Any:
     return quiet(l2_loss)
 
 
+def _l2_loss_grad(op: Any, g: Tensor) -> list:
+    return [op.inputs[0] * g]
+
+
 register("L2Loss", lambda inputs, attrs: [(check_dtype(inputs[0], FLOATS, "t"), ())],
-         _l2_loss_kernel, grad=None)
+         _l2_loss_kernel, grad=_l2_loss_grad)
 
 
 def l2_loss(t: Any, name: Optional[str] = None) -> Tensor:
@@ -232,7 +289,20 @@ def _bias_add_kernel(op: Any) -> Any:
     return bias_add
 
 
-register("BiasAdd", _bias_add_infer, _bias_add_kernel, grad=None)
+def _bias_add_grad(op: Any, g: Tensor) -> list:
+    """The bias gets `g` summed over every axis but the channel axis (TF's BiasAddGrad)."""
+    from .array_ops import reshape, shape
+    from .math_ops import reduce_sum
+    data_format, dims = op.get_attr("data_format"), g._dims
+    if dims is not None:
+        channel = _channel_axis(data_format, len(dims))
+        return [g, reduce_sum(g, [i for i in range(len(dims)) if i != channel])]
+    if data_format == "NHWC":  # NOTE: unknown rank: fold the other axes together, then sum.
+        return [g, reduce_sum(reshape(g, [-1, shape(g)[-1]]), 0)]
+    return [g, reduce_sum(reshape(g, [shape(g)[0], shape(g)[1], -1]), [0, 2])]
+
+
+register("BiasAdd", _bias_add_infer, _bias_add_kernel, grad=_bias_add_grad)
 
 
 def _data_format(data_format: Optional[str]) -> str:
@@ -315,7 +385,34 @@ def _xent(logits: Any, labels: Any) -> tuple:
 
 # NOTE: TF's kernel takes rank-2 inputs and its Python wrapper reshapes around it; this kernel
 # works over the last axis of any rank, so the builder needs no reshapes.
-register("SoftmaxCrossEntropyWithLogits", _xent_infer, lambda op: quiet(_xent), grad=None,
+def _known_zero(t: Tensor) -> bool:
+    """Is `t` a zeros tensor the gradient walker filled in for an output nobody used?"""
+    op = t.op
+    if op.type == "ZerosLike":
+        return True
+    value = constant_value(op.inputs[1] if op.type == "Fill" else t)
+    return value is not None and not np.any(value)
+
+
+def _backprop_grad(logits: Tensor, g: Tensor) -> Tensor:
+    """The gradient through the second output, softmax(logits) - labels, into the logits."""
+    from .math_ops import reduce_sum
+    probabilities = softmax(logits)
+    return (g - reduce_sum(g * probabilities, -1, keepdims=True)) * probabilities
+
+
+def _xent_grad(op: Any, grad_loss: Tensor, grad_backprop: Tensor) -> list:
+    """As TF's v2 rule (labels get -g * log_softmax); the v1 builder stops the labels' part."""
+    from .array_ops import expand_dims
+    logits, weight = op.inputs[0], expand_dims(grad_loss, -1)
+    logits_grad, labels_grad = weight * op.outputs[1], weight * -log_softmax(logits)
+    if not _known_zero(grad_backprop):
+        logits_grad += _backprop_grad(logits, grad_backprop)
+        labels_grad -= grad_backprop
+    return [logits_grad, labels_grad]
+
+
+register("SoftmaxCrossEntropyWithLogits", _xent_infer, lambda op: quiet(_xent), grad=_xent_grad,
          multi_output=True)
 
 
@@ -399,8 +496,17 @@ def _sparse_xent(logits: Any, labels: Any) -> tuple:
     return -picked[..., 0], backprop
 
 
+def _sparse_xent_grad(op: Any, grad_loss: Tensor, grad_backprop: Tensor) -> list:
+    """NOTE: TF 1 refuses a second derivative here; the backprop output's rule gives one."""
+    from .array_ops import expand_dims
+    logits_grad = expand_dims(grad_loss, -1) * op.outputs[1]
+    if not _known_zero(grad_backprop):
+        logits_grad += _backprop_grad(op.inputs[0], grad_backprop)
+    return [logits_grad, None]
+
+
 register("SparseSoftmaxCrossEntropyWithLogits", _sparse_xent_infer,
-         lambda op: quiet(_sparse_xent), grad=None, multi_output=True)
+         lambda op: quiet(_sparse_xent), grad=_sparse_xent_grad, multi_output=True)
 
 
 def _check_sparse_shapes(labels: Tensor, logits: Tensor) -> None:

@@ -18,11 +18,20 @@ from ..graph import Graph, Operation, Tensor, get_default_graph, validate_op_nam
 from ..tensor_shape import Dimension, TensorShape, format_dims
 
 __all__ = ["OpDef", "OPS", "register", "apply_op", "op_scope", "convert_to_tensor",
-           "constant_value",
+           "constant_value", "no_gradient",
            "ShapeError", "NOT_DIFFERENTIABLE", "Spec"]
 
 Spec = tuple  # (DType, dims): dims a tuple of ints/Nones, or None for unknown rank
 NOT_DIFFERENTIABLE: Final = "not differentiable"
+
+
+def no_gradient(message: str) -> Callable:
+    """A gradient rule that refuses, as TF does for ops without one: LookupError with `message`
+    (formatted with the op's `name` and `type`) when the op lies between the ys and the xs."""
+    def refuse(op: Any, *output_grads: Any) -> list:
+        raise LookupError(message.format(name=op.name, type=op.type))
+    refuse.declines = True
+    return refuse
 
 
 class ShapeError(ValueError):
@@ -41,6 +50,7 @@ class OpDef:
     uses_context: bool = False               # the kernel takes the run context first
     ref_inputs: Any = ()                     # input positions naming a variable, or "all"
     multi_output: bool = False               # the kernel returns a sequence of outputs
+    broadcasts: bool = False                 # inputs broadcast: gradients are summed back
     attrs_doc: dict = field(default_factory=dict)
 
     def is_ref_input(self, index: int) -> bool:

@@ -18,7 +18,7 @@ from .. import errors
 from ..graph import Operation, Tensor
 from .common import FLOATS, check_dtype, single
 from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
-                       convert_to_tensor, op_scope, register)
+                       convert_to_tensor, no_gradient, op_scope, register)
 
 __all__ = ["py_func", "numpy_function", "Print", "print", "check_numerics",
            "verify_tensor_all_finite", "Assert", "assert_equal"]
@@ -178,8 +178,9 @@ def _py_func_kernel(op: Operation) -> Callable:
     return call
 
 
-register("PyFunc", _py_func_infer, _py_func_kernel, grad=NOT_DIFFERENTIABLE, stateful=True,
-         multi_output=True)
+# NOTE: TF 1 registers no gradient for PyFunc: differentiating through one is an error.
+register("PyFunc", _py_func_infer, _py_func_kernel, stateful=True, multi_output=True,
+         grad=no_gradient("No gradient defined for operation '{name}' (op type: {type})"))
 
 
 def py_func(func: Callable, inp: Sequence[Any], Tout: Any, stateful: bool = True,
@@ -217,8 +218,12 @@ def _print_kernel(op: Operation) -> Callable:
     return print_values
 
 
+def _print_grad(op: Operation, g: Tensor) -> list:
+    return [g] + [None] * (len(op.inputs) - 1)  # NOTE: the printed data get no gradient.
+
+
 register("Print", lambda inputs, attrs: [(inputs[0]._dtype, inputs[0]._dims)], _print_kernel,
-         grad=None, stateful=True)
+         grad=_print_grad, stateful=True)
 
 
 def Print(input_: Any, data: Sequence[Any], message: Optional[str] = None,
@@ -364,9 +369,14 @@ def _check_numerics_kernel(op: Operation) -> Callable:
     return check
 
 
+def _check_numerics_grad(op: Operation, g: Tensor) -> list:
+    return [check_numerics(g, "Not a number (NaN) or infinity (Inf) values detected in "
+                              f"gradient. {op.get_attr('message')}")]
+
+
 register("CheckNumerics",
          lambda inputs, attrs: [(check_dtype(inputs[0], FLOATS, "tensor"), inputs[0]._dims)],
-         _check_numerics_kernel, grad=None, stateful=True)
+         _check_numerics_kernel, grad=_check_numerics_grad, stateful=True)
 
 
 def check_numerics(tensor: Any, message: str, name: Optional[str] = None) -> Tensor:

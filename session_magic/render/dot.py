@@ -40,6 +40,7 @@ class DrawOptions:
     rankdir: str = "TB"                  # TB, LR, BT or RL
     depth: Optional[int] = None          # scope levels open; None: as the budget allows
     expand: tuple = ()                   # scope (or op) names forced open, with their parents
+    collapse: tuple = ("gradients",)     # top-level scopes kept closed unless expanded
     max_nodes: int = 120                 # node budget above which scopes and series collapse
     values: Optional[dict] = None        # Tensor -> NumPy value, drawn on its op's node
     timings: Optional[dict] = None       # Operation -> seconds, colours nodes
@@ -350,7 +351,8 @@ def to_dot(graph: Graph, ops: list, options: DrawOptions = DrawOptions()) -> str
     if options.hidden:
         ops = [op for op in ops if op not in options.hidden]
     root = hierarchy.build(ops)
-    hierarchy.choose_open(root, options.max_nodes, options.depth, options.expand)
+    hierarchy.choose_open(root, options.max_nodes, options.depth, options.expand,
+                          options.collapse)
     node_of = hierarchy.assign_nodes(root)
     drawing = _Drawing(options)
     events = list(hierarchy.walk(root))

@@ -206,12 +206,15 @@ def type_counts(group: Group) -> dict:
 # --- choosing what is open ------------------------------------------------------------------
 
 def choose_open(root: Scope, max_nodes: int, depth: Optional[int] = None,
-                expand: tuple = ()) -> None:
+                expand: tuple = (), collapse: tuple = ()) -> None:
     """Mark groups open: forced ones (by `depth` and `expand`), then breadth-first by budget.
 
-    With `depth`, scopes open by level alone and only series follow the budget.
+    With `depth`, scopes open by level alone and only series follow the budget. Top-level
+    scopes named in `collapse` (or numbered copies: `gradients_1`) stay closed unless expanded.
     """
     forced = _forced(root, depth, expand)
+    closed = {id(item) for item in root.items
+              if isinstance(item, Scope) and _base_name(item.path) in collapse}
     visible = len(root.items)
     frontier: list = [root]
     while frontier:
@@ -222,10 +225,16 @@ def choose_open(root: Scope, max_nodes: int, depth: Optional[int] = None,
             if id(group) in forced:
                 visible += _open(group, frontier)
         budgeted = [group for group in candidates if id(group) not in forced
-                    and (depth is None or isinstance(group, Series))]
+                    and id(group) not in closed and (depth is None or isinstance(group, Series))]
         for twins in _twin_sets(budgeted):
             if visible + sum(len(group.items) - 1 for group in twins) <= max_nodes:
                 visible += sum(_open(group, frontier) for group in twins)
+
+
+def _base_name(path: str) -> str:
+    """`gradients_3` -> `gradients`: a uniquified scope's original name."""
+    base, _, suffix = path.rpartition("_")
+    return base if base and suffix.isdigit() else path
 
 
 def _twin_sets(groups: list) -> list:

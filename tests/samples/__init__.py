@@ -27,6 +27,7 @@ class Sample:
     unknown_shapes: bool = True                   # also run with inputs of unknown shape
     label: str = ""
     modes: Optional[Sequence[str]] = None         # restrict to some of the test's input modes
+    grad_check: bool = True                       # use in the finite-difference gradient test
 
 
 def f32(*shape: int, low: float = -2.0, high: float = 2.0, seed: int = 0) -> np.ndarray:

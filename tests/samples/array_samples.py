@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 import session_magic as sm
+from session_magic.ops import array_ops
+from session_magic.ops.registry import apply_op
 
 from . import Sample, booleans, f32, f64, i32
 
@@ -43,7 +45,8 @@ _add(
     Sample("Fill", lambda: sm.zeros([40, 30], sm.int64), [],
            lambda: np.zeros((40, 30), np.int64), label="large zeros"),
     Sample("Fill", lambda x: sm.ones(sm.shape(x), sm.bool), [_MATRIX],
-           lambda x: np.ones(x.shape, bool), label="ones of a shape tensor"),
+           lambda x: np.ones(x.shape, bool), label="ones of a shape tensor",
+           grad_check=False),  # NOTE: a bool result has no gradient to check.
     Sample("ZerosLike", lambda x: sm.zeros_like(x, optimize=False), [_CUBE], np.zeros_like),
     Sample("ZerosLike", lambda x: sm.zeros_like(x, optimize=False), [i32(5)], np.zeros_like,
            label="int32"),
@@ -126,6 +129,15 @@ _add(
            lambda x: np.swapaxes(x, -1, -2), label="matrix_transpose"),
     Sample("ConjugateTranspose", lambda x: sm.transpose(x, conjugate=True), [_COMPLEX],
            lambda x: np.conj(x.T)),
+    # NOTE: the builder picks Transpose for real inputs; the raw op takes them too, which gives
+    # its gradient rule a real sample to check.
+    Sample("ConjugateTranspose",
+           lambda x: apply_op("ConjugateTranspose", [x, np.array([1, 0], np.int32)]).outputs[0],
+           [f32(2, 3)], lambda x: x.T, label="real input, the raw op"),
+    Sample("InvertPermutation", lambda p: sm.invert_permutation(p), [_ints(2, 0, 3, 1)],
+           lambda p: np.argsort(p).astype(np.int32)),
+    Sample("InvertPermutation", lambda p: sm.invert_permutation(p),
+           [np.array([0, 3, 1, 4, 2], np.int64)], lambda p: np.argsort(p), label="int64"),
     Sample("BroadcastTo", lambda x: sm.broadcast_to(x, [2, 3, 4]), [f32(3, 1)],
            lambda x: np.broadcast_to(x, (2, 3, 4))),
     Sample("BroadcastTo", lambda x, s: sm.broadcast_to(x, s), [i32(4), _ints(2, 4)],
@@ -143,7 +155,24 @@ _add(
            lambda x: np.pad(x, [(1, 2), (3, 0)], mode="reflect"), label="reflect"),
     Sample("MirrorPad", lambda x: sm.pad(x, [[2, 3], [0, 4]], "symmetric"), [i32(3, 4)],
            lambda x: np.pad(x, [(2, 3), (0, 4)], mode="symmetric"), label="symmetric"),
+    Sample("MirrorPad", lambda x: sm.pad(x, [[1, 1], [2, 3]], "SYMMETRIC"), [f32(2, 3)],
+           lambda x: np.pad(x, [(1, 1), (2, 3)], mode="symmetric"), label="symmetric float"),
+    Sample("MirrorPadGrad", lambda g: array_ops.mirror_pad_grad(g, [[1, 2], [3, 0]], "REFLECT"),
+           [f32(6, 7)], lambda g: _mirror_pad_transposed(g, (3, 4), [(1, 2), (3, 0)], "reflect"),
+           rtol=1e-5),
+    Sample("MirrorPadGrad",
+           lambda g, p: array_ops.mirror_pad_grad(g, p, "SYMMETRIC"),
+           [f32(4, 8), _ints(1, 1, 2, 3).reshape(2, 2)],
+           lambda g, p: _mirror_pad_transposed(g, (2, 3), [(1, 1), (2, 3)], "symmetric"),
+           rtol=1e-5, label="symmetric, run-time paddings"),
 )
+
+
+def _mirror_pad_transposed(g: np.ndarray, shape: tuple, widths: list, mode: str) -> np.ndarray:
+    """The transpose of MirrorPad (a linear map) applied to `g`, built column by column."""
+    columns = [np.pad(unit.reshape(shape), widths, mode=mode).reshape(-1)
+               for unit in np.eye(int(np.prod(shape)))]
+    return (np.stack(columns, axis=1).T @ g.reshape(-1)).reshape(shape).astype(g.dtype)
 
 
 # --- joining and splitting -----------------------------------------------------------------------
@@ -206,6 +235,28 @@ _add(
            lambda p, i: p[i[:, 0], i[:, 1]]),
     Sample("GatherNd", lambda p, i: sm.gather_nd(p, i), [_CUBE, np.array([[1], [0]], np.int64)],
            lambda p, i: p[[1, 0]], label="slices"),
+    Sample("GatherNd", lambda p, i: sm.gather_nd(p, i), [_MATRIX, _ints(1, 2, 1, 2).reshape(2, 2)],
+           lambda p, i: p[[1, 1], [2, 2]], label="repeated index"),
+    Sample("GatherV2", lambda p, i: sm.gather(p, i, axis=1), [_MATRIX, _ints(3, 1, 3)],
+           lambda p, i: p[:, [3, 1, 3]], label="axis 1, repeated index"),
+    Sample("UnsortedSegmentSum", lambda x, i: sm.unsorted_segment_sum(x, i, 4),
+           [f32(5, 3), _ints(0, 2, 0, -1, 1)], lambda x, i: _segment_sums(x, i, 4),
+           label="repeated and dropped ids"),
+    Sample("UnsortedSegmentSum", lambda x, i, n: sm.unsorted_segment_sum(x, i, n),
+           [f32(2, 3, 2), _ints(0, 1, 1, 3, 0, 3).reshape(2, 3), _scalar(5)],
+           lambda x, i, n: _segment_sums(x, i, 5), label="2-D ids, run-time count"),
+    Sample("UnsortedSegmentSum", lambda x, i: sm.unsorted_segment_sum(x, i, 3),
+           [i32(4), np.array([2, 2, 0, 1], np.int64)], lambda x, i: _segment_sums(x, i, 3),
+           label="int32 data, int64 ids"),
+    Sample("ScatterNd", lambda u: sm.scatter_nd([[0, 1], [2, 3], [0, 1]], u, [3, 4]), [f32(3)],
+           lambda u: _scattered(_ints(0, 1, 2, 3, 0, 1).reshape(3, 2), u, (3, 4)),
+           label="repeated index accumulates"),
+    Sample("ScatterNd", lambda i, u: sm.scatter_nd(i, u, [2, 4]),
+           [np.array([[1], [0], [1]], np.int64), f32(3, 4)],
+           lambda i, u: _scattered(i, u, (2, 4)), label="slices, int64 indices"),
+    Sample("ScatterNd", lambda i, u, s: sm.scatter_nd(i, u, s),
+           [_ints(2, 0).reshape(2, 1), i32(2, 3), _ints(3, 3)],
+           lambda i, u, s: _scattered(i, u, (3, 3)), label="run-time shape"),
     Sample("Slice", lambda x: sm.slice(x, [1, 0, 2], [1, -1, 2]), [_CUBE],
            lambda x: x[1:2, :, 2:4]),
     Sample("Slice", lambda x, b, s: sm.slice(x, b, s), [i32(4, 3), _ints(1, 1), _ints(2, 2)],
@@ -226,13 +277,47 @@ _add(
     Sample("StridedSlice", lambda x: sm.strided_slice(x, [2, 0], [0, 1], [-1, 1],
                                                        shrink_axis_mask=2), [_MATRIX],
            lambda x: x[2:0:-1, 0], label="strided_slice shrink"),
+    Sample("StridedSliceGrad",
+           lambda dy: array_ops.strided_slice_grad([2, 3, 4], [-1, 0, 1], [0, 0, 0], [1, -2, 1], dy,
+                                            begin_mask=2, end_mask=6, shrink_axis_mask=1),
+           [f32(2, 3)], lambda dy: _placed(dy, (2, 3, 4), np.s_[-1, ::-2, 1:]),
+           label="x[-1, ::-2, 1:]"),
+    Sample("StridedSliceGrad",
+           lambda s, dy: array_ops.strided_slice_grad(s, [0, 0, 0], [0, 0, 3], [1, 1, 2], dy,
+                                               ellipsis_mask=1, new_axis_mask=2),
+           [_ints(2, 3, 4), f32(2, 3, 1, 2)], lambda s, dy: _placed(dy, (2, 3, 4),
+                                                                   np.s_[..., None, 0:3:2]),
+           label="x[..., None, 0:3:2], run-time shape"),
     Sample("BooleanMask", lambda x, m: sm.boolean_mask(x, m), [_CUBE, booleans(2, 3)],
            lambda x, m: x[m], unknown_shapes=False),  # NOTE: TF needs the mask's rank.
     Sample("BooleanMask", lambda x, m: sm.boolean_mask(x, m, axis=1), [i32(3, 4), booleans(4)],
            lambda x, m: x[:, m], unknown_shapes=False, label="axis 1"),
     Sample("BooleanMask", lambda x, m: x[m], [f32(5), booleans(5, seed=2)],
            lambda x, m: x[m], unknown_shapes=False, label="bool tensor index"),
+    Sample("BooleanMask", lambda x, m: sm.boolean_mask(x, m, axis=1), [_CUBE, booleans(3, 4)],
+           lambda x, m: x[:, m], unknown_shapes=False, label="2-D mask at axis 1"),
 )
+
+
+def _segment_sums(data: np.ndarray, ids: np.ndarray, count: int) -> np.ndarray:
+    result = np.zeros((count,) + data.shape[ids.ndim:], data.dtype)
+    for position in np.ndindex(*ids.shape):
+        if ids[position] >= 0:
+            result[ids[position]] += data[position]
+    return result
+
+
+def _scattered(indices: np.ndarray, updates: np.ndarray, shape: tuple) -> np.ndarray:
+    result = np.zeros(shape, updates.dtype)
+    for position in np.ndindex(*indices.shape[:-1]):
+        result[tuple(indices[position])] += updates[position]
+    return result
+
+
+def _placed(dy: np.ndarray, shape: tuple, index: tuple) -> np.ndarray:
+    result = np.zeros(shape, dy.dtype)
+    result[index] = dy
+    return result
 
 
 # --- reversal and diagonals ----------------------------------------------------------------------
@@ -252,6 +337,9 @@ _add(
            lambda x, n: sm.reverse_sequence(x, n, seq_axis=0, batch_axis=1),
            [i32(4, 3, 2), np.array([4, 0, 2], np.int64)],
            lambda x, n: _reverse_sequence(x, n)),
+    Sample("ReverseSequence",
+           lambda x, n: sm.reverse_sequence(x, n, seq_axis=0, batch_axis=1),
+           [f32(3, 2), _ints(2, 3)], lambda x, n: _reverse_sequence(x, n), label="float32"),
     Sample("Diag", lambda x: sm.diag(x), [f32(3)], np.diag),
     Sample("Diag", lambda x: sm.diag(x), [i32(2, 2)],
            lambda x: np.diagflat(x).reshape(2, 2, 2, 2), label="rank 2"),

@@ -2,6 +2,7 @@
 import numpy as np
 
 import session_magic as tf
+from session_magic.ops.gradient_ops import sum_to_shape
 
 from . import Sample, f32, i32
 
@@ -36,6 +37,9 @@ SAMPLES = [
     Sample("PlaceholderWithDefault", lambda x: tf.placeholder_with_default(x, shape=None) + 1.0,
            [f32(3)], expect=lambda x: x + 1),
     Sample("Identity", lambda x: tf.identity(x), [i32(4)], expect=lambda x: x),
+    Sample("Identity", lambda x: tf.identity(x), [f32(2, 3)], expect=lambda x: x, label="float"),
+    Sample("SumToShape", lambda g, like: sum_to_shape(g, like), [f32(4, 2, 3), f32(2, 1)],
+           expect=lambda g, like: g.sum(axis=(0, 2), keepdims=True)[0]),
     Sample("StopGradient", lambda x: tf.stop_gradient(x), [f32(2, 2)], expect=lambda x: x),
     Sample("NoOp", lambda x: [tf.identity(x), tf.no_op()], [f32(2)], expect=lambda x: [x, None]),
     Sample("VariableV2", lambda x: _initialized(tf.Variable(x, validate_shape=False)),

@@ -63,7 +63,10 @@ _add(
            np.fmod, label="floats"),
     Sample("DivNoNan", lambda x, y: sm.div_no_nan(x, y),
            [f32(2, 3), np.array([0.0, 2.0, -0.5], np.float32)],
-           lambda x, y: np.where(y == 0, 0, x / np.where(y == 0, 1, y)).astype(np.float32)),
+           lambda x, y: np.where(y == 0, 0, x / np.where(y == 0, 1, y)).astype(np.float32),
+           grad_check=False),  # NOTE: a step at y = 0; the sample below checks the gradient.
+    Sample("DivNoNan", lambda x, y: sm.div_no_nan(x, y), [f64(2, 3), f64(3, low=0.5)],
+           np.divide, label="no zero divisor"),
     Sample("Pow", lambda x, y: sm.pow(x, y), [f32(3, low=0.5), f32(3, seed=3)], np.power),
     Sample("Pow", lambda x: x ** 2, [i32(2, 3)], lambda x: x ** 2, label="int operator"),
     Sample("Neg", lambda x: sm.negative(x), [f32(2, 2)], np.negative),
@@ -116,7 +119,7 @@ _UNARY = [  # (op type, builder, NumPy oracle, input)
     ("Ceil", sm.ceil, np.ceil, f32(2, 3)),
     ("Rint", sm.rint, np.rint, np.array([0.5, 1.5, 2.5, -0.5, -1.7], np.float32)),
     ("Erf", sm.erf, np.vectorize(math.erf), f64(2, 3)),
-    ("Sign", sm.sign, np.sign, np.array([-2.5, 0.0, 3.0], np.float32)),
+    ("Sign", sm.sign, np.sign, f32(2, 3, low=0.5) * np.array([1, -1, 1], np.float32)),
     ("IsNan", sm.is_nan, np.isnan, np.array([1.0, np.nan, np.inf, -np.inf], np.float32)),
     ("IsInf", sm.is_inf, np.isinf, np.array([1.0, np.nan, np.inf, -np.inf], np.float32)),
     ("IsFinite", sm.is_finite, np.isfinite, np.array([1.0, np.nan, np.inf], np.float64)),
@@ -131,6 +134,8 @@ _add(
     Sample("Square", lambda x: sm.square(x), [i32(2, 3)], np.square, label="int32"),
     Sample("Reciprocal", lambda x: sm.reciprocal(x), [np.array([1, -1, 2], np.int32)],
            lambda x: (1 // x).astype(np.int32) * (np.abs(x) == 1), label="int32"),
+    Sample("Sign", lambda x: sm.sign(x), [np.array([-2.5, 0.0, 3.0], np.float32)], np.sign,
+           grad_check=False, label="zero"),  # NOTE: a step at 0, where differences blow up.
     Sample("Sign", lambda x: sm.sign(x), [i32(2, 3)], np.sign, label="int32"),
     Sample("Sign", lambda x: sm.sign(x), [_COMPLEX],
            lambda x: np.where(x == 0, 0, x / np.where(x == 0, 1, np.abs(x))), label="complex"),
@@ -174,10 +179,17 @@ _add(
 # --- Cast ----------------------------------------------------------------------------------------
 
 _add(
+    # NOTE: grad_check=False where the result is an integer: no gradient flows back from it.
     Sample("Cast", lambda x: sm.cast(x, sm.int32), [np.array([-1.7, -0.5, 0.5, 2.9], np.float32)],
-           lambda x: np.trunc(x).astype(np.int32), label="float to int truncates"),
+           lambda x: np.trunc(x).astype(np.int32), label="float to int truncates",
+           grad_check=False),
     Sample("Cast", lambda x: sm.to_double(x), [i32(2, 3)], lambda x: x.astype(np.float64),
            label="to_double"),
+    Sample("Cast", lambda x: sm.cast(x, sm.float64), [f32(2, 3)], lambda x: x.astype(np.float64),
+           label="float32 to float64"),
+    # NOTE: float -> complex -> float keeps float64's precision for the gradient check.
+    Sample("Cast", lambda x: sm.cast(sm.cast(x, sm.complex128), x.dtype), [f32(2, 3)],
+           lambda x: x, label="through complex and back"),
     Sample("Cast", lambda x: sm.to_float(x), [booleans(4)], lambda x: x.astype(np.float32),
            label="bool to float"),
     Sample("Cast", lambda x: sm.cast(x, sm.float32), [_COMPLEX], np.real,
@@ -186,7 +198,7 @@ _add(
            lambda x: x != 0, label="int to bool"),
     Sample("Cast", lambda x: sm.saturate_cast(x, sm.uint8), [np.array([-3.0, 7.5, 300.0],
                                                                        np.float32)],
-           lambda x: np.clip(x, 0, 255).astype(np.uint8), label="saturate_cast"),
+           lambda x: np.clip(x, 0, 255).astype(np.uint8), label="saturate_cast", grad_check=False),
 )
 
 
@@ -281,6 +293,12 @@ _add(
            rtol=1e-5),
     Sample("Prod", lambda x: sm.reduce_prod(x), [i32(5, low=1, high=4)],
            lambda x: np.prod(x, dtype=np.int32), label="int32"),
+    Sample("Prod", lambda x: sm.reduce_prod(x, 1),
+           [np.array([[0.0, 2.0, -3.0], [0.0, 0.0, 1.5], [1.0, 0.5, 2.0]], np.float32)],
+           lambda x: np.prod(x, 1), label="zeros"),
+    Sample("Prod", lambda x: sm.reduce_prod(x, [0, 2], keepdims=True), [f64(2, 3, 2)],
+           lambda x: np.prod(x, (0, 2), keepdims=True), label="axes moved to the front"),
+    Sample("Prod", lambda x: sm.reduce_prod(x), [f64(2, 3)], np.prod, label="all"),
     Sample("Any", lambda x: sm.reduce_any(x, 1), [booleans(3, 4)], lambda x: np.any(x, 1)),
     Sample("All", lambda x: sm.reduce_all(x, keepdims=True), [booleans(3, 4)],
            lambda x: np.all(x, keepdims=True)),

@@ -1,0 +1,164 @@
+"""Reverse-mode differentiation that builds gradient ops into the graph (TF's `tf.gradients`).
+
+The walker visits the ops between `xs` and `ys` in reverse creation order (creation order is
+topological). Each op's rule, declared in its own registry block, builds its inputs' gradients
+under `gradients/<op>_grad/`. Contributions to one tensor are summed with AddN, and a gradient of
+a broadcasting op is summed back to its input's shape here, once (SumToShape), not in each rule.
+Gradients are ops like any other: they are drawn, run and cached like the rest of the graph.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+from .graph import Graph, Operation, Tensor
+from .ops.registry import NOT_DIFFERENTIABLE, OPS, convert_to_tensor
+
+__all__ = ["gradients"]
+
+
+def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
+              colocate_gradients_with_ops: bool = False, gate_gradients: bool = False,
+              aggregation_method: Any = None, stop_gradients: Any = None,
+              unconnected_gradients: str = "none") -> list:
+    """d(sum of ys)/dx for each x in xs: a list aligned with xs, None where x does not matter.
+
+    `grad_ys` weights each y (default ones); `stop_gradients` tensors are held constant.
+    """
+    if unconnected_gradients not in ("none", "zero"):
+        raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}")
+    ys = [_as_y(y) for y in _as_list(ys)]
+    xs = [_as_x(x) for x in _as_list(xs)]
+    grad_ys = _as_list(grad_ys) if grad_ys is not None else [None] * len(ys)
+    if len(grad_ys) != len(ys):
+        raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
+    graph = _common_graph(ys + xs)
+    held = {_as_y(t).op for t in _as_list(stop_gradients or [])}
+    with graph.as_default(), graph.name_scope(name):
+        walker = _Walker(graph, xs, ys, held)
+        walker.seed(ys, grad_ys)
+        walker.run()
+        return [walker.result(x, unconnected_gradients == "zero") for x in xs]
+
+
+def _as_list(value: Any) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _as_y(value: Any) -> Tensor:
+    if isinstance(value, Operation):
+        raise TypeError(f"Cannot differentiate the Operation {value.name!r}; pass a tensor.")
+    return convert_to_tensor(value)
+
+
+def _as_x(value: Any) -> Tensor:
+    ref = getattr(value, "_variable_ref", None)  # NOTE: a Variable's gradient is its ref's
+    return ref() if ref is not None else _as_y(value)
+
+
+def _common_graph(tensors: Sequence[Tensor]) -> Graph:
+    graph = tensors[0].graph
+    for t in tensors[1:]:
+        if t.graph is not graph:
+            raise ValueError(f"{t} must be from the same graph as {tensors[0]} (graphs are "
+                             f"{t.graph} and {graph}).")
+    return graph
+
+
+class _Walker:
+    """One differentiation: the ops between xs and ys, and each tensor's gradient parts."""
+
+    def __init__(self, graph: Graph, xs: list, ys: list, held: set) -> None:
+        self.xs = set(xs)
+        self.between = _ops_between(xs, ys, held)
+        self.held = held
+        self.parts: dict[Tensor, list] = {}
+
+    def seed(self, ys: list, grad_ys: list) -> None:
+        from .ops.array_ops import ones_like
+        for y, grad_y in zip(ys, grad_ys, strict=True):
+            grad_y = ones_like(y) if grad_y is None else convert_to_tensor(grad_y, y.dtype)
+            self.parts.setdefault(y, []).append(grad_y)
+
+    def run(self) -> None:
+        for op in sorted(self.between, key=lambda o: o._id, reverse=True):
+            if op not in self.held:
+                self._backprop(op)
+
+    def _backprop(self, op: Operation) -> None:
+        output_grads = [self._total(t) for t in op._outputs]
+        if all(g is None for g in output_grads):
+            return
+        rule = OPS[op._type].grad
+        if rule is NOT_DIFFERENTIABLE:
+            return
+        if rule is None:
+            raise LookupError(f"No gradient defined for operation '{op.name}' (op type: "
+                              f"{op.type})")
+        output_grads = [g if g is not None else _zeros_like(t)
+                        for g, t in zip(output_grads, op._outputs, strict=True)]
+        with op.graph.name_scope(op.name + "_grad"):
+            input_grads = list(rule(op, *output_grads))
+            if len(input_grads) != len(op._inputs):
+                raise ValueError(f"The gradient rule of {op.type} returned {len(input_grads)} "
+                                 f"gradients for {len(op._inputs)} inputs")
+            for t, g in zip(op._inputs, input_grads, strict=True):
+                self._add(op, t, g)
+
+    def _add(self, op: Operation, t: Tensor, g: Optional[Tensor]) -> None:
+        if g is None or not (t.dtype.is_floating or t.dtype.is_complex):
+            return
+        if t.op not in self.between and t not in self.xs:
+            return
+        if OPS[op._type].broadcasts or t._dims != g._dims:
+            if t._dims is None or None in t._dims or t._dims != g._dims:
+                from .ops.gradient_ops import sum_to_shape
+                g = sum_to_shape(g, t)
+        self.parts.setdefault(t, []).append(g)
+
+    def _total(self, t: Tensor) -> Optional[Tensor]:
+        parts = self.parts.get(t)
+        if not parts:
+            return None
+        if len(parts) > 1:
+            from .ops.math_ops import add_n
+            parts[:] = [add_n(parts)]
+        return parts[0]
+
+    def result(self, x: Tensor, zero_if_unconnected: bool) -> Optional[Tensor]:
+        total = self._total(x)
+        if total is None and zero_if_unconnected:
+            return _zeros_like(x)
+        return total
+
+
+def _zeros_like(t: Tensor) -> Tensor:
+    from .ops.array_ops import zeros_like
+    return zeros_like(t)
+
+
+def _ops_between(xs: list, ys: list, held: set) -> set:
+    """Ops on a path from some x to some y (forward from xs, backward from ys)."""
+    reachable: set = set()
+    pending = [op for x in xs for op in _value_consumers(x)]
+    while pending:
+        op = pending.pop()
+        if op in reachable or op in held:
+            continue
+        reachable.add(op)
+        pending.extend(c for t in op._outputs for c in _value_consumers(t))
+    between: set = set()
+    pending = [y.op for y in ys]
+    while pending:
+        op = pending.pop()
+        if op in between or op not in reachable:
+            continue
+        between.add(op)
+        pending.extend(t.op for t in op._inputs)
+    return between
+
+
+def _value_consumers(t: Tensor) -> list:
+    """Consumers that read `t`'s value (an assign naming a variable does not)."""
+    return [op for op in t._consumers
+            if any(inp is t and not OPS[op._type].is_ref_input(i)
+                   for i, inp in enumerate(op._inputs))]
