@@ -146,6 +146,39 @@ light = tf.reduce_mean(heavy, name="light")
 %graph light --trace
 """),
     md("""
+## Training: gradients are graph ops
+
+`minimize` builds gradient ops (under `gradients/`, drawn collapsed) and the optimizer's
+updates into the graph; the classic loop runs `sess.run(train_op, feed_dict)`.
+"""),
+    code("""
+%%session
+rng = np.random.default_rng(0)
+points = rng.normal(size=(400, 2)).astype(np.float32)
+classes = (points[:, 0] * points[:, 1] > 0).astype(np.int32)   # the four quadrants, XOR-style
+
+x = tf.placeholder(tf.float32, [None, 2], name="x")
+y = tf.placeholder(tf.int32, [None], name="y")
+with tf.variable_scope("model"):
+    w1 = tf.get_variable("w1", [2, 16], initializer=tf.random_normal_initializer(seed=1))
+    b1 = tf.get_variable("b1", [16], initializer=tf.zeros_initializer())
+    w2 = tf.get_variable("w2", [16, 2], initializer=tf.random_normal_initializer(seed=2))
+    b2 = tf.get_variable("b2", [2], initializer=tf.zeros_initializer())
+    logits = tf.matmul(tf.nn.relu(tf.matmul(x, w1) + b1), w2) + b2
+loss = tf.reduce_mean(
+    tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits), name="loss")
+train_op = tf.train.AdamOptimizer(0.05).minimize(loss)
+correct = tf.equal(tf.argmax(logits, 1, output_type=tf.int32), y)
+accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
+
+sess.run(tf.global_variables_initializer())
+for step in range(301):
+    _, value = sess.run([train_op, loss], {x: points, y: classes})
+    if step % 75 == 0:
+        print(f"step {step:3d}   loss {value:.4f}")
+print("accuracy", sess.run(accuracy, {x: points, y: classes}))
+"""),
+    md("""
 ## Errors point at the cell and line that built the op
 
 A runtime error names the failing op and where it was defined, without kernel frames.

@@ -29,7 +29,7 @@ class SessionMagics(Magics):
 
     renderer = Unicode("auto", help="Which renderer draws SVG: auto, wasm, dot, graphviz-pure "
                        "or none.").tag(config=True)
-    max_nodes = Integer(120, help="Node budget above which name scopes and numbered series "
+    max_nodes = Integer(40, help="Node budget above which name scopes and numbered series "
                         "collapse.").tag(config=True)
     timeout = Float(10.0, help="Seconds a subprocess renderer may take.").tag(config=True)
 

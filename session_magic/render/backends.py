@@ -57,7 +57,7 @@ class RenderConfig:
 
     renderer: str = "auto"
     timeout: float = 10.0
-    max_nodes: int = 120
+    max_nodes: int = 40
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Validated on every assignment: %config writes fields one at a time.

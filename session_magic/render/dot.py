@@ -41,7 +41,7 @@ class DrawOptions:
     depth: Optional[int] = None          # scope levels open; None: as the budget allows
     expand: tuple = ()                   # scope (or op) names forced open, with their parents
     collapse: tuple = ("gradients",)     # top-level scopes kept closed unless expanded
-    max_nodes: int = 120                 # node budget above which scopes and series collapse
+    max_nodes: int = 40                  # node budget above which scopes and series collapse
     values: Optional[dict] = None        # Tensor -> NumPy value, drawn on its op's node
     timings: Optional[dict] = None       # Operation -> seconds, colours nodes
     fetched: frozenset = frozenset()     # Tensors/Operations to emphasise
