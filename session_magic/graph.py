@@ -7,6 +7,7 @@ no arrays beyond constants' attrs, and never imports the executor, IPython or gr
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sys
@@ -32,7 +33,9 @@ _MACHINERY = ("contextlib.py", "functools.py", "threading.py")
 _STACK_STOPS = (os.sep + "IPython" + os.sep, os.sep + "ipykernel" + os.sep, "runpy.py",
                 os.sep + "asyncio" + os.sep, os.sep + "_pytest" + os.sep,
                 os.sep + "pluggy" + os.sep, os.sep + "tornado" + os.sep)
-_MAX_USER_FRAMES = 8
+_MAX_USER_FRAMES = 5
+_STDLIB_DIR = os.path.dirname(os.__file__) + os.sep
+_SITE_PACKAGES = os.sep + "site-packages" + os.sep
 
 
 class GraphKeys:
@@ -175,8 +178,8 @@ class Operation:
         self._id = 0
         self._control_outputs: list[Operation] = []
         self._device = ""
-        self._outputs = tuple(Tensor(self, i, dtype, dims)
-                              for i, (dtype, dims) in enumerate(output_specs))
+        self._outputs = tuple([Tensor(self, i, dtype, dims)
+                              for i, (dtype, dims) in enumerate(output_specs)])
 
     name = property(lambda self: self._name)
     type = property(lambda self: self._type)
@@ -671,22 +674,32 @@ def _element_by_name(graph: Graph, name: str, allow_tensor: bool, allow_operatio
 def _user_traceback() -> tuple:
     """The frames (outermost first) of user code that led to this call, library frames cut."""
     frame = sys._getframe(2)
-    while frame is not None and _is_library_frame(frame.f_code.co_filename):
-        frame = frame.f_back
     frames = []
     while frame is not None and len(frames) < _MAX_USER_FRAMES:
-        filename = frame.f_code.co_filename
-        if any(stop in filename for stop in _STACK_STOPS):
+        code = frame.f_code
+        kind = _frame_kind(code.co_filename)
+        if kind == _STOP:
             break
-        if not _is_library_frame(filename):
-            frames.append((filename, frame.f_lineno, frame.f_code.co_name))
+        if kind == _USER:
+            frames.append((code.co_filename, frame.f_lineno, code.co_name))
         frame = frame.f_back
     frames.reverse()
     return tuple(frames)
 
 
-def _is_library_frame(filename: str) -> bool:
-    return filename.startswith(_PACKAGE_DIR) or filename.endswith(_MACHINERY)
+_USER, _LIBRARY, _STOP = 0, 1, 2
+
+
+# NOTE: file names are few and fixed, and this runs for every op built: remember each answer.
+@functools.lru_cache(maxsize=4096)
+def _frame_kind(filename: str) -> int:
+    if filename.startswith(_PACKAGE_DIR) or filename.endswith(_MACHINERY):
+        return _LIBRARY
+    if any(stop in filename for stop in _STACK_STOPS):
+        return _STOP
+    if filename.startswith(_STDLIB_DIR) and _SITE_PACKAGES not in filename:
+        return _STOP  # NOTE: timeit, runpy, threading...: machinery above the user's code
+    return _USER
 
 
 # --- the default-graph stack (global state #1, per thread as in TF) ---------------------------

@@ -1,15 +1,18 @@
 """Compile (fetches, feeds) into a Plan once; `Plan.run` executes it as one generated function.
 
 Fixed per plan: the ops the fetches need (pruned at fed tensors), in creation order, which is a
-topological order because the graph is append-only; each op's kernel with its attrs bound; the
-name of every value and the line after which a large one is dead; and a map from generated
-lines back to ops, so a failure names the op that failed and where the user defined it.
+topological order because the graph is append-only; constant subgraphs folded to values,
+pass-through ops and repeated subexpressions reduced to one value; each remaining op's kernel
+with its attrs bound; the line after which a large intermediate is dead; and a map from
+generated lines back to ops, so a failure names the op that failed and where it was defined.
 Changing per run: the feed values and a RunContext holding variable writes until commit.
 """
 from __future__ import annotations
 
 import itertools
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -20,7 +23,12 @@ from .ops.registry import OPS
 
 __all__ = ["Plan", "RunContext", "fetch_value"]
 
-_SMALL_ELEMENTS = 4096  # NOTE: freeing a tiny array early costs more than it saves.
+_SMALL_ELEMENTS = 4096      # NOTE: freeing a tiny array early costs more than it saves.
+_FOLD_LIMIT = 1 << 20       # NOTE: larger constant results stay steps, not values in the plan.
+_WRITERS = frozenset({"Assign", "AssignAdd", "AssignSub"})
+_NOT_STEPS = frozenset({"Const", "NoOp", "VariableV2"})
+_PASS_THROUGH = frozenset({"Identity", "StopGradient"})
+_USER_CODE_OPS = frozenset({"PyFunc"})
 _plan_ids = itertools.count()
 
 
@@ -68,23 +76,29 @@ def fetch_value(value: Any) -> Any:
 class Plan:
     """The compiled form of one (fetches, feeds) signature on one graph."""
 
-    def __init__(self, fetches: Sequence[Any], feeds: Sequence[Tensor],
-                 graph: Any = None) -> None:
+    def __init__(self, fetches: Sequence[Any], feeds: Sequence[Tensor], graph: Any = None,
+                 threads: int = 1) -> None:
         self.fetches = tuple(fetches)
         self.feeds = tuple(feeds)
         self.ops = _needed_ops(self.fetches, self.feeds)
-        self.writes_state = any(op._type in _WRITERS for op in _all_kernels(self.ops))
-        self.uses_context = any(OPS[op._type].uses_context for op in _all_kernels(self.ops)) or \
+        every = _all_kernels(self.ops)
+        self.writes_state = any(op._type in _WRITERS for op in every)
+        self.uses_context = any(OPS[op._type].uses_context for op in every) or \
             any(_reads_variable(op, self.feeds) for op in self.fetches)
-        builder = _CodeBuilder(self.fetches, self.feeds, self.ops)
-        self._function, self._code, self._line_ops = builder.build(traced=False)
-        self._builder = builder
-        self._traced: Optional[Any] = None
+        analysis = _Analysis(self.ops, self.feeds)
+        self.steps = analysis.steps
+        self._builder = _CodeBuilder(self.fetches, self.feeds, analysis)
+        self._function, self._code, self._line_ops = self._builder.build(traced=False)
+        self._traced: Optional[tuple] = None
+        self._parallel = _ParallelRunner(self, analysis, threads) if threads > 1 else None
 
     def run(self, feed_values: Sequence[Any], ctx: Optional[RunContext]) -> list:
         """Execute once; raises an OpError naming the failing op (and commits nothing)."""
+        if self._parallel is not None:
+            return self._parallel.run(feed_values, ctx)
         try:
-            return self._function(ctx, *feed_values)
+            with np.errstate(all="ignore"):  # NOTE: TF is silent about inf and nan.
+                return self._function(ctx, *feed_values)
         except Exception as failure:
             self._raise_translated(failure, self._code, self._line_ops)
 
@@ -95,12 +109,14 @@ class Plan:
             self._traced = self._builder.build(traced=True)
         function, code, line_ops = self._traced
         try:
-            return function(ctx, stats, *feed_values)
+            with np.errstate(all="ignore"):
+                return function(ctx, stats, *feed_values)
         except Exception as failure:
             self._raise_translated(failure, code, line_ops)
 
-    def _raise_translated(self, failure: Exception, code: Any, line_ops: dict) -> None:
-        op = _failing_op(failure, code, line_ops)
+    def _raise_translated(self, failure: Exception, code: Any, line_ops: dict,
+                          op: Optional[Operation] = None) -> None:
+        op = op or _failing_op(failure, code, line_ops)
         if op is None or _already_located(failure):
             raise failure  # NOTE: a control-flow body already named its own failing op.
         if isinstance(failure, errors.OpError):
@@ -109,11 +125,6 @@ class Plan:
             message = f"{op.type} failed: {type(failure).__name__}: {failure}"
         cause = failure if op._type in _USER_CODE_OPS else None
         errors.raise_op_error(errors.error_class_for(failure), op, message, cause)
-
-
-_WRITERS = frozenset({"Assign", "AssignAdd", "AssignSub"})
-_NOT_STEPS = frozenset({"Const", "NoOp", "VariableV2"})
-_USER_CODE_OPS = frozenset({"PyFunc"})
 
 
 def _already_located(failure: Exception) -> bool:
@@ -169,32 +180,115 @@ def _needed_ops(fetches: Sequence[Any], feeds: Sequence[Tensor]) -> list[Operati
     return sorted(needed.values(), key=lambda op: op._id)
 
 
+# --- analysis: folding, pass-throughs, common subexpressions ------------------------------------
+
+class _Analysis:
+    """What each needed op becomes: a folded value, an alias of another tensor, or a step."""
+
+    def __init__(self, ops: list, feeds: Sequence[Tensor]) -> None:
+        self.fed = set(feeds)
+        self.known: dict[Tensor, Any] = {}   # tensor -> value known at compile time
+        self.alias: dict[Tensor, Tensor] = {}  # tensor -> the tensor computing the same value
+        self.steps: list[Operation] = []
+        seen: dict[tuple, Operation] = {}
+        for op in ops:
+            self._visit(op, seen)
+
+    def canonical(self, t: Tensor) -> Tensor:
+        return self.alias.get(t, t)
+
+    def _visit(self, op: Operation, seen: dict) -> None:
+        if op._type == "Const":
+            if op._outputs[0] not in self.fed:
+                self.known[op._outputs[0]] = op._attrs["value"]
+            return
+        if op._type in _NOT_STEPS:
+            return
+        if self._passes_through(op):
+            self.alias[op._outputs[0]] = self.canonical(op._inputs[0])
+            return
+        opdef = OPS[op._type]
+        pure = not (opdef.stateful or opdef.uses_context or op._control_inputs)
+        if pure and self._fold(op):
+            return
+        key = _expression_key(op, [self.canonical(t) for t in op._inputs]) if pure else None
+        if key is not None and key in seen:
+            for mine, theirs in zip(op._outputs, seen[key]._outputs, strict=True):
+                self.alias[mine] = theirs
+            return
+        if key is not None:
+            seen[key] = op
+        self.steps.append(op)
+
+    def _passes_through(self, op: Operation) -> bool:
+        if op._type not in _PASS_THROUGH or op._control_inputs:
+            return False
+        source = self.canonical(op._inputs[0])
+        # NOTE: a read of a variable stays a step: it must read at its own place in the order.
+        return source._op._type != "VariableV2" or source in self.fed
+
+    def _fold(self, op: Operation) -> bool:
+        inputs = [self.canonical(t) for t in op._inputs]
+        if any(t in self.fed or t not in self.known for t in inputs) or not op._outputs:
+            return False
+        try:
+            with np.errstate(all="ignore"):
+                result = OPS[op._type].kernel(op)(*[self.known[t] for t in inputs])
+        except Exception:  # noqa: BLE001 - a failing op fails at run time, naming itself
+            return False
+        values = list(result) if OPS[op._type].multi_output else [result]
+        if any(np.size(v) > _FOLD_LIMIT for v in values):
+            return False
+        for t, value in zip(op._outputs, values, strict=True):
+            self.known[t] = _frozen(value)
+        return True
+
+
+def _frozen(value: Any) -> Any:
+    if type(value) is np.ndarray:
+        value.flags.writeable = False
+    return value
+
+
+def _expression_key(op: Operation, inputs: list) -> Optional[tuple]:
+    try:
+        attrs = tuple(sorted((k, _hashable(v)) for k, v in op._attrs.items()))
+    except TypeError:
+        return None
+    return op._type, tuple(id(t) for t in inputs), attrs
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    hash(value)
+    return value
+
+
 # --- code generation -----------------------------------------------------------------------------
 
 class _CodeBuilder:
     """Writes the plan as Python source: one line per step, then compiles it."""
 
-    def __init__(self, fetches: tuple, feeds: tuple, ops: list) -> None:
+    def __init__(self, fetches: tuple, feeds: tuple, analysis: _Analysis) -> None:
         self.fetches = fetches
-        self.feeds = feeds
-        self.ops = ops
+        self.analysis = analysis
         self.feed_names = {t: f"f{i}" for i, t in enumerate(feeds)}
-        self.fetched = {t for t in fetches if isinstance(t, Tensor)}
+        self.fetched = {analysis.canonical(t) for t in fetches if isinstance(t, Tensor)}
 
     def build(self, traced: bool) -> tuple:
         namespace: dict[str, Any] = {"_fetch": fetch_value, "_clock": time.perf_counter,
-                                     "_nbytes": _output_bytes, "_ops": self.ops}
+                                     "_nbytes": _output_bytes}
+        steps = self.analysis.steps
+        namespace["_ops"] = steps
         lines: list[str] = []
         line_ops: dict[int, Operation] = {}
         last_use = self._last_uses()
-        for position, op in enumerate(self.ops):
-            statement = self._statement(op, namespace)
-            if statement is None:
-                continue
+        for position, op in enumerate(steps):
             if traced:
                 lines.append("    _t0 = _clock()")
             line_ops[len(lines) + 2] = op
-            lines.append("    " + statement)
+            lines.append("    " + self._statement(op, namespace))
             if traced:
                 lines.append(f"    _stats.append((_ops[{position}], _t0, _clock() - _t0, "
                              f"_nbytes({self._result_names(op)})))")
@@ -213,10 +307,8 @@ class _CodeBuilder:
         function = namespace["_plan"]
         return function, function.__code__, line_ops
 
-    def _statement(self, op: Operation, namespace: dict) -> Optional[str]:
+    def _statement(self, op: Operation, namespace: dict) -> str:
         opdef = OPS[op._type]
-        if op._type in _NOT_STEPS:
-            return None  # NOTE: consts are inlined, reads happen at each use, NoOps only order.
         kernel_name = f"K{op._id}"
         namespace[kernel_name] = opdef.kernel(op)
         args = [self._input_expression(t, namespace) for i, t in enumerate(op._inputs)
@@ -240,39 +332,40 @@ class _CodeBuilder:
         return f"t{t._op._id}_{t._value_index}"
 
     def _input_expression(self, t: Tensor, namespace: dict) -> str:
+        t = self.analysis.canonical(t)
         if t in self.feed_names:
             return self.feed_names[t]
-        producer = t._op
-        if producer._type == "Const":
-            name = f"C{producer._id}"
-            namespace[name] = producer._attrs["value"]
+        if t in self.analysis.known:
+            name = f"C{t._op._id}_{t._value_index}"
+            namespace[name] = self.analysis.known[t]
             return name
-        if producer._type == "VariableV2":
-            name = f"V{producer._id}"
-            namespace[name] = producer
+        if t._op._type == "VariableV2":
+            name = f"V{t._op._id}"
+            namespace[name] = t._op
             return f"ctx.read({name})"
         return self._name(t)
 
     def _fetch_expression(self, fetch: Any, namespace: dict) -> str:
         if isinstance(fetch, Operation):
             return "None"
-        if fetch in self._fetched_variables():
-            return f"_fetch({self._name(fetch)})"
+        canonical = self.analysis.canonical(fetch)
+        if canonical in self._fetched_variables():
+            return f"_fetch({self._name(canonical)})"
         return f"_fetch({self._input_expression(fetch, namespace)})"
 
     def _last_uses(self) -> dict[int, list[str]]:
         """For each step, the large intermediate values that no later step reads."""
-        position_of = {id(op): i for i, op in enumerate(self.ops)}
+        analysis = self.analysis
+        position_of = {id(op): i for i, op in enumerate(analysis.steps)}
         last: dict[Tensor, int] = {}
-        for i, op in enumerate(self.ops):
+        for i, op in enumerate(analysis.steps):
             for t in op._inputs:
+                t = analysis.canonical(t)
                 if id(t._op) in position_of and t not in self.feed_names:
                     last[t] = i
         result: dict[int, list[str]] = {}
         for t, position in last.items():
-            if t in self.fetched or t._op._type in _NOT_STEPS:
-                continue
-            if not _is_large(t._dims) or OPS[t._op._type].multi_output:
+            if t in self.fetched or not _is_large(t._dims) or OPS[t._op._type].multi_output:
                 continue
             result.setdefault(position, []).append(self._name(t))
         return result
@@ -289,3 +382,108 @@ def _is_large(dims: Any) -> bool:
 
 def _output_bytes(*values: Any) -> int:
     return sum(getattr(v, "nbytes", 0) for v in values)
+
+
+# --- inter-op parallelism ------------------------------------------------------------------------
+
+class _ParallelRunner:
+    """Runs independent steps concurrently on a thread pool (NumPy kernels release the GIL).
+
+    Fixed: each step's input sources and dependents. Changing per run: a value table and the
+    count of inputs each step still waits for.
+    """
+
+    def __init__(self, plan: Plan, analysis: _Analysis, threads: int) -> None:
+        self.plan = plan
+        self.analysis = analysis
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="session_magic")
+        self.kernels = [OPS[op._type].kernel(op) for op in analysis.steps]
+        position = {op: i for i, op in enumerate(analysis.steps)}
+        self.waits_for = [self._producers(op, position) for op in analysis.steps]
+        self.dependents: list[list[int]] = [[] for _ in analysis.steps]
+        for i, producers in enumerate(self.waits_for):
+            for p in producers:
+                self.dependents[p].append(i)
+
+    def _producers(self, op: Operation, position: dict) -> set:
+        sources = [self.analysis.canonical(t)._op for t in op._inputs] + list(op._control_inputs)
+        return {position[s] for s in sources if s in position}
+
+    def run(self, feed_values: Sequence[Any], ctx: Optional[RunContext]) -> list:
+        run = _ParallelRun(self, dict(zip(self.plan.feeds, feed_values, strict=True)), ctx)
+        return run.execute()
+
+
+class _ParallelRun:
+    """One execution of a _ParallelRunner."""
+
+    def __init__(self, runner: _ParallelRunner, fed: dict, ctx: Optional[RunContext]) -> None:
+        self.runner = runner
+        self.fed = fed
+        self.ctx = ctx
+        self.values: dict[Tensor, Any] = {}
+        self.remaining = [len(w) for w in runner.waits_for]
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.pending = len(runner.kernels)
+        self.failure: Optional[tuple] = None
+
+    def execute(self) -> list:
+        if self.pending:
+            # NOTE: list the ready steps before submitting any: workers change `remaining`.
+            ready = [i for i, count in enumerate(self.remaining) if count == 0]
+            for i in ready:
+                self.runner.pool.submit(self._step, i)
+            self.done.wait()
+        if self.failure is not None:
+            failure, op = self.failure
+            self.runner.plan._raise_translated(failure, None, {}, op)
+        return [None if isinstance(f, Operation) else fetch_value(self._value(f))
+                for f in self.runner.plan.fetches]
+
+    def _value(self, t: Tensor) -> Any:
+        t = self.runner.analysis.canonical(t)
+        if t in self.fed:
+            return self.fed[t]
+        if t in self.runner.analysis.known:
+            return self.runner.analysis.known[t]
+        if t._op._type == "VariableV2":
+            return self.ctx.read(t._op)
+        return self.values[t]
+
+    def _step(self, i: int) -> None:
+        if self.failure is not None:
+            return
+        op = self.runner.analysis.steps[i]
+        opdef = OPS[op._type]
+        try:
+            args = [self._value(t) for k, t in enumerate(op._inputs) if not opdef.is_ref_input(k)]
+            with np.errstate(all="ignore"):
+                result = self.runner.kernels[i](*([self.ctx] if opdef.uses_context else []),
+                                                *args)
+            outputs = list(result) if opdef.multi_output else [result]
+            self.values.update(zip(op._outputs, outputs, strict=True))
+        except Exception as failure:  # noqa: BLE001 - reported on the calling thread
+            self._finish_with(failure, op)
+            return
+        self._release(i)
+
+    def _release(self, i: int) -> None:
+        ready = []
+        with self.lock:
+            self.pending -= 1
+            for j in self.runner.dependents[i]:
+                self.remaining[j] -= 1
+                if self.remaining[j] == 0:
+                    ready.append(j)
+            finished = self.pending == 0
+        for j in ready:
+            self.runner.pool.submit(self._step, j)
+        if finished:
+            self.done.set()
+
+    def _finish_with(self, failure: Exception, op: Operation) -> None:
+        with self.lock:
+            if self.failure is None:
+                self.failure = (failure, op)
+        self.done.set()

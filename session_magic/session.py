@@ -173,7 +173,8 @@ def _feed_value(tensor: Tensor, value: Any) -> Any:
         array.flags.writeable = False
     else:
         array = _convert_feed(tensor, value)
-    if tensor._dims is not None and not dims_compatible(tensor._dims, array.shape):
+    dims = tensor._dims
+    if dims is not None and dims != array.shape and not dims_compatible(dims, array.shape):
         raise ValueError(f"Cannot feed value of shape {array.shape!r} for Tensor "
                          f"{tensor.name!r}, which has shape '{format_dims(tensor._dims)}'")
     return array
@@ -245,6 +246,7 @@ class BaseSession:
         self._write_lock = threading.Lock()
         self._compile_lock = threading.Lock()
         self._timings: Optional[dict] = None
+        self._threads = max(1, int(self._config.inter_op_parallelism_threads or 1))
 
     graph = property(lambda self: self._graph, doc="The graph this session runs.")
     sess_str = property(lambda self: self._target)
@@ -304,7 +306,7 @@ class BaseSession:
         with self._compile_lock:
             plan = self._plans.get(key)
             if plan is None:
-                plan = Plan(fetches, feeds, self._graph)
+                plan = Plan(fetches, feeds, self._graph, threads=self._threads)
                 self._plans[key] = plan
                 self._plan_misses += 1
         return plan

@@ -142,3 +142,91 @@ def test_kernel_failure_becomes_an_op_error_naming_the_op():
         with pytest.raises(tf.errors.InvalidArgumentError, match="Add failed") as caught:
             sess.run(total, {a: [1.0, 2.0], b: [1.0, 2.0, 3.0]})
     assert caught.value.op is total.op
+
+
+def test_constant_subgraphs_are_folded_when_the_plan_is_compiled():
+    x = tf.placeholder(tf.float32, [3])
+    scale = tf.sqrt(tf.constant(4.0)) * tf.constant(3.0)
+    y = x * scale
+    plan = Plan([y], [x])
+    assert [op.type for op in plan.steps] == ["Mul"]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(y, {x: [1.0, 2.0, 3.0]}), [6.0, 12.0, 18.0])
+
+
+def test_folding_never_hides_a_runtime_error_or_a_fed_constant():
+    c = tf.constant([1, 2])
+    bad = tf.gather(c, [5])
+    doubled = c * 2
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.OpError):
+            sess.run(bad)
+        np.testing.assert_array_equal(sess.run(doubled, {c: [10, 20]}), [20, 40])
+
+
+def test_repeated_subexpressions_and_identities_run_once():
+    x = tf.placeholder(tf.float32, [2])
+    first, second = tf.exp(x), tf.exp(x)
+    out = tf.identity(first) + second
+    plan = Plan([out], [x])
+    assert sorted(op.type for op in plan.steps) == ["Add", "Exp"]
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(out, {x: [0.0, 1.0]}), 2 * np.exp([0.0, 1.0]),
+                                   rtol=1e-6)
+
+
+def test_stateful_ops_are_never_merged_or_folded():
+    a = tf.random_uniform([3], seed=1)
+    b = tf.random_uniform([3], seed=1)  # identical op, attrs and inputs: still two draws
+    plan = Plan([a, b], [])
+    assert [op.type for op in plan.steps].count("RandomUniform") == 2
+    with tf.Session() as sess:
+        first = sess.run(a)
+        assert not np.array_equal(first, sess.run(a))  # a new draw each run, never a constant
+
+
+def _two_chains(threads):
+    graph = tf.Graph()
+    with graph.as_default():
+        a = tf.placeholder(tf.float64, [8, 8])
+        left, right = a, a * 2.0
+        for _ in range(5):
+            left, right = tf.matmul(left, a) / 8.0, tf.tanh(tf.matmul(right, a))
+        total = tf.reduce_sum(left) + tf.reduce_sum(right)
+    config = tf.ConfigProto(inter_op_parallelism_threads=threads)
+    return tf.Session(graph=graph, config=config), a, total
+
+
+def test_inter_op_threads_give_the_same_results_as_one_thread():
+    values = np.random.default_rng(0).normal(size=(8, 8))
+    serial, a1, t1 = _two_chains(1)
+    parallel, a2, t2 = _two_chains(2)
+    expected = serial.run(t1, {a1: values})
+    for _ in range(50):
+        assert parallel.run(t2, {a2: values}) == pytest.approx(expected)
+
+
+def test_inter_op_threads_report_the_failing_op():
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [None])
+        checked = tf.check_numerics(tf.log(x), "log went bad")
+        other = tf.exp(x)
+    config = tf.ConfigProto(inter_op_parallelism_threads=2)
+    with tf.Session(graph=graph, config=config) as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="log went bad") as caught:
+            sess.run([checked, other], {x: [-1.0]})
+    assert caught.value.op is checked.op
+
+
+def test_inter_op_threads_commit_variable_writes_atomically():
+    graph = tf.Graph()
+    with graph.as_default():
+        v = tf.Variable(0.0)
+        bump = v.assign_add(1.0)
+    config = tf.ConfigProto(inter_op_parallelism_threads=2)
+    with tf.Session(graph=graph, config=config) as sess:
+        sess.run(v.initializer)
+        for _ in range(10):
+            sess.run(bump)
+        assert sess.run(v) == 10.0

@@ -13,8 +13,10 @@ __all__ = ["sum_to_shape"]
 
 
 def _sum_to_shape(gradient: Any, shape: Any) -> np.ndarray:
+    target = tuple(shape.tolist())
+    if np.shape(gradient) == target:
+        return gradient  # NOTE: the common case at run time: nothing was broadcast
     gradient = np.asarray(gradient)
-    target = tuple(int(d) for d in shape)
     lead = gradient.ndim - len(target)
     axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(target)
                                        if d == 1 and gradient.shape[lead + i] != 1)

@@ -1170,7 +1170,7 @@ def _mean(x: np.ndarray, axis: Any, keep: bool) -> Any:
     total = np.sum(x, axis=axis, keepdims=keep, dtype=accumulator)
     count = x.size // np.size(total) if np.size(total) else 0
     if x.dtype.kind in "fc":  # NOTE: not np.mean, which warns through `warnings` when empty.
-        return np.asarray(total / count).astype(x.dtype)
+        return np.asarray(total / count).astype(x.dtype, copy=False)
     count = max(count, 1)
     quotient = np.floor_divide(total, count)
     # NOTE: TF's integer mean divides like C, truncating toward zero: mean([-3, 0]) == -1.

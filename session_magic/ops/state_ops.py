@@ -50,7 +50,10 @@ def _assign_infer(inputs: list, attrs: dict) -> list:
 
 
 def _stored(value: Any, variable: Any, validate_shape: bool) -> np.ndarray:
-    array = np.array(value, copy=True)
+    # NOTE: a kernel's fresh result is kept as is; anything borrowed (a feed, a constant, a
+    # stored value, a view of one) is copied, so the store owns every array it holds.
+    fresh = type(value) is np.ndarray and value.flags.owndata and value.flags.writeable
+    array = value if fresh else np.array(value, copy=True)
     wanted = variable._attrs["shape"]
     if validate_shape and wanted is not None and array.shape != tuple(wanted):
         raise errors.InvalidArgumentError(
