@@ -64,6 +64,7 @@ def _session_for(element: Any, session: Any, verb: str, method: str) -> BaseSess
     return session
 
 
+_MAPPER_CACHE_SIZE = 512
 _GRAPH_HINT = (" (This usually means the tensor was built after `reset_default_graph()` or "
                "inside another graph's `with graph.as_default():` block.)")
 
@@ -76,9 +77,11 @@ class _FetchMapper:
     __slots__ = ("elements", "template", "_positions")
 
     def __init__(self, graph: Graph, fetches: Any) -> None:
-        self.elements: list[Any] = []
+        elements: list[Any] = []
+        self.elements = elements
         self._positions: dict[Any, int] = {}
         self.template = self._walk(graph, fetches, "fetches")
+        self.elements = tuple(elements)
 
     def _walk(self, graph: Graph, fetch: Any, path: str) -> Any:
         if isinstance(fetch, (list, tuple)) and not hasattr(fetch, "_as_graph_element"):
@@ -246,6 +249,7 @@ class BaseSession:
         self._write_lock = threading.Lock()
         self._compile_lock = threading.Lock()
         self._timings: Optional[dict] = None
+        self._mappers: dict[tuple, _FetchMapper] = {}
         self._threads = max(1, int(self._config.inter_op_parallelism_threads or 1))
 
     graph = property(lambda self: self._graph, doc="The graph this session runs.")
@@ -269,14 +273,33 @@ class BaseSession:
                 not self._graph._unfetchable:
             unique, rebuild = (fetches,), _first
         else:
-            mapper = _FetchMapper(self._graph, fetches)
-            unique, rebuild = tuple(mapper.elements), mapper.build
+            mapper = self._mapper_for(fetches)
+            unique, rebuild = mapper.elements, mapper.build
         feed_tensors, feed_values = self._prepare_feeds(feed_dict)
         plan = self._plan_for(unique, feed_tensors)
         try:
             return rebuild(self._execute(plan, feed_values, options, run_metadata))
         except errors.OpError as error:
             raise error.with_traceback(None) from error.__cause__  # NOTE: trims executor frames
+
+    def _mapper_for(self, fetches: Any) -> _FetchMapper:
+        """The flattened fetch structure; flat lists and tuples are flattened once and reused
+        (the graph is append-only, so an element or name always resolves the same way)."""
+        key = None
+        if type(fetches) in (list, tuple):
+            key = (type(fetches), *fetches)
+            try:
+                mapper = self._mappers.get(key)
+            except TypeError:  # NOTE: nested lists are unhashable: flatten them each call
+                key, mapper = None, None
+            if mapper is not None:
+                return mapper
+        mapper = _FetchMapper(self._graph, fetches)
+        if key is not None:
+            if len(self._mappers) >= _MAPPER_CACHE_SIZE:
+                self._mappers.clear()
+            self._mappers[key] = mapper
+        return mapper
 
     def _check_usable(self) -> None:
         if self._closed:
@@ -390,7 +413,7 @@ class BaseSession:
             raise TypeError("`feed_list` must be a list or tuple.")
         feeds = tuple(_feed_tensor(self._graph, key) for key in (feed_list or ()))
         mapper = _FetchMapper(self._graph, fetches)
-        plan = self._plan_for(tuple(mapper.elements), feeds)
+        plan = self._plan_for(mapper.elements, feeds)
         rebuild = mapper.build
 
         def call(*feed_values: Any, options: Any = None, run_metadata: Any = None) -> Any:
@@ -428,6 +451,7 @@ class BaseSession:
         self._variable_store = {}
         self._random_generators = {}
         self._plans = {}
+        self._mappers = {}
 
     @property
     def closed(self) -> bool:

@@ -230,3 +230,13 @@ def test_inter_op_threads_commit_variable_writes_atomically():
         for _ in range(10):
             sess.run(bump)
         assert sess.run(v) == 10.0
+
+
+def test_a_repeated_flat_fetch_list_is_flattened_once():
+    a = tf.constant(1.0, name="a")
+    b = a * 2.0
+    with tf.Session() as sess:
+        assert sess.run([a, b, "a:0"]) == [1.0, 2.0, 1.0]
+        first = sess._mapper_for([a, b, "a:0"])
+        assert sess._mapper_for([a, b, "a:0"]) is first
+        assert sess.run([[a], {"b": b}]) == [[1.0], {"b": 2.0}]  # nested: not cached, still right
