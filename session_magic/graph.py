@@ -492,7 +492,8 @@ class Graph:
         for t in inputs:
             if t._op._graph is not self:
                 self._reject_foreign_input(t)
-        frames = self._active_control_frames() if self._thread.control_frames else ()
+        thread = self._thread
+        frames = self._active_control_frames() if thread.control_frames else ()
         control = self._control_inputs_for({t._op for t in inputs}) if frames else ()
         traceback = _user_traceback()
         with self._lock:
@@ -501,7 +502,7 @@ class Graph:
             op = Operation(self, op_type, final_name, inputs, control, attrs, output_specs,
                            traceback)
             op._id = len(self._operations)
-            if self._thread.device_stack:
+            if thread.device_stack:
                 op._device = self._device_for(op)
             self._operations.append(op)
             self._nodes_by_name[final_name] = op

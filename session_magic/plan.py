@@ -308,6 +308,9 @@ class _CodeBuilder:
         return function, function.__code__, line_ops
 
     def _statement(self, op: Operation, namespace: dict) -> str:
+        if op._type in _PASS_THROUGH:  # NOTE: a variable read kept in order: no kernel call
+            return f"{self._name(op._outputs[0])} = " \
+                   f"{self._input_expression(op._inputs[0], namespace)}"
         opdef = OPS[op._type]
         kernel_name = f"K{op._id}"
         namespace[kernel_name] = opdef.kernel(op)

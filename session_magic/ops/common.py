@@ -143,7 +143,8 @@ def broadcast_infer(op_type: str, allowed: Optional[Sequence[d.DType]],
         check_dtype(inputs[0], allowed)
         dims = inputs[0]._dims
         for t in inputs[1:]:
-            dims = broadcast_dims(dims, t._dims)
+            if t._dims != dims or dims is None or None in dims:
+                dims = broadcast_dims(dims, t._dims)
         return [(out_dtype or dtype, dims)]
     return infer
 

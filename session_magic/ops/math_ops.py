@@ -854,6 +854,8 @@ def _matmul_infer(inputs: list, attrs: dict) -> list:
 
 def _matmul_kernel(op: Any) -> Callable:
     transpose_a, transpose_b = op._attrs["transpose_a"], op._attrs["transpose_b"]
+    if not transpose_a and not transpose_b:
+        return np.matmul
 
     def matmul(a: Any, b: Any) -> Any:
         return np.matmul(a.T if transpose_a else a, b.T if transpose_b else b)

@@ -87,9 +87,11 @@ def apply_op(op_type: str, inputs: Sequence[Any], attrs: Optional[dict] = None,
     scope_name = name if name else (default_name or op_type)
     if name:
         validate_op_name(name)
-    if all(isinstance(t, Tensor) for t in inputs):
-        tensors = _bring_into(graph, inputs)
-        return _create(graph, opdef, tensors, attrs, scope_name)
+    for t in inputs:
+        if type(t) is not Tensor:
+            break
+    else:
+        return _create(graph, opdef, _bring_into(graph, inputs), attrs, scope_name)
     with graph.as_default(), graph.name_scope(scope_name) as scope:
         target = dtype if dtype is not None or not same_dtype else _common_dtype(inputs)
         tensors = [value if isinstance(value, Tensor) else
