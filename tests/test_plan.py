@@ -240,3 +240,13 @@ def test_a_repeated_flat_fetch_list_is_flattened_once():
         first = sess._mapper_for([a, b, "a:0"])
         assert sess._mapper_for([a, b, "a:0"]) is first
         assert sess.run([[a], {"b": b}]) == [[1.0], {"b": 2.0}]  # nested: not cached, still right
+
+
+def test_a_small_fetch_in_a_large_graph_compiles_to_a_small_plan():
+    x = tf.placeholder(tf.float32, [], name="x")
+    small = tf.exp(x) + 1.0
+    noise = x
+    for _ in range(20000):
+        noise = noise * 1.0001
+    plan = Plan([small], [x])
+    assert len(plan.ops) == 3 and len(plan.steps) == 2
