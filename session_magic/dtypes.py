@@ -141,6 +141,8 @@ def as_dtype(value: Any) -> DType:
     """Convert a DType, NumPy dtype or type, TF/NumPy name, or Python type into a DType."""
     if isinstance(value, DType):
         return value
+    if value is None:  # NOTE: np.dtype(None) is float64; TF refuses a missing dtype
+        raise TypeError("Cannot convert value None to a TensorFlow DType.")
     if isinstance(value, str):
         found = _BY_NAME.get(value)
         if found is not None:

@@ -93,12 +93,15 @@ _EXCEPTION_CLASSES = {
     FloatingPointError: InvalidArgumentError, ZeroDivisionError: InvalidArgumentError,
     KeyError: NotFoundError, FileNotFoundError: NotFoundError,
 }
+_TOO_BIG = ("array is too big", "Maximum allowed dimension exceeded")
 
 
 def error_class_for(exc: BaseException) -> type:
     """The OpError subclass that stands for a Python exception raised inside a kernel."""
     if isinstance(exc, OpError):
         return type(exc)
+    if isinstance(exc, ValueError) and str(exc).startswith(_TOO_BIG):
+        return ResourceExhaustedError  # NOTE: NumPy's ValueError for a size beyond memory
     for python_class in type(exc).__mro__:
         if python_class in _EXCEPTION_CLASSES:
             return _EXCEPTION_CLASSES[python_class]

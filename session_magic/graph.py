@@ -371,17 +371,18 @@ class Graph:
         if name_stack:
             name = f"{name_stack}/{name}"
         key = name.lower()
-        count = self._names_in_use.get(key, 0)
-        if mark_as_used:
-            self._names_in_use[key] = count + 1
-        if count > 0:
-            base_key = key
-            while key in self._names_in_use:
-                key = f"{base_key}_{count}"
-                count += 1
+        with self._lock:  # NOTE: threads building in one graph must never get the same name
+            count = self._names_in_use.get(key, 0)
             if mark_as_used:
-                self._names_in_use[key] = 1
-            name = f"{name}_{count - 1}"
+                self._names_in_use[key] = count + 1
+            if count > 0:
+                base_key = key
+                while key in self._names_in_use:
+                    key = f"{base_key}_{count}"
+                    count += 1
+                if mark_as_used:
+                    self._names_in_use[key] = 1
+                name = f"{name}_{count - 1}"
         return name
 
     def get_name_scope(self) -> str:
@@ -434,7 +435,8 @@ class Graph:
             raise TypeError(f"Control input must be Operation or Tensor: {item}")
         if element._graph is not self:
             raise ValueError(f"Control input {element!r} must be from the same graph as the "
-                             "ops created inside control_dependencies.")
+                             "ops created inside control_dependencies. Build both under the "
+                             "same `with graph.as_default():` block.")
         return element
 
     def _active_control_frames(self) -> list:
@@ -499,6 +501,8 @@ class Graph:
         with self._lock:
             self._check_not_finalized()
             final_name = name[:-1] if name.endswith("/") else self.unique_name(name)
+            if final_name in self._nodes_by_name:
+                raise ValueError(f"Duplicate node name in graph: '{final_name}'")
             op = Operation(self, op_type, final_name, inputs, control, attrs, output_specs,
                            traceback)
             op._id = len(self._operations)

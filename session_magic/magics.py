@@ -5,6 +5,7 @@ namespace and delegates to notebook.Notebook; every registration it makes, unloa
 """
 from __future__ import annotations
 
+import keyword
 import os
 import types
 from typing import Any, Optional
@@ -67,7 +68,7 @@ class SessionMagics(Magics):
     @line_magic
     def graph(self, line: str = "") -> Any:
         """Draw the default graph, or the part of it that computes the given tensors or ops."""
-        args = parse_argstring(self.graph, line)
+        args = _parse(self.graph, line, "%graph")
         if args.reset:
             self.notebook.reset()
             return None
@@ -98,8 +99,8 @@ class SessionMagics(Magics):
     @cell_magic
     def session(self, line: str, cell: str) -> None:
         """Run the cell with a fresh Graph as default and a Session on it named `sess`."""
-        args = parse_argstring(self.session, line)
-        if not args.name.isidentifier():
+        args = _parse(self.session, line, "%%session")
+        if not args.name.isidentifier() or keyword.iskeyword(args.name):
             raise UsageError(f"%%session: -n needs a Python name, got {args.name!r}")
         with self.notebook.cell_session(trace=args.trace) as sess:
             self.shell.user_ns[args.name] = sess
@@ -134,6 +135,14 @@ class SessionMagics(Magics):
         return f"cell {named[1]}, line {lineno}" if named else None
 
 
+def _parse(magic: Any, line: str, usage: str) -> Any:
+    """The magic's arguments; a bad one is a UsageError that names the magic."""
+    try:
+        return parse_argstring(magic, line)
+    except UsageError as problem:
+        raise UsageError(f"{usage}: {problem}") from None
+
+
 def _check_counts(args: Any) -> None:
     if args.depth is not None and args.depth < 0:
         raise UsageError(f"%graph: --depth must be 0 or more, got {args.depth}")
@@ -162,8 +171,7 @@ _EVENTS = ("pre_run_cell", "post_run_cell")
 def load_ipython_extension(ip: Any) -> None:
     """Register the magics and events, install an interactive session, warm the renderer."""
     magics = SessionMagics(ip, Notebook())
-    ip.register_magics(magics)
-    ip.configurables.append(magics)
+    ip.register_magics(magics)  # NOTE: Magics.__init__ already joined ip.configurables
     for event in _EVENTS:
         ip.events.register(event, getattr(magics, event))
     magics._previous_custom_exc = (ip.custom_exceptions, ip.CustomTB)

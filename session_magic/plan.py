@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -29,6 +29,9 @@ _WRITERS = frozenset({"Assign", "AssignAdd", "AssignSub"})
 _NOT_STEPS = frozenset({"Const", "NoOp", "VariableV2"})
 _PASS_THROUGH = frozenset({"Identity", "StopGradient"})
 _USER_CODE_OPS = frozenset({"PyFunc"})
+# NOTE: how often a threaded run's caller looks up from waiting: a Ctrl-C that Python handles
+# on another thread (or `_thread.interrupt_main()`) does not wake a wait without a timeout.
+_WAIT_SECONDS = 0.05
 _plan_ids = itertools.count()
 
 
@@ -77,7 +80,7 @@ class Plan:
     """The compiled form of one (fetches, feeds) signature on one graph."""
 
     def __init__(self, fetches: Sequence[Any], feeds: Sequence[Tensor], graph: Any = None,
-                 threads: int = 1) -> None:
+                 pool: Optional[Executor] = None) -> None:
         self.fetches = tuple(fetches)
         self.feeds = tuple(feeds)
         self.ops = _needed_ops(self.fetches, self.feeds)
@@ -90,7 +93,7 @@ class Plan:
         self._builder = _CodeBuilder(self.fetches, self.feeds, analysis)
         self._function, self._code, self._line_ops = self._builder.build(traced=False)
         self._traced: Optional[tuple] = None
-        self._parallel = _ParallelRunner(self, analysis, threads) if threads > 1 else None
+        self._parallel = _ParallelRunner(self, analysis, pool) if pool is not None else None
 
     def run(self, feed_values: Sequence[Any], ctx: Optional[RunContext]) -> list:
         """Execute once; raises an OpError naming the failing op (and commits nothing)."""
@@ -390,16 +393,17 @@ def _output_bytes(*values: Any) -> int:
 # --- inter-op parallelism ------------------------------------------------------------------------
 
 class _ParallelRunner:
-    """Runs independent steps concurrently on a thread pool (NumPy kernels release the GIL).
+    """Runs independent steps concurrently on the session's thread pool (NumPy kernels release
+    the GIL).
 
     Fixed: each step's input sources and dependents. Changing per run: a value table and the
     count of inputs each step still waits for.
     """
 
-    def __init__(self, plan: Plan, analysis: _Analysis, threads: int) -> None:
+    def __init__(self, plan: Plan, analysis: _Analysis, pool: Executor) -> None:
         self.plan = plan
         self.analysis = analysis
-        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="session_magic")
+        self.pool = pool
         self.kernels = [OPS[op._type].kernel(op) for op in analysis.steps]
         position = {op: i for i, op in enumerate(analysis.steps)}
         self.waits_for = [self._producers(op, position) for op in analysis.steps]
@@ -437,12 +441,23 @@ class _ParallelRun:
             ready = [i for i, count in enumerate(self.remaining) if count == 0]
             for i in ready:
                 self.runner.pool.submit(self._step, i)
-            self.done.wait()
+            self._wait()
         if self.failure is not None:
             failure, op = self.failure
+            if not isinstance(failure, Exception):
+                raise failure  # NOTE: a KeyboardInterrupt in a py_func stays one, as serially
             self.runner.plan._raise_translated(failure, None, {}, op)
         return [None if isinstance(f, Operation) else fetch_value(self._value(f))
                 for f in self.runner.plan.fetches]
+
+    def _wait(self) -> None:
+        """Wait for the last step; if interrupted, the steps not yet started never start."""
+        try:
+            while not self.done.wait(_WAIT_SECONDS):
+                pass
+        except BaseException as interrupt:
+            self._finish_with(interrupt, None)
+            raise
 
     def _value(self, t: Tensor) -> Any:
         t = self.runner.analysis.canonical(t)
@@ -465,15 +480,18 @@ class _ParallelRun:
                 result = self.runner.kernels[i](*([self.ctx] if opdef.uses_context else []),
                                                 *args)
             outputs = list(result) if opdef.multi_output else [result]
-            self.values.update(zip(op._outputs, outputs, strict=True))
-        except Exception as failure:  # noqa: BLE001 - reported on the calling thread
+            produced = list(zip(op._outputs, outputs, strict=True))
+        except BaseException as failure:  # noqa: BLE001 - reported on the calling thread
             self._finish_with(failure, op)
             return
-        self._release(i)
+        self._release(i, produced)
 
-    def _release(self, i: int) -> None:
+    def _release(self, i: int, produced: list) -> None:
         ready = []
         with self.lock:
+            if self.failure is not None:
+                return
+            self.values.update(produced)
             self.pending -= 1
             for j in self.runner.dependents[i]:
                 self.remaining[j] -= 1
@@ -485,8 +503,10 @@ class _ParallelRun:
         if finished:
             self.done.set()
 
-    def _finish_with(self, failure: Exception, op: Operation) -> None:
+    def _finish_with(self, failure: BaseException, op: Optional[Operation]) -> None:
         with self.lock:
             if self.failure is None:
                 self.failure = (failure, op)
+            # NOTE: the failure's traceback holds this run: it must not hold the run's arrays.
+            self.values.clear()
         self.done.set()

@@ -339,10 +339,10 @@ class Saver:
 
         No `.meta` file is written: the graph is the Python program that built it.
         """
-        save_path = os.fspath(save_path)
+        _check_session(sess, self._variables)
+        save_path = _path_argument(save_path)
         latest_filename = latest_filename or _STATE_FILENAME
         prefix = self._prefix(sess, save_path, global_step, latest_filename)
-        _check_session(sess)
         directory = os.path.dirname(save_path)
         if not os.path.isdir(directory or "."):
             raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
@@ -394,7 +394,8 @@ class Saver:
         """Assign the values saved at `save_path` to the variables (no initializer needed)."""
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
-        save_path = os.fspath(save_path)
+        _check_session(sess, self._variables)
+        save_path = _path_argument(save_path)
         if not checkpoint_exists(save_path):
             raise ValueError("The passed save_path is not a valid checkpoint: " + save_path)
         reader = _CheckpointReader(save_path)
@@ -408,10 +409,24 @@ class Saver:
         _assign_all(sess, self._variables, values)
 
 
-def _check_session(sess: Any) -> None:
+def _check_session(sess: Any, variables: dict) -> None:
     from .session import BaseSession
     if not isinstance(sess, BaseSession):
         raise TypeError(f"'sess' must be a Session; {sess}")
+    for name, variable in variables.items():
+        if variable.graph is not sess.graph:
+            raise ValueError(f"The session runs a different graph from the Saver's variable "
+                             f"{name!r}. Pass a session of the graph the variables were built "
+                             "in (a Saver made before `reset_default_graph()` or in another "
+                             "graph's `with graph.as_default():` block must be made again).")
+
+
+def _path_argument(save_path: Any) -> str:
+    try:
+        return os.fspath(save_path)
+    except TypeError:
+        raise TypeError(f"save_path must be a string or path-like, got {save_path!r} of type "
+                        f"{type(save_path).__name__}") from None
 
 
 def _check_restorable(name: str, variable: Variable, value: np.ndarray, entry: dict) -> None:

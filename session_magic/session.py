@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import os
 import threading
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
@@ -65,6 +67,8 @@ def _session_for(element: Any, session: Any, verb: str, method: str) -> BaseSess
 
 
 _MAPPER_CACHE_SIZE = 512
+# NOTE: the package's modules and the plans' generated code; never the user's frames.
+_EXECUTOR_FILES = (os.path.dirname(os.path.abspath(__file__)) + os.sep, "<session_magic plan")
 _GRAPH_HINT = (" (This usually means the tensor was built after `reset_default_graph()` or "
                "inside another graph's `with graph.as_default():` block.)")
 
@@ -159,6 +163,9 @@ def _feed_tensor(graph: Graph, key: Any) -> Tensor:
             tensor = graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
         except Exception as error:
             hint = _GRAPH_HINT if "not an element of this graph" in str(error) else ""
+            if isinstance(key, Operation):
+                hint = f" (The key is the Operation {key.name!r}: feed one of its outputs, " \
+                       f"e.g. '{key.name}:0'.)"
             raise TypeError("Cannot interpret feed_dict key as Tensor: " + str(error.args[0])
                             + hint) from None
     if not graph.is_feedable(tensor):
@@ -193,8 +200,12 @@ def _convert_feed(tensor: Tensor, value: Any) -> np.ndarray:
     if dtype is _dtypes.string:
         from .ops.registry import to_array
         return to_array(value, dtype)
+    if dtype.is_integer and _has_non_finite(value):
+        raise ValueError(f"Cannot convert the value fed for Tensor {tensor.name!r} "
+                         f"({_shown(value)}) to {dtype.name}: NaN and Inf have no integer value")
     try:
-        array = np.asarray(value, dtype=dtype.as_numpy_dtype)
+        with np.errstate(all="ignore"):
+            array = np.asarray(value, dtype=dtype.as_numpy_dtype)
     except (TypeError, ValueError, OverflowError) as error:
         raise _feed_conversion_error(tensor, value, error) from None
     if isinstance(value, int) and not isinstance(value, bool) and array != value:
@@ -202,19 +213,37 @@ def _convert_feed(tensor: Tensor, value: Any) -> np.ndarray:
     return array
 
 
-def _precision_loss_error(tensor: Tensor, value: int) -> TypeError:
+def _has_non_finite(value: Any) -> bool:
+    """Does a float feed value hold NaN or Inf (which an integer tensor cannot hold)?"""
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):
+        return False
+    return array.dtype.kind in "fc" and not np.all(np.isfinite(array))
+
+
+def _shown(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _precision_loss_error(tensor: Tensor, value: Any) -> TypeError:
     return TypeError(f"Type of feed value {value} with type {type(value)} is not compatible with "
                      f"Tensor type {tensor._dtype.as_numpy_dtype}. Try explicitly setting the "
-                     "type of the feed tensor to a larger type (e.g. int64).")
+                     "type of the feed tensor to a larger type (e.g. int64). (fed for Tensor "
+                     f"{tensor.name!r})")
 
 
 def _feed_conversion_error(tensor: Tensor, value: Any, error: Exception) -> Exception:
     if isinstance(value, int):
         return _precision_loss_error(tensor, value)
-    shown = repr(value)
-    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    if isinstance(error, OverflowError):
+        return TypeError(f"Cannot convert the value fed for Tensor {tensor.name!r} "
+                         f"({_shown(value)}) to {tensor._dtype.name}: a value does not fit. Try "
+                         "explicitly setting the type of the feed tensor to a larger type "
+                         "(e.g. int64).")
     return type(error)(f"Cannot convert the value fed for Tensor {tensor.name!r} "
-                       f"({shown}) to {tensor._dtype.name}: {error}")
+                       f"({_shown(value)}) to {tensor._dtype.name}: {error}")
 
 
 # --- sessions ------------------------------------------------------------------------------------
@@ -251,6 +280,7 @@ class BaseSession:
         self._timings: Optional[dict] = None
         self._mappers: dict[tuple, _FetchMapper] = {}
         self._threads = max(1, int(self._config.inter_op_parallelism_threads or 1))
+        self._pool: Optional[ThreadPoolExecutor] = None
 
     graph = property(lambda self: self._graph, doc="The graph this session runs.")
     sess_str = property(lambda self: self._target)
@@ -329,24 +359,35 @@ class BaseSession:
         with self._compile_lock:
             plan = self._plans.get(key)
             if plan is None:
-                plan = Plan(fetches, feeds, self._graph, threads=self._threads)
+                plan = Plan(fetches, feeds, self._graph, pool=self._inter_op_pool())
                 self._plans[key] = plan
                 self._plan_misses += 1
         return plan
+
+    def _inter_op_pool(self) -> Optional[ThreadPoolExecutor]:
+        """The session's one pool for `inter_op_parallelism_threads` > 1, shared by its plans."""
+        if self._threads > 1 and self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self._threads,
+                                            thread_name_prefix="session_magic")
+        return self._pool
 
     def _execute(self, plan: Plan, feed_values: tuple, options: Any, run_metadata: Any) -> list:
         ctx = RunContext(self) if plan.uses_context else None
         traced = self._timings is not None or (
             options is not None and run_metadata is not None
             and getattr(options, "trace_level", 0) >= RunOptions.SOFTWARE_TRACE)
-        if not plan.writes_state:
-            return self._run_plan(plan, feed_values, ctx, traced, run_metadata)
-        with self._write_lock:
-            results = self._run_plan(plan, feed_values, ctx, traced, run_metadata)
-            if self._closed:
-                raise RuntimeError("Attempted to use a closed Session.")
-            self._variable_store.update(ctx.pending)
-        return results
+        try:
+            if not plan.writes_state:
+                return self._run_plan(plan, feed_values, ctx, traced, run_metadata)
+            with self._write_lock:
+                results = self._run_plan(plan, feed_values, ctx, traced, run_metadata)
+                if self._closed:
+                    raise RuntimeError("Attempted to use a closed Session.")
+                self._variable_store.update(ctx.pending)
+            return results
+        except BaseException as failure:
+            _forget_run(failure, ctx)
+            raise
 
     def _run_plan(self, plan: Plan, feed_values: tuple, ctx: Any, traced: bool,
                   run_metadata: Any) -> list:
@@ -452,6 +493,9 @@ class BaseSession:
         self._random_generators = {}
         self._plans = {}
         self._mappers = {}
+        # NOTE: not shut down, as a run on another thread may still use it: its workers end
+        # once the last plan holding it is collected.
+        self._pool = None
 
     @property
     def closed(self) -> bool:
@@ -504,6 +548,27 @@ def _ancestors(tensors: list, fed: set) -> set:
         pending.extend(t.op for t in op.inputs if t not in fed)
         pending.extend(op.control_inputs)
     return seen
+
+
+def _forget_run(failure: BaseException, ctx: Optional[RunContext]) -> None:
+    """Drop what a failed run holds: its context's variable values and the locals of the
+    finished executor frames in its tracebacks. A shell keeps the last traceback; it must not
+    keep a closed session's variables or a run's intermediate arrays alive."""
+    if ctx is not None:
+        ctx.store, ctx.pending = {}, {}
+    pending, seen = [failure], set()
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        pending += [error.__cause__, error.__context__]
+        traceback = error.__traceback__
+        while traceback is not None:
+            if traceback.tb_frame.f_code.co_filename.startswith(_EXECUTOR_FILES):
+                with contextlib.suppress(RuntimeError):  # NOTE: a frame still running
+                    traceback.tb_frame.clear()
+            traceback = traceback.tb_next
 
 
 def _first(results: list) -> Any:

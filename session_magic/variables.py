@@ -46,6 +46,9 @@ class Variable:
                  synchronization: Any = None, aggregation: Any = None, shape: Any = None):
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"A Variable's name must be a string, got {name!r} of type "
+                            f"{type(name).__name__}")
         from_function = callable(initial_value) and not isinstance(initial_value, Tensor)
         if from_function and dtype is None:
             raise ValueError("dtype must also be specified when initial_value is callable.")

@@ -11,6 +11,7 @@ already known of them, as TF's `constant_value_as_shape` does. `Tensor.__getitem
 from __future__ import annotations
 
 import builtins
+import math
 import numbers
 import sys
 from dataclasses import dataclass
@@ -317,7 +318,8 @@ def _filled(dims: Any, dtype: d.DType, value: Any, name: Optional[str], default:
     with op_scope(name, default, [dims]) as scope:
         if not _is_tensor_like(dims):
             static = _static_shape(dims)
-            if static is not None and int(np.prod(static)) < _SMALL_CONSTANT:
+            # NOTE: math.prod: np.prod of huge dims wraps around int64 and can look small.
+            if static is not None and math.prod(static) < _SMALL_CONSTANT:
                 return make_constant(value, dtype, shape=static, name=scope)
             dims = (convert_to_tensor(dims, d.int32) if static is None else
                     make_constant(static, name="shape_as_tensor"))

@@ -7,6 +7,7 @@ a branch sees the session's current value.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any, Callable, Optional, Sequence
 
 from .. import dtypes as d
@@ -352,7 +353,11 @@ def _static_limit(maximum_iterations: Any) -> Optional[int]:
             raise ValueError("maximum_iterations must be known while building the graph (a "
                              "Python int or a constant).")
         maximum_iterations = known
-    return int(maximum_iterations)
+    try:
+        return operator.index(maximum_iterations)
+    except TypeError:
+        raise TypeError("maximum_iterations must be an integer scalar (int32 or int64), got "
+                        f"{maximum_iterations!r}") from None
 
 
 def _less_or_equally_specific(output: Any, invariant: Any) -> bool:

@@ -77,7 +77,7 @@ def _output_dims(shape: Tensor) -> Any:
     known = constant_value(shape)
     if known is not None:
         if np.any(known < 0):
-            raise ValueError(f"Shape {list(known)} has negative dimensions")
+            raise ShapeError(f"Shape {known.tolist()} has negative dimensions")
         return tuple(int(n) for n in known)
     if shape._dims is None or shape._dims[0] is None:
         return None

@@ -86,6 +86,7 @@ def apply_op(op_type: str, inputs: Sequence[Any], attrs: Optional[dict] = None,
     graph = _graph_for(inputs)
     scope_name = name if name else (default_name or op_type)
     if name:
+        _check_name_type(name)
         validate_op_name(name)
     for t in inputs:
         if type(t) is not Tensor:
@@ -107,9 +108,17 @@ def op_scope(name: Optional[str], default_name: str, values: Sequence[Any] = ())
     Pass the yielded scope as the `name` of the op that gives the result, so it is named after
     the scope itself (`truediv` with `truediv/Cast` inside), as TF names composites.
     """
+    if name:
+        _check_name_type(name)
     graph = _graph_for(values)
     with graph.as_default(), graph.name_scope(name or default_name) as scope:
         yield scope
+
+
+def _check_name_type(name: Any) -> None:
+    if not isinstance(name, str):
+        raise TypeError(f"An op's name must be a string, got {name!r} of type "
+                        f"{type(name).__name__}")
 
 
 def _create(graph: Graph, opdef: OpDef, tensors: list, attrs: dict, name: str) -> Operation:
@@ -150,10 +159,14 @@ def _bring_into(graph: Graph, tensors: Sequence[Tensor]) -> list:
             if not graph.building_function:
                 other = next((x for x in tensors if x._op._graph is graph), "the graph's ops")
                 raise ValueError(f"{t} must be from the same graph as {other} (graphs are "
-                                 f"{t._op._graph} and {graph}).")
+                                 f"{t._op._graph} and {graph}).{_GRAPH_HINT}")
             t = graph._capture(t)
         result.append(t)
     return result
+
+
+_GRAPH_HINT = (" Build every input in one graph: a tensor made before `reset_default_graph()` or "
+               "inside another graph's `with graph.as_default():` block must be made again.")
 
 
 def _common_dtype(inputs: Sequence[Any]) -> Optional[_dtypes.DType]:

@@ -186,6 +186,11 @@ register("PyFunc", _py_func_infer, _py_func_kernel, stateful=True, multi_output=
 def py_func(func: Callable, inp: Sequence[Any], Tout: Any, stateful: bool = True,
             name: Optional[str] = None) -> Any:
     """Run `func` on the NumPy values of `inp` when the op runs; its results become `Tout`."""
+    if not callable(func):
+        raise ValueError(f"Expected func to be callable, got func of type {type(func)}")
+    if isinstance(inp, Tensor) or hasattr(inp, "_to_tensor"):
+        raise TypeError(f"inp must be a list of tensors (the arguments of func), got {inp!r}; "
+                        "write [x] for a single argument.")
     listed = isinstance(Tout, (list, tuple))
     dtypes = [d.as_dtype(t) for t in (Tout if listed else [Tout])]
     inputs = list(inp)

@@ -77,7 +77,13 @@ def _update_kernel(combine: Any) -> Any:
         variable = op._inputs[0]._op
 
         def update(ctx: Any, delta: Any) -> np.ndarray:
-            return ctx.write(variable, _stored(combine(ctx.read(variable), delta), variable, True))
+            current = ctx.read(variable)
+            if np.shape(delta) != current.shape:  # NOTE: TF does not broadcast an update
+                raise errors.InvalidArgumentError(
+                    None, None, f"Parameters and update must be the same size: variable "
+                    f"{variable.name!r} has shape {list(current.shape)} but the update has "
+                    f"shape {list(np.shape(delta))}")
+            return ctx.write(variable, _stored(combine(current, delta), variable, True))
         return update
     return make
 
@@ -85,14 +91,14 @@ def _update_kernel(combine: Any) -> Any:
 def _update_infer(op_type: str) -> Any:
     def infer(inputs: list, attrs: dict) -> list:
         ref, value = inputs
-        _variable_op(ref, op_type)
+        variable = _variable_op(ref, op_type)
         check_dtype(ref, NUMERIC, "ref")
         if value._dtype is not ref._dtype:
             raise TypeError(f"Input 'value' of '{op_type}' Op has type {value._dtype.name} that "
                             f"does not match type {ref._dtype.name} of argument 'ref'.")
         if not dims_compatible(ref._dims, value._dims):
             raise ValueError(f"Shapes {format_dims(ref._dims)} and {format_dims(value._dims)} "
-                             "are incompatible")
+                             f"are incompatible (updating variable {variable.name!r})")
         return [(ref._dtype, ref._dims)]
     return infer
 

@@ -6,8 +6,9 @@ Legend:
   op writing a variable (Assign…): orange border; `If`/`While`: lilac `component`.
 - edge: `dtype[shape]` of the tensor (`f32[?,3]`, `i32[]` scalar, `f32[*]` unknown rank), `:1`
   for an op's second output; dashed: control dependency; `×3`: three tensors merged.
-- cluster: a name scope; folder: a collapsed scope (`N ops`); stacked box: a collapsed series
-  (`add…add_9 (10)`, five or more numbered ops or scopes of one kind).
+- cluster: a name scope; folder: a collapsed scope (`N ops`), or the top-level items beyond the
+  node budget (`N earlier ops`); stacked box: a collapsed series (`add…add_9 (10)`, five or more
+  numbered ops or scopes of one kind).
 - thick magenta border: fetched; grey dashed: an op the runs did not need; white→red fill: run
   time relative to the slowest op; `= value`: a value from the last run.
 Every graph-derived string is escaped; node ids are `n<op index>`, `s<k>`, `cluster_<k>`.
@@ -525,6 +526,8 @@ def _group_node(drawing: _Drawing, group: Any, cluster_path: str) -> str:
     counts = hierarchy.type_counts(group)
     if isinstance(group, Scope) and group.foldable:
         attrs, lines, tooltip = _folded_parts(drawing, group, cluster_path)
+    elif isinstance(group, Scope) and group.overflow:
+        attrs, lines, tooltip = _overflow_parts(drawing, group, counts)
     elif isinstance(group, Scope):
         attrs = dict(_STYLES["scope"])
         lines = [_shorten(group.leaf, _LABEL_WIDTH, keep_end=True), f"{group.size} ops"]
@@ -546,6 +549,16 @@ def _folded_parts(drawing: _Drawing, scope: Scope, cluster_path: str) -> tuple:
               if op is not own]
     tooltip.append("with " + _shorten(", ".join(folded), 300))
     return attrs, lines, tooltip
+
+
+def _overflow_parts(drawing: _Drawing, group: Scope, counts: dict) -> tuple:
+    """The top-level items beyond the node budget, drawn as one node."""
+    lines = [f"{group.size} earlier ops", f"in {len(group.items)} nodes"]
+    limit = drawing.options.max_nodes * hierarchy.TOP_LEVEL_FACTOR
+    tooltip = [f"{group.size} earlier ops in {len(group.items)} nodes, folded to keep the drawing "
+               f"within {limit} nodes; draw a part of the graph or raise max_nodes to see them",
+               _type_summary(counts)]
+    return dict(_STYLES["scope"]), lines, tooltip
 
 
 def _series_parts(series: Series, counts: dict) -> tuple:

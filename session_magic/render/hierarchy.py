@@ -3,7 +3,9 @@
 TensorBoard's rules: an op lives in the scope its name's prefix names (`a/b/c` in `a/b`; an op
 named like a scope, `w` beside `w/read`, lives inside it); five or more siblings of one kind named
 `base`, `base_1`, ... with consecutive numbers form a series. Groups open breadth-first, largest
-first and alike siblings together, while the visible node count stays within the budget.
+first and alike siblings together, while the visible node count stays within the budget. The top
+level shows whole up to five times the budget; beyond that (a flat graph of thousands of unrelated
+names) its earliest items fold into one overflow group, so no drawing is unbounded.
 """
 from __future__ import annotations
 
@@ -11,10 +13,13 @@ from typing import Iterator, Optional, Union
 
 from ..graph import Operation
 
-__all__ = ["Scope", "Series", "SERIES_MIN_SIZE", "build", "choose_open", "assign_nodes",
-           "walk", "group_ops", "type_counts"]
+__all__ = ["Scope", "Series", "SERIES_MIN_SIZE", "TOP_LEVEL_FACTOR", "build", "choose_open",
+           "assign_nodes", "walk", "group_ops", "type_counts"]
 
 SERIES_MIN_SIZE = 5
+# NOTE: the budget collapses scopes and series; the top level has nothing to collapse into, so
+# it may exceed the budget (a small unscoped graph stays whole) up to this many times.
+TOP_LEVEL_FACTOR = 5
 # NOTE: the only ops that fold silently into the op they belong to when its scope is collapsed
 # (`add/y`, `w/read`, `w/Assign`): a collapsed `add` then still looks like the Add it is.
 _ATTACHMENT_TYPES = frozenset({"Const", "Identity", "Assign"})
@@ -24,7 +29,7 @@ class Scope:
     """One name scope: its direct items (ops, child scopes, series) in creation order."""
 
     __slots__ = ("path", "leaf", "parent", "level", "items", "own", "size", "first", "open",
-                 "series", "_types")
+                 "series", "overflow", "_types")
 
     def __init__(self, path: str, parent: Optional[Scope], first: int) -> None:
         self.path = path
@@ -37,6 +42,7 @@ class Scope:
         self.first = first                      # creation index of its first op
         self.open = parent is None
         self.series: Optional[Series] = None    # the series this scope is a member of
+        self.overflow = False                   # not a name scope: top-level items over budget
         self._types: Optional[dict] = None
 
     @property
@@ -215,6 +221,9 @@ def choose_open(root: Scope, max_nodes: int, depth: Optional[int] = None,
     forced = _forced(root, depth, expand)
     closed = {id(item) for item in root.items
               if isinstance(item, Scope) and _base_name(item.path) in collapse}
+    overflow = _fold_overflow(root, max_nodes * TOP_LEVEL_FACTOR, forced)
+    if overflow is not None:
+        closed.add(id(overflow))
     visible = len(root.items)
     frontier: list = [root]
     while frontier:
@@ -229,6 +238,24 @@ def choose_open(root: Scope, max_nodes: int, depth: Optional[int] = None,
         for twins in _twin_sets(budgeted):
             if visible + sum(len(group.items) - 1 for group in twins) <= max_nodes:
                 visible += sum(_open(group, frontier) for group in twins)
+
+
+def _fold_overflow(root: Scope, limit: int, forced: set) -> Optional[Scope]:
+    """Keep the top level within `limit` nodes: the earliest items beyond it (never a forced one)
+    become one closed group, so the latest ops (what was just built or fetched) stay visible."""
+    surplus = len(root.items) - limit + 1
+    if surplus < 2:
+        return None
+    folded = [item for item in root.items if id(item) not in forced][:surplus]
+    if len(folded) < 2:
+        return None
+    overflow = Scope("earlier ops", root, _first(folded[0]))  # NOTE: a space: no scope's name
+    overflow.overflow = True
+    overflow.items = folded
+    overflow.size = sum(_size(item) for item in folded)
+    chosen = {id(item) for item in folded}
+    root.items = [overflow] + [item for item in root.items if id(item) not in chosen]
+    return overflow
 
 
 def _base_name(path: str) -> str:
