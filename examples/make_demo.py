@@ -118,7 +118,7 @@ with big.as_default():
     signal = tf.placeholder(tf.float32, [None, 16], name="signal")
     for block in range(40):
         with tf.name_scope(f"block{block}"):
-            for step in range(50):
+            for _ in range(50):
                 signal = tf.tanh(signal * 0.5 + 0.1)
 print(len(big.get_operations()), "ops")
 %graph big

@@ -316,11 +316,14 @@ class BaseSession:
         """The flattened fetch structure; flat lists and tuples are flattened once and reused
         (the graph is append-only, so an element or name always resolves the same way)."""
         key = None
-        if type(fetches) in (list, tuple):
+        # NOTE: only flat lists of leaves: a namedtuple equals a tuple of the same elements, so
+        # a key holding containers could hand back another container type.
+        if type(fetches) in (list, tuple) and not any(
+                isinstance(f, (list, tuple, collections.abc.Mapping)) for f in fetches):
             key = (type(fetches), *fetches)
             try:
                 mapper = self._mappers.get(key)
-            except TypeError:  # NOTE: nested lists are unhashable: flatten them each call
+            except TypeError:  # NOTE: an unhashable leaf: flatten it each call
                 key, mapper = None, None
             if mapper is not None:
                 return mapper
