@@ -207,6 +207,11 @@ class _Analysis:
             return
         if op._type in _NOT_STEPS:
             return
+        if any(t in self.fed for t in op._outputs):
+            # NOTE: a fed output is the feed wherever it is read, so its op (run only as a
+            # target) can neither be an alias nor a common subexpression others alias.
+            self.steps.append(op)
+            return
         if self._passes_through(op):
             self.alias[op._outputs[0]] = self.canonical(op._inputs[0])
             return

@@ -176,7 +176,8 @@ def _feed_tensor(graph: Graph, key: Any) -> Tensor:
 def _feed_value(tensor: Tensor, value: Any) -> Any:
     """`value` converted to `tensor`'s dtype and checked against its static shape."""
     dtype = tensor._dtype
-    if type(value) is np.ndarray and value.dtype.type is dtype.as_numpy_dtype:
+    if (type(value) is np.ndarray and value.dtype.type is dtype.as_numpy_dtype
+            and value.dtype.isnative):
         # NOTE: a read-only view, so a result that is a view of the feed is copied when fetched
         # and never aliases the caller's array (TF always returned fresh memory).
         array = value.view()
