@@ -146,15 +146,6 @@ class Tensor:
             f"Cannot convert a symbolic Tensor ({self.name}) to a numpy array. Evaluate it "
             "first: `sess.run(t)` or `t.eval()`.")
 
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __ne__(self, other: object) -> bool:
-        return self is not other
-
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         from .render import mimebundle
         return mimebundle(self, repr(self), include, exclude)

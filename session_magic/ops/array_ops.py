@@ -212,7 +212,10 @@ def _check_rank(t: Tensor, rank: int) -> None:
 
 
 def _int_tuple(array: Any) -> tuple:
-    return tuple(int(v) for v in np.reshape(array, -1))
+    flat = np.asarray(array).reshape(-1)
+    if flat.dtype.kind in "iu":
+        return tuple(flat.tolist())
+    return tuple(int(v) for v in flat)
 
 
 def _axis_int(axis: Any, rank: int) -> int:
@@ -860,10 +863,19 @@ def _broadcast_to_infer(inputs: list, attrs: dict) -> list:
     return [(x._dtype, tuple(out))]
 
 
+_COPIED_BROADCAST_LIMIT = 4096  # elements
+
+
 def _broadcast_to(x: Any, target: Any) -> Any:
     wanted = _int_tuple(target)
+    x = np.asarray(x)
     try:
-        return np.broadcast_to(x, wanted)
+        if x.ndim > len(wanted) or math.prod(wanted) > _COPIED_BROADCAST_LIMIT:
+            return np.broadcast_to(x, wanted)  # NOTE: a read-only view with zero strides
+        # NOTE: a small result is copied out: np.broadcast_to's setup costs more than that.
+        out = np.empty(wanted, x.dtype)
+        out[...] = x
+        return out
     except ValueError:
         raise ValueError(f"Unable to broadcast tensor of shape {bracketed(np.shape(x))} to "
                          f"tensor of shape {bracketed(wanted)}") from None

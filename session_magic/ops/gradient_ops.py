@@ -21,7 +21,7 @@ def _sum_to_shape(gradient: Any, shape: Any) -> np.ndarray:
     axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(target)
                                        if d == 1 and gradient.shape[lead + i] != 1)
     if axes:
-        gradient = np.sum(gradient, axis=axes, keepdims=False, dtype=gradient.dtype)
+        gradient = np.add.reduce(gradient, axes, gradient.dtype)
     return gradient.reshape(target)
 
 

@@ -211,7 +211,7 @@ def scalar_mul(scalar: Any, x: Any, name: Optional[str] = None) -> Tensor:
 
 def _checked_integer_division(fn: Callable) -> Callable:
     def divide(x: Any, y: Any) -> Any:
-        if not np.all(y):  # NOTE: NumPy would give 0 and a warning; TF refuses.
+        if not np.logical_and.reduce(y, None):  # NOTE: NumPy gives 0 and a warning; TF refuses.
             raise ZeroDivisionError("Integer division by zero")
         return fn(x, y)
     return divide
@@ -1169,8 +1169,8 @@ def _reduction_kernel(compute: Callable) -> Callable:
 
 def _mean(x: np.ndarray, axis: Any, keep: bool) -> Any:
     accumulator = np.float32 if x.dtype == np.float16 else x.dtype
-    total = np.sum(x, axis=axis, keepdims=keep, dtype=accumulator)
-    count = x.size // np.size(total) if np.size(total) else 0
+    total = np.add.reduce(x, axis, accumulator, keepdims=keep)
+    count = x.size // total.size if total.size else 0
     if x.dtype.kind in "fc":  # NOTE: not np.mean, which warns through `warnings` when empty.
         return np.asarray(total / count).astype(x.dtype, copy=False)
     count = max(count, 1)
@@ -1268,18 +1268,22 @@ def _permuted(t: Tensor, perm: list) -> Tensor:
 
 # NOTE: `initial` gives TF's result for an empty reduction (-inf / lowest int) instead of an error.
 _REDUCERS = {  # op type: (dtypes, NumPy reduction, gradient)
-    "Sum": (NUMERIC, lambda x, axis, keep: np.sum(x, axis=axis, keepdims=keep, dtype=x.dtype),
+    # NOTE: the ufuncs' own reduce, not np.sum & co., whose Python wrappers cost more than a
+    # small reduction itself.
+    "Sum": (NUMERIC, lambda x, axis, keep: np.add.reduce(x, axis, x.dtype, keepdims=keep),
             _sum_grad),
-    "Prod": (NUMERIC, lambda x, axis, keep: np.prod(x, axis=axis, keepdims=keep, dtype=x.dtype),
+    "Prod": (NUMERIC, lambda x, axis, keep: np.multiply.reduce(x, axis, x.dtype, keepdims=keep),
              _prod_grad),
     "Mean": (NUMERIC, _mean, _mean_grad),
-    "Max": (_ORDERED, lambda x, axis, keep: np.max(x, axis=axis, keepdims=keep,
-                                                     initial=_lowest(x.dtype)), _max_min_grad),
-    "Min": (_ORDERED, lambda x, axis, keep: np.min(x, axis=axis, keepdims=keep,
-                                                     initial=_highest(x.dtype)), _max_min_grad),
-    "Any": ((d.bool,), lambda x, axis, keep: np.any(x, axis=axis, keepdims=keep),
+    "Max": (_ORDERED, lambda x, axis, keep: np.maximum.reduce(x, axis, keepdims=keep,
+                                                              initial=_lowest(x.dtype)),
+            _max_min_grad),
+    "Min": (_ORDERED, lambda x, axis, keep: np.minimum.reduce(x, axis, keepdims=keep,
+                                                              initial=_highest(x.dtype)),
+            _max_min_grad),
+    "Any": ((d.bool,), lambda x, axis, keep: np.logical_or.reduce(x, axis, keepdims=keep),
             NOT_DIFFERENTIABLE),
-    "All": ((d.bool,), lambda x, axis, keep: np.all(x, axis=axis, keepdims=keep),
+    "All": ((d.bool,), lambda x, axis, keep: np.logical_and.reduce(x, axis, keepdims=keep),
             NOT_DIFFERENTIABLE),
 }
 for _op_type, (_allowed, _compute, _grad) in _REDUCERS.items():
