@@ -6,6 +6,11 @@ pass-through ops and repeated subexpressions reduced to one value; each remainin
 with its attrs bound; the line after which a large intermediate is dead; and a map from
 generated lines back to ops, so a failure names the op that failed and where it was defined.
 Changing per run: the feed values and a RunContext holding variable writes until commit.
+
+Values that follow from the shapes of runtime tensors alone (the `Shape`, `Size`, `BroadcastTo`
+and count arithmetic of a gradient graph, say) are gathered into shape blocks: a block runs once
+per distinct shape of its inputs and its results are remembered, so a training step with a
+dynamic batch size pays for that arithmetic only when the batch size changes.
 """
 from __future__ import annotations
 
@@ -29,6 +34,9 @@ _WRITERS = frozenset({"Assign", "AssignAdd", "AssignSub"})
 _NOT_STEPS = frozenset({"Const", "NoOp", "VariableV2"})
 _PASS_THROUGH = frozenset({"Identity", "StopGradient"})
 _USER_CODE_OPS = frozenset({"PyFunc"})
+_SHAPE_READERS = frozenset({"Shape", "ShapeN", "Size", "Rank"})
+_SHAPE_CACHE_ENTRIES = 8        # distinct input shapes remembered per shape block
+_SHAPE_CACHE_ELEMENTS = 1 << 16  # NOTE: larger shape-derived values are recomputed, not kept.
 # NOTE: how often a threaded run's caller looks up from waiting: a Ctrl-C that Python handles
 # on another thread (or `_thread.interrupt_main()`) does not wake a wait without a timeout.
 _WAIT_SECONDS = 0.05
@@ -283,24 +291,32 @@ class _CodeBuilder:
         self.analysis = analysis
         self.feed_names = {t: f"f{i}" for i, t in enumerate(feeds)}
         self.fetched = {analysis.canonical(t) for t in fetches if isinstance(t, Tensor)}
+        self.shape_determined = _shape_determined(analysis)
 
     def build(self, traced: bool) -> tuple:
         namespace: dict[str, Any] = {"_fetch": fetch_value, "_clock": time.perf_counter,
-                                     "_nbytes": _output_bytes}
+                                     "_nbytes": _output_bytes, "_shape": np.shape,
+                                     "_remember": _remember}
         steps = self.analysis.steps
         namespace["_ops"] = steps
+        position_of = {op: i for i, op in enumerate(steps)}
         lines: list[str] = []
         line_ops: dict[int, Operation] = {}
-        last_use = self._last_uses()
-        for position, op in enumerate(steps):
-            if traced:
-                lines.append("    _t0 = _clock()")
-            line_ops[len(lines) + 2] = op
-            lines.append("    " + self._statement(op, namespace))
-            if traced:
-                lines.append(f"    _stats.append((_ops[{position}], _t0, _clock() - _t0, "
-                             f"_nbytes({self._result_names(op)})))")
-            lines.extend(f"    del {name}" for name in last_use.get(position, ()))
+        # NOTE: a traced run reports every op, so it runs every step in place.
+        items = list(steps) if traced else self._items()
+        last_use = self._last_uses(items)
+        for index, item in enumerate(items):
+            if isinstance(item, _ShapeBlock):
+                self._block_lines(item, len(items) + index, namespace, lines, line_ops)
+            else:
+                if traced:
+                    lines.append("    _t0 = _clock()")
+                line_ops[len(lines) + 2] = item
+                lines.append("    " + self._statement(item, namespace))
+                if traced:
+                    lines.append(f"    _stats.append((_ops[{position_of[item]}], _t0, "
+                                 f"_clock() - _t0, _nbytes({self._result_names(item)})))")
+            lines.extend(f"    del {name}" for name in last_use.get(index, ()))
         for fetch in self._fetched_variables():
             line_ops[len(lines) + 2] = fetch._op
             lines.append(f"    {self._name(fetch)} = {self._input_expression(fetch, namespace)}")
@@ -314,6 +330,76 @@ class _CodeBuilder:
         exec(code, namespace)
         function = namespace["_plan"]
         return function, function.__code__, line_ops
+
+    def _items(self) -> list:
+        """The steps in order, the shape-determined ones gathered into blocks, each block placed
+        just before the first step that reads one of its values (or depends on one of its ops);
+        what nothing reads runs in a last block."""
+        determined, canonical = self.shape_determined, self.analysis.canonical
+        producer = {t: op for op in determined for t in op._outputs}
+        done: set = set()
+
+        def block_for(ops: list) -> Optional[_ShapeBlock]:
+            needed: set = set()
+            while ops:
+                op = ops.pop()
+                if op in needed or op in done:
+                    continue
+                needed.add(op)
+                ops.extend(producer[t] for t in map(canonical, op._inputs) if t in producer)
+            if not needed:
+                return None
+            done.update(needed)
+            return self._block([op for op in self.analysis.steps if op in needed])
+
+        items: list = []
+        for op in self.analysis.steps:
+            if op in determined:
+                continue
+            wanted = [producer[t] for t in map(canonical, op._inputs) if t in producer]
+            wanted += [c for c in op._control_inputs if c in determined]
+            block = block_for(wanted)
+            if block is not None:
+                items.append(block)
+            items.append(op)
+        block = block_for([op for op in determined if op not in done])
+        if block is not None:
+            items.append(block)
+        return items
+
+    def _block(self, ops: list) -> _ShapeBlock:
+        canonical, members = self.analysis.canonical, set(ops)
+        inside = {t for op in ops for t in op._outputs}
+        reads = {t for op in ops for t in map(canonical, op._inputs)
+                 if t not in inside and t not in self.analysis.known}
+        roots: set = set()
+        for op in ops:
+            roots.update(self.shape_determined[op])
+        read_outside = {canonical(t) for op in self.analysis.steps if op not in members
+                        for t in op._inputs}
+        exports = [t for op in ops for t in op._outputs
+                   if t in read_outside or t in self.fetched]
+        return _ShapeBlock(ops, _in_order(roots), _in_order(reads), exports)
+
+    def _block_lines(self, block: _ShapeBlock, number: int, namespace: dict, lines: list,
+                     line_ops: dict) -> None:
+        """A block as code: look its inputs' shapes up in its cache, run its steps on a miss."""
+        cache, key, found = f"S{number}", f"_k{number}", f"_v{number}"
+        namespace[cache] = {}
+        shapes = "".join(f"_shape({self._input_expression(t, namespace)})," for t in block.roots)
+        exported = ", ".join(self._name(t) for t in block.exports) + ","
+        lines.append(f"    {key} = ({shapes})")
+        lines.append(f"    {found} = {cache}.get({key})")
+        lines.append(f"    if {found} is None:")
+        dead = self._dead_inside(block)
+        for op in block.ops:
+            line_ops[len(lines) + 2] = op
+            lines.append("        " + self._statement(op, namespace))
+            lines.extend(f"        del {name}" for name in dead.get(op, ()))
+        lines.append(f"        _remember({cache}, {key}, ({exported if block.exports else ''}))")
+        if block.exports:
+            lines.append("    else:")
+            lines.append(f"        {exported} = {found}")
 
     def _statement(self, op: Operation, namespace: dict) -> str:
         if op._type in _PASS_THROUGH:  # NOTE: a variable read kept in order: no kernel call
@@ -364,22 +450,99 @@ class _CodeBuilder:
             return f"_fetch({self._name(canonical)})"
         return f"_fetch({self._input_expression(fetch, namespace)})"
 
-    def _last_uses(self) -> dict[int, list[str]]:
-        """For each step, the large intermediate values that no later step reads."""
-        analysis = self.analysis
-        position_of = {id(op): i for i, op in enumerate(analysis.steps)}
+    def _last_uses(self, items: list) -> dict[int, list[str]]:
+        """For each item, the large intermediate values that no later item reads. (Values made
+        and read inside one shape block are left to the function's end.)"""
+        canonical = self.analysis.canonical
+        bound: set = set()
         last: dict[Tensor, int] = {}
-        for i, op in enumerate(analysis.steps):
-            for t in op._inputs:
-                t = analysis.canonical(t)
-                if id(t._op) in position_of and t not in self.feed_names:
+        for i, item in enumerate(items):
+            if isinstance(item, _ShapeBlock):
+                reads, made = item.reads, item.exports
+            else:
+                reads, made = map(canonical, item._inputs), item._outputs
+            for t in reads:
+                if t in bound:
                     last[t] = i
+            bound.update(made)
         result: dict[int, list[str]] = {}
         for t, position in last.items():
             if t in self.fetched or not _is_large(t._dims) or OPS[t._op._type].multi_output:
                 continue
             result.setdefault(position, []).append(self._name(t))
         return result
+
+
+    def _dead_inside(self, block: _ShapeBlock) -> dict[Operation, list[str]]:
+        """The large values a block makes and reads itself only, by the op that reads them
+        last."""
+        canonical, made = self.analysis.canonical, {t for op in block.ops for t in op._outputs}
+        last: dict[Tensor, Operation] = {}
+        for op in block.ops:
+            for t in map(canonical, op._inputs):
+                if t in made:
+                    last[t] = op
+        result: dict[Operation, list[str]] = {}
+        for t, op in last.items():
+            if t not in block.exports and _is_large(t._dims) and \
+                    not OPS[t._op._type].multi_output:
+                result.setdefault(op, []).append(self._name(t))
+        return result
+
+
+class _ShapeBlock:
+    """Steps whose values follow from the shapes of `roots` alone, run once per distinct shape.
+    `reads`: the values from outside it that the steps read; `exports`: the values read after
+    it (or fetched), which its cache holds."""
+
+    __slots__ = ("ops", "roots", "reads", "exports")
+
+    def __init__(self, ops: list, roots: list, reads: list, exports: list) -> None:
+        self.ops, self.roots, self.reads, self.exports = ops, roots, reads, exports
+
+
+def _shape_determined(analysis: _Analysis) -> dict[Operation, frozenset]:
+    """The steps whose values depend only on the shapes of some runtime tensors (their roots):
+    a pure shape reader (Shape, Size, Rank) of a computed or fed value, and any pure step all of
+    whose inputs are known constants or shape-determined."""
+    roots_of: dict[Tensor, frozenset] = {}
+    result: dict[Operation, frozenset] = {}
+    for op in analysis.steps:
+        opdef = OPS[op._type]
+        if opdef.stateful or opdef.uses_context or op._control_inputs or not op._outputs \
+                or any(t in analysis.fed for t in op._outputs):
+            continue
+        inputs = [analysis.canonical(t) for t in op._inputs]
+        if op._type in _SHAPE_READERS:
+            # NOTE: the shape of a shape-determined value is itself shape-determined.
+            roots = frozenset().union(*(roots_of.get(t, {t}) for t in inputs
+                                        if t not in analysis.known))
+            # NOTE: a variable's shape can change within a run (validate_shape=False).
+            if not roots or any(t._op._type == "VariableV2" for t in roots):
+                continue
+        elif inputs and all(t in analysis.known or t in roots_of for t in inputs) and \
+                any(t in roots_of for t in inputs):
+            roots = frozenset().union(*(roots_of[t] for t in inputs if t in roots_of))
+        else:
+            continue
+        result[op] = roots
+        for t in op._outputs:
+            roots_of[t] = roots
+    return result
+
+
+def _in_order(tensors: set) -> list:
+    return sorted(tensors, key=lambda t: (t._op._id, t._value_index))
+
+
+def _remember(cache: dict, key: tuple, values: tuple) -> None:
+    """Keep a shape block's results for `key` (read-only, as they are shared by later runs),
+    unless one is large; a full cache starts over."""
+    if any(np.size(v) > _SHAPE_CACHE_ELEMENTS for v in values):
+        return
+    if len(cache) >= _SHAPE_CACHE_ENTRIES:
+        cache.clear()
+    cache[key] = tuple(_frozen(v) for v in values)
 
 
 def _is_large(dims: Any) -> bool:

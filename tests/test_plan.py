@@ -1,4 +1,5 @@
 """The executor: pruning, the plan cache, freeing dead values, atomic commits, tracing."""
+import dataclasses
 import gc
 import weakref
 
@@ -6,6 +7,7 @@ import numpy as np
 import pytest
 
 import session_magic as tf
+from session_magic.ops.registry import OPS
 from session_magic.plan import Plan
 
 
@@ -250,3 +252,125 @@ def test_a_small_fetch_in_a_large_graph_compiles_to_a_small_plan():
         noise = noise * 1.0001
     plan = Plan([small], [x])
     assert len(plan.ops) == 3 and len(plan.steps) == 2
+
+
+
+# --- shape blocks: values that follow from shapes alone, computed once per shape --------------
+
+def _counting(monkeypatch, op_type):
+    """The names of the ops of `op_type` whose kernel runs, in plans compiled from now on."""
+    calls = []
+    opdef = OPS[op_type]
+
+    def kernel(op):
+        inner = opdef.kernel(op)
+
+        def counted(*args):
+            calls.append(op.name)
+            return inner(*args)
+        return counted
+    monkeypatch.setitem(OPS, op_type, dataclasses.replace(opdef, kernel=kernel))
+    return calls
+
+
+def _shape_caches(plan):
+    return [value for name, value in plan._function.__globals__.items()
+            if name.startswith("S") and isinstance(value, dict)]
+
+
+def test_shape_arithmetic_runs_once_per_distinct_shape(monkeypatch):
+    sizes = _counting(monkeypatch, "Size")
+    x = tf.placeholder(tf.float32, [None, 2])
+    grad = tf.gradients(tf.reduce_mean(x), x)[0]  # ones(shape(x)) / (size(x) // size(mean))
+    with tf.Session() as sess:
+        for rows in (4, 4, 4, 8, 8, 4, 1):
+            value = sess.run(grad, {x: np.ones((rows, 2), np.float32)})
+            np.testing.assert_allclose(value, np.full((rows, 2), 1 / (2 * rows)), rtol=1e-6)
+    assert len(sizes) == 2 * 3  # two Size ops, run for 4, 8 and 1 rows only
+
+
+def test_training_with_changing_batch_sizes_matches_numpy():
+    x = tf.placeholder(tf.float64, [None, 3])
+    y = tf.placeholder(tf.float64, [None, 1])
+    w = tf.Variable(tf.zeros([3, 1], tf.float64))
+    b = tf.Variable(tf.zeros([1], tf.float64))
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - y))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    rng = np.random.default_rng(0)
+    weights, bias = np.zeros((3, 1)), np.zeros(1)
+    rate = float(np.float32(0.1))  # NOTE: as TF1, the rate is a float32 tensor cast up
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for rows in (5, 7, 5, 1, 7, 5):
+            inputs, targets = rng.standard_normal((rows, 3)), rng.standard_normal((rows, 1))
+            error = inputs @ weights + bias - targets
+            expected = np.mean(error ** 2)
+            gradient = 2 * error / rows
+            weights = weights - rate * (inputs.T @ gradient)
+            bias = bias - rate * gradient.sum(axis=0)
+            _, got = sess.run([train, loss], {x: inputs, y: targets})
+            np.testing.assert_allclose(got, expected, rtol=1e-12)
+            np.testing.assert_allclose(sess.run(w), weights, rtol=1e-12)
+            np.testing.assert_allclose(sess.run(b), bias, rtol=1e-12)
+
+
+def test_a_shape_cache_holds_few_entries_and_only_small_read_only_values():
+    x = tf.placeholder(tf.float64, [None])
+    out = tf.fill(tf.shape(x), np.float64(2.0)) * x  # the Fill follows from x's shape
+    with tf.Session() as sess:
+        for n in range(1, 30):
+            np.testing.assert_array_equal(sess.run(out, {x: np.arange(n, dtype=float)}),
+                                          2.0 * np.arange(n))
+        sess.run(out, {x: np.ones(100_000)})  # a large result is recomputed, never kept
+        plan = next(p for p in sess._plans.values() if len(p.steps) > 1)
+        caches = _shape_caches(plan)
+    assert caches and all(1 <= len(cache) <= 8 for cache in caches)
+    for cache in caches:
+        for values in cache.values():
+            assert all(np.size(v) <= 1 << 16 and not v.flags.writeable for v in values)
+
+
+def test_a_fetched_shape_value_is_the_callers_to_change():
+    x = tf.placeholder(tf.float32, [None, 3])
+    shape = tf.shape(x) * 2
+    with tf.Session() as sess:
+        first = sess.run(shape, {x: np.zeros((2, 3))})
+        first[0] = 99
+        np.testing.assert_array_equal(sess.run(shape, {x: np.zeros((2, 3))}), [4, 6])
+
+
+def test_a_failing_shape_step_names_itself_each_time_and_is_never_remembered():
+    x = tf.placeholder(tf.float32, [None])
+    wide = tf.broadcast_to(tf.constant([1.0, 2.0, 3.0]), tf.shape(x), name="wide")
+    out = wide * x
+    with tf.Session() as sess:
+        for _ in range(2):
+            with pytest.raises(tf.errors.InvalidArgumentError, match=r"node wide"):
+                sess.run(out, {x: np.ones(2, np.float32)})
+        np.testing.assert_array_equal(sess.run(out, {x: np.ones(3, np.float32)}), [1, 2, 3])
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"node wide"):
+            sess.run(out, {x: np.ones(4, np.float32)})
+
+
+def test_a_shape_step_only_a_control_dependency_needs_still_runs_and_can_fail():
+    x = tf.placeholder(tf.float32, [None])
+    check = tf.broadcast_to(tf.constant([1.0, 2.0]), tf.shape(x), name="check")
+    with tf.control_dependencies([check]):
+        out = tf.identity(x * 2.0)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(out, {x: np.ones(2, np.float32)}), [2, 2])
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"node check"):
+            sess.run(out, {x: np.ones(3, np.float32)})
+
+
+def test_traced_runs_report_every_shape_step():
+    x = tf.placeholder(tf.float32, [None, 2])
+    grad = tf.gradients(tf.reduce_mean(x), x)[0]
+    options = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
+    with tf.Session() as sess:
+        sess.run(grad, {x: np.ones((3, 2), np.float32)})  # the shape block's cache is warm
+        metadata = tf.RunMetadata()
+        sess.run(grad, {x: np.ones((3, 2), np.float32)}, options=options,
+                 run_metadata=metadata)
+    names = {s.node_name for s in metadata.step_stats.dev_stats[0].node_stats}
+    assert {"gradients/Mean_grad/Shape", "gradients/Mean_grad/Size"} <= names
