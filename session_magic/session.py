@@ -144,15 +144,12 @@ def _fetch_element(graph: Graph, fetch: Any, path: str) -> Any:
 
 # --- feeds --------------------------------------------------------------------------------------
 
-def _feed_items(feed_dict: dict) -> Iterator[tuple]:
-    for key, value in feed_dict.items():
-        if isinstance(key, tuple):
-            if not isinstance(value, (tuple, list)) or len(value) != len(key):
-                raise ValueError(f"The feed_dict key {key!r} is a tuple of tensors, so its value "
-                                 "must be a tuple or list of the same length.")
-            yield from zip(key, value, strict=True)
-        else:
-            yield key, value
+def _tuple_feed(key: tuple, value: Any) -> Iterator[tuple]:
+    """The (tensor key, value) pairs of a feed whose key is a tuple of tensors."""
+    if not isinstance(value, (tuple, list)) or len(value) != len(key):
+        raise ValueError(f"The feed_dict key {key!r} is a tuple of tensors, so its value "
+                         "must be a tuple or list of the same length.")
+    return zip(key, value, strict=True)
 
 
 def _feed_tensor(graph: Graph, key: Any) -> Tensor:
@@ -349,9 +346,14 @@ class BaseSession:
             raise TypeError(f"feed_dict must be a dict, got {type(feed_dict).__name__}")
         graph = self._graph
         fed: dict[Tensor, Any] = {}
-        for key, value in _feed_items(feed_dict):
-            tensor = _feed_tensor(graph, key)
-            fed[tensor] = _feed_value(tensor, value)
+        for key, value in feed_dict.items():
+            if isinstance(key, tuple):
+                for part, part_value in _tuple_feed(key, value):
+                    tensor = _feed_tensor(graph, part)
+                    fed[tensor] = _feed_value(tensor, part_value)
+            else:
+                tensor = _feed_tensor(graph, key)
+                fed[tensor] = _feed_value(tensor, value)
         return tuple(fed), tuple(fed.values())
 
     def _plan_for(self, fetches: tuple, feeds: tuple) -> Plan:

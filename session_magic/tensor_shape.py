@@ -287,7 +287,10 @@ def dims_compatible(left: Dims, right: Dims) -> bool:
         return True
     if len(left) != len(right):
         return False
-    return all(a is None or b is None or a == b for a, b in zip(left, right, strict=True))
+    for a, b in zip(left, right, strict=True):  # NOTE: a loop, not all(): every feed is checked
+        if a is not None and b is not None and a != b:
+            return False
+    return True
 
 
 def merge_dims(left: Dims, right: Dims) -> Dims:

@@ -174,7 +174,7 @@ def _atan2_grad(op: Any, g: Tensor) -> list:
 
 
 register("Atan2", broadcast_infer("Atan2", FLOATS), lambda op: quiet(np.arctan2),
-         grad=_atan2_grad, broadcasts=True)
+         grad=_atan2_grad, broadcasts=True, elementwise=True)
 
 
 def atan2(y: Any, x: Any, name: Optional[str] = None) -> Tensor:
@@ -230,7 +230,8 @@ def _division(op_type: str, float_fn: Callable, integer_fn: Callable,
         if op._outputs[0]._dtype.is_integer:
             return _checked_integer_division(integer_fn)
         return quiet(float_fn)
-    register(op_type, broadcast_infer(op_type, REAL), kernel, grad=grad, broadcasts=True)
+    register(op_type, broadcast_infer(op_type, REAL), kernel, grad=grad, broadcasts=True,
+             elementwise=True)
 
     def build(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
         return single(apply_op(op_type, [x, y], name=name, same_dtype=True))
@@ -314,7 +315,7 @@ def _div_no_nan_grad(op: Any, g: Tensor) -> list:
 
 
 register("DivNoNan", broadcast_infer("DivNoNan", FLOAT_COMPLEX), lambda op: quiet(_divide_no_nan),
-         grad=_div_no_nan_grad, broadcasts=True)
+         grad=_div_no_nan_grad, broadcasts=True, elementwise=True)
 
 
 def div_no_nan(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
@@ -1168,11 +1169,12 @@ def _reduction_kernel(compute: Callable) -> Callable:
 
 
 def _mean(x: np.ndarray, axis: Any, keep: bool) -> Any:
-    accumulator = np.float32 if x.dtype == np.float16 else x.dtype
-    total = np.add.reduce(x, axis, accumulator, keepdims=keep)
+    half = x.dtype == np.float16
+    total = np.add.reduce(x, axis, np.float32 if half else x.dtype, keepdims=keep)
     count = x.size // total.size if total.size else 0
     if x.dtype.kind in "fc":  # NOTE: not np.mean, which warns through `warnings` when empty.
-        return np.asarray(total / count).astype(x.dtype, copy=False)
+        # NOTE: a Python int divisor keeps the total's float type (NEP 50).
+        return (total / count).astype(np.float16) if half else total / count
     count = max(count, 1)
     quotient = np.floor_divide(total, count)
     # NOTE: TF's integer mean divides like C, truncating toward zero: mean([-3, 0]) == -1.
@@ -1488,7 +1490,7 @@ def _select_v2_grad(op: Any, g: Tensor) -> list:
 
 
 register("SelectV2", _select_v2_infer, lambda op: np.where, grad=_select_v2_grad,
-         broadcasts=True)
+         broadcasts=True, elementwise=True)
 
 
 def _where_coordinates(condition: Any, name: Optional[str]) -> Tensor:

@@ -83,7 +83,11 @@ def _update_kernel(combine: Any) -> Any:
                     None, None, f"Parameters and update must be the same size: variable "
                     f"{variable.name!r} has shape {list(current.shape)} but the update has "
                     f"shape {list(np.shape(delta))}")
-            return ctx.write(variable, _stored(combine(current, delta), variable, True))
+            result = combine(current, delta)
+            if type(result) is np.ndarray and result.shape == current.shape:
+                result.flags.writeable = False  # NOTE: a fresh array of the variable's shape
+                return ctx.write(variable, result)
+            return ctx.write(variable, _stored(result, variable, True))
         return update
     return make
 
