@@ -62,6 +62,37 @@ def test_broadcast_gradients_are_summed_back_to_each_input_shape():
     assert values[0].shape == (4, 3)
 
 
+def _summing_ops(graph):
+    return [op for op in graph.get_operations() if op.type == "SumToShape"]
+
+
+@pytest.mark.parametrize("bias_dims", [[1], [3], [1, 3]])
+def test_an_input_no_other_can_widen_gets_its_gradient_unsummed(bias_dims):
+    x = tf.placeholder(tf.float64, [None, 3])
+    b = tf.constant(np.ones(bias_dims))
+    gx, gb = tf.gradients(tf.reduce_sum((x + b) * 2.0), [x, b])
+    # NOTE: b of shape [1], [3] or [1, 3] cannot widen x's [?, 3]: only b's part is summed.
+    [summing] = _summing_ops(tf.get_default_graph())
+    assert summing.outputs[0].shape.as_list() == bias_dims
+    values = run(gx, gb, feed={x: np.zeros((4, 3))})
+    np.testing.assert_array_equal(values[0], np.full((4, 3), 2.0))
+    np.testing.assert_array_equal(values[1], np.full(bias_dims, 24.0 / np.prod(bias_dims)))
+
+
+@pytest.mark.parametrize("x_rows, y_rows", [(3, 1), (1, 3), (3, 3)])
+def test_inputs_that_may_widen_each_other_are_both_summed(x_rows, y_rows):
+    x = tf.placeholder(tf.float64, [None, 1])
+    y = tf.placeholder(tf.float64, [None, 1])  # NOTE: either may have 1 row and be widened
+    gx, gy = tf.gradients(tf.reduce_sum(x * y), [x, y])
+    assert len(_summing_ops(tf.get_default_graph())) == 2
+    xs, ys = np.arange(1.0, x_rows + 1)[:, None], np.arange(1.0, y_rows + 1)[:, None] * 10
+    values = run(gx, gy, feed={x: xs, y: ys})
+    np.testing.assert_array_equal(values[0], np.sum(np.broadcast_to(ys, (3, 1)), 0, keepdims=True)
+                                  if x_rows == 1 else np.broadcast_to(ys, (3, 1)))
+    np.testing.assert_array_equal(values[1], np.sum(np.broadcast_to(xs, (3, 1)), 0, keepdims=True)
+                                  if y_rows == 1 else np.broadcast_to(xs, (3, 1)))
+
+
 def test_gradient_with_respect_to_a_variable():
     w = tf.Variable([1.0, -2.0])
     loss = tf.reduce_sum(tf.square(w))

@@ -155,7 +155,8 @@ def binary(op_type: str, fn: Callable, allowed: Optional[Sequence[d.DType]] = NU
     """Register an elementwise broadcasting two-input op; returns `f(x, y, name=None)`."""
     kernel_fn = quiet(fn) if silent else fn
     register(op_type, broadcast_infer(op_type, allowed, out_dtype), lambda op: kernel_fn,
-             grad=NOT_DIFFERENTIABLE if out_dtype is d.bool else grad, broadcasts=True)
+             grad=NOT_DIFFERENTIABLE if out_dtype is d.bool else grad, broadcasts=True,
+             elementwise=True)
 
     def build(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
         return apply_op(op_type, [x, y], name=name, same_dtype=True)._outputs[0]

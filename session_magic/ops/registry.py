@@ -51,6 +51,7 @@ class OpDef:
     ref_inputs: Any = ()                     # input positions naming a variable, or "all"
     multi_output: bool = False               # the kernel returns a sequence of outputs
     broadcasts: bool = False                 # inputs broadcast: gradients are summed back
+    elementwise: bool = False                # the output's shape: all inputs' broadcast
     attrs_doc: dict = field(default_factory=dict)
 
     def is_ref_input(self, index: int) -> bool:
