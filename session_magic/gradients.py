@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 from .graph import Graph, Operation, Tensor
-from .ops.registry import NOT_DIFFERENTIABLE, OPS, convert_to_tensor
+from .ops.registry import NOT_DIFFERENTIABLE, OPS, convert_to_tensor, never_widened
 
 __all__ = ["gradients"]
 
@@ -111,7 +111,7 @@ class _Walker:
             return
         if OPS[op._type].broadcasts or t._dims != g._dims:
             if (t._dims is None or None in t._dims or t._dims != g._dims) and \
-                    not _never_widened(op, t):
+                    not never_widened(op, t):
                 from .ops.gradient_ops import sum_to_shape
                 g = sum_to_shape(g, t)
         self.parts.setdefault(t, []).append(g)
@@ -130,25 +130,6 @@ class _Walker:
         if total is None and zero_if_unconnected:
             return _zeros_like(x)
         return total
-
-
-def _never_widened(op: Operation, t: Tensor) -> bool:
-    """Is input `t` of the elementwise `op` provably of the output's shape, so its gradient
-    needs no summing down? Yes when no other input can broadcast it wider: each other input's
-    dims, aligned from the right, are 1 or equal to t's known dims, and its rank is no higher
-    (`x @ w + b` with b of shape [1] or [n]: the gradient of `x @ w`)."""
-    dims = t._dims
-    if not OPS[op._type].elementwise or dims is None:
-        return False
-    for other in op._inputs:
-        if other is t:
-            continue
-        if other._dims is None or len(other._dims) > len(dims):
-            return False
-        for mine, theirs in zip(reversed(dims), reversed(other._dims), strict=False):
-            if theirs != 1 and (theirs is None or theirs != mine):
-                return False
-    return True
 
 
 def _zeros_like(t: Tensor) -> Tensor:

@@ -14,17 +14,19 @@ dynamic batch size pays for that arithmetic only when the batch size changes.
 """
 from __future__ import annotations
 
+import collections
+import functools
 import itertools
 import threading
 import time
 from concurrent.futures import Executor
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
 from . import errors
 from .graph import Operation, Tensor
-from .ops.registry import OPS
+from .ops.registry import OPS, never_widened
 
 __all__ = ["Plan", "RunContext", "fetch_value"]
 
@@ -41,6 +43,7 @@ _SHAPE_CACHE_ELEMENTS = 1 << 16  # NOTE: larger shape-derived values are recompu
 # on another thread (or `_thread.interrupt_main()`) does not wake a wait without a timeout.
 _WAIT_SECONDS = 0.05
 _plan_ids = itertools.count()
+_ERRSTATE_PER_CALL = np.lib.NumpyVersion(np.__version__) >= "2.0.0"
 
 
 class RunContext:
@@ -100,6 +103,7 @@ class Plan:
         self.steps = analysis.steps
         self._builder = _CodeBuilder(self.fetches, self.feeds, analysis)
         self._function, self._code, self._line_ops = self._builder.build(traced=False)
+        self.in_place = self._builder.in_place  # the steps writing into their first input
         self._traced: Optional[tuple] = None
         self._parallel = _ParallelRunner(self, analysis, pool) if pool is not None else None
 
@@ -108,8 +112,7 @@ class Plan:
         if self._parallel is not None:
             return self._parallel.run(feed_values, ctx)
         try:
-            with np.errstate(all="ignore"):  # NOTE: TF is silent about inf and nan.
-                return self._function(ctx, *feed_values)
+            return self._function(ctx, *feed_values)
         except Exception as failure:
             self._raise_translated(failure, self._code, self._line_ops)
 
@@ -120,8 +123,7 @@ class Plan:
             self._traced = self._builder.build(traced=True)
         function, code, line_ops = self._traced
         try:
-            with np.errstate(all="ignore"):
-                return function(ctx, stats, *feed_values)
+            return function(ctx, stats, *feed_values)
         except Exception as failure:
             self._raise_translated(failure, code, line_ops)
 
@@ -292,6 +294,7 @@ class _CodeBuilder:
         self.feed_names = {t: f"f{i}" for i, t in enumerate(feeds)}
         self.fetched = {analysis.canonical(t) for t in fetches if isinstance(t, Tensor)}
         self.shape_determined = _shape_determined(analysis)
+        self.in_place: frozenset = frozenset()  # set by build: steps writing into an input
 
     def build(self, traced: bool) -> tuple:
         namespace: dict[str, Any] = {"_fetch": fetch_value, "_clock": time.perf_counter,
@@ -304,7 +307,11 @@ class _CodeBuilder:
         line_ops: dict[int, Operation] = {}
         # NOTE: a traced run reports every op, so it runs every step in place.
         items = list(steps) if traced else self._items()
-        last_use = self._last_uses(items)
+        last_read, readers = self._reads(items)
+        last_use = self._last_uses(last_read)
+        in_place = self._in_place(items, last_read, readers)
+        if not traced:
+            self.in_place = frozenset(in_place)
         for index, item in enumerate(items):
             if isinstance(item, _ShapeBlock):
                 self._block_lines(item, len(items) + index, namespace, lines, line_ops)
@@ -312,7 +319,7 @@ class _CodeBuilder:
                 if traced:
                     lines.append("    _t0 = _clock()")
                 line_ops[len(lines) + 2] = item
-                lines.append("    " + self._statement(item, namespace))
+                lines.append("    " + self._statement(item, namespace, item in in_place))
                 if traced:
                     lines.append(f"    _stats.append((_ops[{position_of[item]}], _t0, "
                                  f"_clock() - _t0, _nbytes({self._result_names(item)})))")
@@ -329,7 +336,7 @@ class _CodeBuilder:
         code = compile(source, filename, "exec")
         exec(code, namespace)
         function = namespace["_plan"]
-        return function, function.__code__, line_ops
+        return _silenced(function), function.__code__, line_ops
 
     def _items(self) -> list:
         """The steps in order, the shape-determined ones gathered into blocks, each block placed
@@ -401,13 +408,13 @@ class _CodeBuilder:
             lines.append("    else:")
             lines.append(f"        {exported} = {found}")
 
-    def _statement(self, op: Operation, namespace: dict) -> str:
+    def _statement(self, op: Operation, namespace: dict, in_place: bool = False) -> str:
         if op._type in _PASS_THROUGH:  # NOTE: a variable read kept in order: no kernel call
             return f"{self._name(op._outputs[0])} = " \
                    f"{self._input_expression(op._inputs[0], namespace)}"
         opdef = OPS[op._type]
         kernel_name = f"K{op._id}"
-        namespace[kernel_name] = opdef.kernel(op)
+        namespace[kernel_name] = opdef.in_place(op) if in_place else opdef.kernel(op)
         args = [self._input_expression(t, namespace) for i, t in enumerate(op._inputs)
                 if not opdef.is_ref_input(i)]
         if opdef.uses_context:
@@ -450,21 +457,27 @@ class _CodeBuilder:
             return f"_fetch({self._name(canonical)})"
         return f"_fetch({self._input_expression(fetch, namespace)})"
 
-    def _last_uses(self, items: list) -> dict[int, list[str]]:
-        """For each item, the large intermediate values that no later item reads. (Values made
-        and read inside one shape block are left to the function's end.)"""
+    def _reads(self, items: list) -> tuple[dict[Tensor, int], collections.Counter]:
+        """For each value an item makes (outside shape blocks' insides), the last item reading
+        it, and how many items read it."""
         canonical = self.analysis.canonical
         bound: set = set()
         last: dict[Tensor, int] = {}
+        readers: collections.Counter = collections.Counter()
         for i, item in enumerate(items):
             if isinstance(item, _ShapeBlock):
-                reads, made = item.reads, item.exports
+                reads, made = set(item.reads), item.exports
             else:
-                reads, made = map(canonical, item._inputs), item._outputs
+                reads, made = set(map(canonical, item._inputs)), item._outputs
             for t in reads:
                 if t in bound:
                     last[t] = i
+                    readers[t] += 1
             bound.update(made)
+        return last, readers
+
+    def _last_uses(self, last: dict[Tensor, int]) -> dict[int, list[str]]:
+        """For each item, the large intermediate values that no later item reads."""
         result: dict[int, list[str]] = {}
         for t, position in last.items():
             if t in self.fetched or not _is_large(t._dims) or OPS[t._op._type].multi_output:
@@ -472,6 +485,30 @@ class _CodeBuilder:
             result.setdefault(position, []).append(self._name(t))
         return result
 
+    def _in_place(self, items: list, last: dict[Tensor, int],
+                  readers: collections.Counter) -> set:
+        """The steps that write their result into their first input: a large intermediate of the
+        result's dtype and shape, fresh from a kernel that keeps no reference, that no other
+        step reads (another reader may hold it or a view of it: a reshape, an assign, a
+        py_func), not fetched and not read twice by this step."""
+        canonical, result = self.analysis.canonical, set()
+        for i, op in enumerate(items):
+            if isinstance(op, _ShapeBlock) or OPS[op._type].in_place is None or not op._inputs:
+                continue
+            opdef = OPS[op._type]
+            first = op._inputs[0]
+            t = canonical(first)
+            maker = OPS.get(t._op._type)
+            if (last.get(t) == i and readers[t] == 1 and maker is not None
+                    and maker.fresh and not maker.multi_output
+                    and t._op not in self.shape_determined and t not in self.fetched
+                    and t not in self.feed_names and t not in self.analysis.known
+                    and t._dtype is op._outputs[0]._dtype and _is_large(t._dims)
+                    and np.dtype(t._dtype.as_numpy_dtype).kind in "biufc"
+                    and all(canonical(u) is not t for u in op._inputs[1:])
+                    and (not opdef.elementwise or never_widened(op, first))):
+                result.add(op)
+        return result
 
     def _dead_inside(self, block: _ShapeBlock) -> dict[Operation, list[str]]:
         """The large values a block makes and reads itself only, by the op that reads them
@@ -543,6 +580,20 @@ def _remember(cache: dict, key: tuple, values: tuple) -> None:
     if len(cache) >= _SHAPE_CACHE_ENTRIES:
         cache.clear()
     cache[key] = tuple(_frozen(v) for v in values)
+
+
+def _silenced(function: Callable) -> Callable:
+    """`function` run with NumPy's floating-point warnings off: TF is silent about inf and nan.
+    (NumPy 2's errstate as a decorator keeps its state per call, so it is thread-safe and
+    costs half of a `with` block; NumPy 1's keeps it on the instance.)"""
+    if _ERRSTATE_PER_CALL:
+        return np.errstate(all="ignore")(function)
+
+    @functools.wraps(function)
+    def silenced(*args: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return function(*args)
+    return silenced
 
 
 def _is_large(dims: Any) -> bool:

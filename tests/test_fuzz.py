@@ -22,6 +22,7 @@ Bugs the fuzzer found are kept, shrunk, as regular tests at the end of this file
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import math
 import operator
@@ -35,6 +36,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import session_magic as tf
+from session_magic import plan as plan_module
 from session_magic.ops.registry import OPS
 
 _CI_EXAMPLES = 300              # differential test; about 9 s on 2 cores
@@ -1686,8 +1688,10 @@ def test_session_run_matches_numpy_on_random_graphs(data: Any) -> None:
     program = Program(data.draw)
     count = data.draw(st.integers(1, 12), label="ops")
     before = data.draw(st.integers(0, count - 1), label="ops built before the session runs")
+    large = data.draw(st.booleans(), label="every value counts as large")
     try:
-        with tf.Session(graph=program.graph, config=_config(data.draw)) as sess:
+        with _every_value_large(large), \
+                tf.Session(graph=program.graph, config=_config(data.draw)) as sess:
             if before:  # NOTE: the graph grows after a run, as in a notebook.
                 program.generate(before, _TABLE)
                 _run_and_check(program, sess, data.draw, _draw_run(program, data.draw))
@@ -1699,6 +1703,19 @@ def test_session_run_matches_numpy_on_random_graphs(data: Any) -> None:
                                _draw_run(program, data.draw, first[0]))
     finally:
         note(program.listing())
+
+
+@contextlib.contextmanager
+def _every_value_large(on: bool) -> Any:
+    """With the plan's size threshold at 0 every dead value is freed early and every eligible
+    step writes into its input, so the fuzzer's small arrays exercise both."""
+    saved = plan_module._SMALL_ELEMENTS
+    if on:
+        plan_module._SMALL_ELEMENTS = 0
+    try:
+        yield
+    finally:
+        plan_module._SMALL_ELEMENTS = saved
 
 
 def _assert_identical(first: list, second: list, what: str) -> None:

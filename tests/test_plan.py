@@ -1,6 +1,7 @@
 """The executor: pruning, the plan cache, freeing dead values, atomic commits, tracing."""
 import dataclasses
 import gc
+import inspect
 import weakref
 
 import numpy as np
@@ -274,7 +275,7 @@ def _counting(monkeypatch, op_type):
 
 
 def _shape_caches(plan):
-    return [value for name, value in plan._function.__globals__.items()
+    return [value for name, value in inspect.unwrap(plan._function).__globals__.items()
             if name.startswith("S") and isinstance(value, dict)]
 
 
@@ -374,3 +375,109 @@ def test_traced_runs_report_every_shape_step():
                  run_metadata=metadata)
     names = {s.node_name for s in metadata.step_stats.dev_stats[0].node_stats}
     assert {"gradients/Mean_grad/Shape", "gradients/Mean_grad/Size"} <= names
+
+
+# --- buffer reuse: a step writes into a dead input, as TF forwards input buffers --------------
+
+def _mlp(batch_dims=(None, 64)):
+    x = tf.placeholder(tf.float64, batch_dims)
+    w = tf.constant(np.linspace(-1, 1, 64 * 64).reshape(64, 64))
+    b = tf.constant(np.linspace(-0.5, 0.5, 64))
+    hidden = tf.matmul(x, w)
+    return x, w, b, hidden, tf.nn.relu(hidden + b)
+
+
+def _mlp_oracle(inputs):
+    w = np.linspace(-1, 1, 64 * 64).reshape(64, 64)
+    hidden = inputs @ w
+    return hidden, np.maximum(hidden + np.linspace(-0.5, 0.5, 64), 0)
+
+
+def test_an_add_and_a_relu_write_into_the_matmul_result_nothing_else_reads():
+    x, _, _, hidden, out = _mlp()
+    plan = Plan([out], [x])
+    assert sorted(op.type for op in plan.in_place) == ["Add", "Relu"]
+    inputs = np.linspace(-2, 2, 100 * 64).reshape(100, 64)
+    with tf.Session() as sess:
+        for _ in range(2):
+            np.testing.assert_allclose(sess.run(out, {x: inputs}), _mlp_oracle(inputs)[1])
+
+
+def test_a_fetched_value_is_never_written_into():
+    x, _, _, hidden, out = _mlp()
+    plan = Plan([hidden, out], [x])
+    assert [op.type for op in plan.in_place] == ["Relu"]  # the Add's result is fresh and dead
+    inputs = np.linspace(-2, 2, 100 * 64).reshape(100, 64)
+    with tf.Session() as sess:
+        got_hidden, got_out = sess.run([hidden, out], {x: inputs})
+    want_hidden, want_out = _mlp_oracle(inputs)
+    np.testing.assert_allclose(got_hidden, want_hidden)
+    np.testing.assert_allclose(got_out, want_out)
+
+
+def test_feeds_variables_constants_and_values_read_twice_are_never_written_into():
+    x = tf.placeholder(tf.float64, [None, 64])
+    v = tf.Variable(np.ones((100, 64)))
+    c = tf.constant(np.full((100, 64), 3.0))
+    twice = tf.matmul(x, tf.eye(64, dtype=tf.float64))
+    outs = [tf.exp(x), v + 1.0, c * 2.0, twice + 1.0, twice * 2.0, tf.identity(v) - 1.0]
+    assert Plan(outs, [x]).in_place == frozenset()
+    inputs = np.linspace(-1, 1, 100 * 64).reshape(100, 64)
+    kept = inputs.copy()
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        for _ in range(2):
+            results = sess.run(outs, {x: inputs})
+            np.testing.assert_array_equal(inputs, kept)
+            np.testing.assert_array_equal(sess.run(v), np.ones((100, 64)))
+            np.testing.assert_allclose(results[0], np.exp(kept))
+            np.testing.assert_array_equal(results[1], 2.0)
+            np.testing.assert_array_equal(results[2], 6.0)
+            np.testing.assert_allclose(results[3], kept + 1.0)
+            np.testing.assert_allclose(results[4], kept * 2.0)
+            np.testing.assert_array_equal(results[5], 0.0)
+
+
+def test_an_input_a_broadcast_would_widen_is_not_written_into():
+    x = tf.placeholder(tf.float64, [None, 1])
+    wide = tf.placeholder(tf.float64, [None, 5])
+    column = tf.matmul(x, tf.ones([1, 1], tf.float64))  # [?, 1]: the sum below is [?, 5]
+    out = column + wide
+    assert Plan([out], [x, wide]).in_place == frozenset()
+    with tf.Session() as sess:
+        result = sess.run(out, {x: np.ones((3, 1)), wide: np.zeros((3, 5))})
+    np.testing.assert_array_equal(result, np.ones((3, 5)))
+
+
+def test_writing_into_a_dtype_mismatch_or_a_scalar_result_is_avoided():
+    x = tf.placeholder(tf.float32, [None, None])
+    product = tf.matmul(x, x)
+    compared = product > 1.0  # a bool result cannot go into a float buffer
+    total = tf.reduce_sum(product)
+    scalar = tf.exp(total) * 0.0 + total  # 0-d values: a NumPy scalar cannot be written into
+    plan = Plan([compared, scalar], [x])
+    assert all(op.type not in ("Greater",) for op in plan.in_place)
+    with tf.Session() as sess:
+        flags, value = sess.run([compared, scalar], {x: np.eye(3, dtype=np.float32) * 2})
+    np.testing.assert_array_equal(flags, np.eye(3) * 4 > 1)
+    assert value == np.float32(12.0)
+
+
+def test_a_value_another_step_may_hold_is_never_written_into():
+    x = tf.placeholder(tf.float64, [None, 64])
+    product = tf.matmul(x, tf.eye(64, dtype=tf.float64))
+    flat = tf.reshape(product, [-1])  # a view of the product
+    kept = []
+    held = tf.py_func(lambda a: kept.append(a) or np.float64(0.0), [product], tf.float64)
+    v = tf.Variable(tf.zeros([100, 64], tf.float64), validate_shape=False)
+    with tf.control_dependencies([held, tf.assign(v, product, validate_shape=False)]):
+        later = product + 1.0  # the last reader, but not the only one
+    fetches = [flat, later]
+    assert Plan(fetches, [x]).in_place == frozenset()
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        got_flat, got_later = sess.run(fetches, {x: np.ones((100, 64))})
+        np.testing.assert_array_equal(got_flat, 1.0)
+        np.testing.assert_array_equal(got_later, 2.0)
+        np.testing.assert_array_equal(kept[0], 1.0)
+        np.testing.assert_array_equal(sess.run(v), 1.0)

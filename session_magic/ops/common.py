@@ -10,7 +10,7 @@ import numpy as np
 from .. import dtypes as d
 from ..graph import Tensor
 from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, bracketed, constant_value,
-                       register)
+                       register, ufunc_into)
 
 FLOATS: Final = (d.float16, d.float32, d.float64)
 COMPLEX: Final = (d.complex64, d.complex128)
@@ -127,13 +127,22 @@ def unary(op_type: str, fn: Callable, allowed: Optional[Sequence[d.DType]] = FLO
           grad: Any = None, silent: bool = True) -> Callable:
     """Register an elementwise one-input op and return its builder `f(x, name=None)`."""
     kernel_fn = quiet(fn) if silent else fn
-    register(op_type, same_as_input(allowed), lambda op: kernel_fn, grad=grad)
+    register(op_type, same_as_input(allowed), lambda op: kernel_fn, grad=grad,
+             **_ufunc_options(fn))
 
     def build(x: Any, name: Optional[str] = None) -> Tensor:
         return apply_op(op_type, [x], name=name)._outputs[0]
     build.__name__ = op_type.lower()
     build.__doc__ = f"Elementwise `{op_type}` of `x`."
     return build
+
+
+def _ufunc_options(fn: Callable) -> dict:
+    """A NumPy ufunc's result is fresh, and it can write into its first input."""
+    if not isinstance(fn, np.ufunc):
+        return {}
+    into = ufunc_into(fn)
+    return {"fresh": True, "in_place": lambda op: into}
 
 
 def broadcast_infer(op_type: str, allowed: Optional[Sequence[d.DType]],
@@ -156,7 +165,7 @@ def binary(op_type: str, fn: Callable, allowed: Optional[Sequence[d.DType]] = NU
     kernel_fn = quiet(fn) if silent else fn
     register(op_type, broadcast_infer(op_type, allowed, out_dtype), lambda op: kernel_fn,
              grad=NOT_DIFFERENTIABLE if out_dtype is d.bool else grad, broadcasts=True,
-             elementwise=True)
+             elementwise=True, **_ufunc_options(fn))
 
     def build(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
         return apply_op(op_type, [x, y], name=name, same_dtype=True)._outputs[0]

@@ -876,7 +876,7 @@ def _matmul_grad(op: Any, g: Tensor) -> list:
             matmul(g, a, transpose_a=True, transpose_b=True)]
 
 
-register("MatMul", _matmul_infer, _matmul_kernel, grad=_matmul_grad)
+register("MatMul", _matmul_infer, _matmul_kernel, grad=_matmul_grad, fresh=True)
 
 
 def _last_two(dims: Any, adjoint: bool) -> tuple:

@@ -17,7 +17,8 @@ from ..graph import Tensor
 from ..tensor_shape import dims_compatible, merge_dims
 from .common import (FLOATS, NUMERIC, REAL, check_dtype, check_same_dtype, quiet, single,
                      static_int_list)
-from .registry import ShapeError, apply_op, constant_value, convert_to_tensor, op_scope, register
+from .registry import (ShapeError, apply_op, constant_value, convert_to_tensor, op_scope, register,
+                       ufunc_into)
 
 __all__ = ["relu", "relu6", "elu", "selu", "leaky_relu", "softplus", "softsign", "sigmoid",
            "tanh", "softmax", "log_softmax", "l2_loss", "bias_add", "xw_plus_b",
@@ -32,7 +33,10 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 def _same_dtype_as_input(fn: Any) -> Any:
     """NOTE: NumPy 1 widens 0-d float32 mixed with Python floats; TF keeps the input's type."""
     def kernel(x: Any) -> Any:
-        return np.asarray(fn(x)).astype(x.dtype, copy=False)
+        result = fn(x)
+        if type(result) is np.ndarray and result.dtype == x.dtype:
+            return result  # NOTE: the common case; checked first, as it costs this little
+        return np.asarray(result).astype(x.dtype, copy=False)
     return quiet(kernel)
 
 
@@ -42,8 +46,10 @@ def _activation_infer(allowed: Sequence[d.DType]) -> Any:
     return infer
 
 
-def _activation(op_type: str, fn: Any, allowed: Sequence[d.DType], grad: Any) -> Any:
-    register(op_type, _activation_infer(allowed), lambda op: _same_dtype_as_input(fn), grad=grad)
+def _activation(op_type: str, fn: Any, allowed: Sequence[d.DType], grad: Any,
+                **options: Any) -> Any:
+    register(op_type, _activation_infer(allowed), lambda op: _same_dtype_as_input(fn), grad=grad,
+             **options)
 
     def build(features: Any, name: Optional[str] = None) -> Tensor:
         return single(apply_op(op_type, [features], name=name, arg_names=("features",)))
@@ -89,7 +95,9 @@ def _softsign_grad(op: Any, g: Tensor) -> list:
     return [g / square(1 + absolute(op.inputs[0]))]
 
 
-relu = _activation("Relu", lambda x: np.maximum(x, 0), REAL, _relu_grad)
+_RELU_INTO = ufunc_into(np.maximum, 0)
+relu = _activation("Relu", lambda x: np.maximum(x, 0), REAL, _relu_grad, fresh=True,
+                   in_place=lambda op: _RELU_INTO)
 relu6 = _activation("Relu6", lambda x: np.minimum(np.maximum(x, 0), 6), REAL, _relu6_grad)
 elu = _activation("Elu", lambda x: np.where(x > 0, x, np.expm1(x)), FLOATS, _elu_grad)
 selu = _activation("Selu", lambda x: _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(x)),

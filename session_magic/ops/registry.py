@@ -18,7 +18,7 @@ from ..graph import Graph, Operation, Tensor, get_default_graph, validate_op_nam
 from ..tensor_shape import Dimension, TensorShape, format_dims
 
 __all__ = ["OpDef", "OPS", "register", "apply_op", "op_scope", "convert_to_tensor",
-           "constant_value", "no_gradient",
+           "constant_value", "no_gradient", "never_widened", "ufunc_into",
            "ShapeError", "NOT_DIFFERENTIABLE", "Spec"]
 
 Spec = tuple  # (DType, dims): dims a tuple of ints/Nones, or None for unknown rank
@@ -32,6 +32,36 @@ def no_gradient(message: str) -> Callable:
         raise LookupError(message.format(name=op.name, type=op.type))
     refuse.declines = True
     return refuse
+
+
+def never_widened(op: Any, t: Tensor) -> bool:
+    """Is input `t` of the elementwise `op` provably of the output's shape? Yes when no other
+    input can broadcast it wider: each other input's dims, aligned from the right, are 1 or
+    equal to t's known dims, and its rank is no higher (`x @ w + b` with b of shape [1] or [n]:
+    the `x @ w` input)."""
+    dims = t._dims
+    if not OPS[op._type].elementwise or dims is None:
+        return False
+    for other in op._inputs:
+        if other is t:
+            continue
+        if other._dims is None or len(other._dims) > len(dims):
+            return False
+        for mine, theirs in zip(reversed(dims), reversed(other._dims), strict=False):
+            if theirs != 1 and (theirs is None or theirs != mine):
+                return False
+    return True
+
+
+def ufunc_into(ufunc: np.ufunc, *constants: Any) -> Callable:
+    """`ufunc(x, *inputs, *constants)` written into `x` when `x` is an array (a NumPy scalar
+    cannot be written into). The executor passes `x` only when it is a dead intermediate that
+    nothing else holds, of the result's dtype and shape: TF's forwarding of an input buffer."""
+    def into(x: Any, *inputs: Any) -> Any:
+        if type(x) is np.ndarray:
+            return ufunc(x, *inputs, *constants, out=x)
+        return ufunc(x, *inputs, *constants)
+    return into
 
 
 class ShapeError(ValueError):
@@ -52,6 +82,8 @@ class OpDef:
     multi_output: bool = False               # the kernel returns a sequence of outputs
     broadcasts: bool = False                 # inputs broadcast: gradients are summed back
     elementwise: bool = False                # the output's shape: all inputs' broadcast
+    fresh: bool = False                      # the kernel's result is a new array, unshared
+    in_place: Any = None                     # op -> f(x, ...) writing into array x, or None
     attrs_doc: dict = field(default_factory=dict)
 
     def is_ref_input(self, index: int) -> bool:
