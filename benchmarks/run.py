@@ -198,7 +198,7 @@ def timing_plan(quick: bool):
     from timing import Plan  # noqa: PLC0415
     if quick:
         return Plan(batch_seconds=0.005, max_rounds=3, min_rounds=2, budget_seconds=1.0)
-    return Plan(batch_seconds=0.02, max_rounds=21, min_rounds=5, budget_seconds=8.0)
+    return Plan(batch_seconds=0.02, max_rounds=101, min_rounds=5, budget_seconds=8.0)
 
 
 def run_suite(options: argparse.Namespace, run) -> None:
