@@ -3,8 +3,9 @@
 Fixed per plan: the ops the fetches need (pruned at fed tensors), in creation order, which is a
 topological order because the graph is append-only; constant subgraphs folded to values,
 pass-through ops and repeated subexpressions reduced to one value; each remaining op's kernel
-with its attrs bound; the line after which a large intermediate is dead; and a map from
-generated lines back to ops, so a failure names the op that failed and where it was defined.
+with its attrs bound; the line after which a large intermediate is dead, and the steps that
+write their result into such an input (TF's buffer forwarding); and a map from generated lines
+back to ops, so a failure names the op that failed and where it was defined.
 Changing per run: the feed values and a RunContext holding variable writes until commit.
 
 Values that follow from the shapes of runtime tensors alone (the `Shape`, `Size`, `BroadcastTo`

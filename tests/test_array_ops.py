@@ -190,6 +190,15 @@ def test_linspace_includes_both_ends():
     np.testing.assert_allclose(run(points), np.linspace(0, 1, 5))
 
 
+def test_linspace_ends_exactly_at_stop_as_tf():
+    # NOTE: found by tests/test_fuzz.py: 1 + (1e-157 - 1) * 1 rounds to 0; TF writes `stop` last.
+    points = tf.linspace(tf.constant(1.0, tf.float64), tf.constant(1.32325497e-157, tf.float64), 2)
+    assert run(points).tolist() == [1.0, 1.32325497e-157]
+    thirds = run(tf.linspace(0.1, 0.7, 4)).tolist()
+    assert thirds == [0.10000000149011612, 0.29999998211860657, 0.4999999701976776,
+                      0.699999988079071]  # TF 2.21's compat.v1 values, bit for bit
+
+
 def test_eye_rectangular_and_batched():
     identity = tf.eye(2, 3, batch_shape=[2], dtype=tf.int32)
     assert identity.shape.as_list() == [2, 2, 3]

@@ -467,7 +467,9 @@ def _linspace(start: Any, stop: Any, num: Any) -> np.ndarray:
     if count == 1:
         return np.full(1, start, dtype=numpy_type)
     step = (stop - start) / numpy_type(count - 1)
-    return (start + np.arange(count, dtype=numpy_type) * step).astype(numpy_type, copy=False)
+    values = (start + np.arange(count, dtype=numpy_type) * step).astype(numpy_type, copy=False)
+    values[-1] = stop  # NOTE: as TF's kernel: the last value is `stop` exactly, never rounded
+    return values
 
 
 register("LinSpace", _linspace_infer, lambda op: _linspace, grad=NOT_DIFFERENTIABLE)
