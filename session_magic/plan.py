@@ -116,6 +116,9 @@ class Plan:
             return self._function(ctx, *feed_values)
         except Exception as failure:
             self._raise_translated(failure, self._code, self._line_ops)
+        except KeyboardInterrupt as interrupt:
+            _locate_interrupt(interrupt, _failing_op(interrupt, self._code, self._line_ops))
+            raise
 
     def run_traced(self, feed_values: Sequence[Any], ctx: Optional[RunContext],
                    stats: list) -> list:
@@ -127,6 +130,9 @@ class Plan:
             return function(ctx, stats, *feed_values)
         except Exception as failure:
             self._raise_translated(failure, code, line_ops)
+        except KeyboardInterrupt as interrupt:
+            _locate_interrupt(interrupt, _failing_op(interrupt, code, line_ops))
+            raise
 
     def _raise_translated(self, failure: Exception, code: Any, line_ops: dict,
                           op: Optional[Operation] = None) -> None:
@@ -139,6 +145,18 @@ class Plan:
             message = f"{op.type} failed: {type(failure).__name__}: {failure}"
         cause = failure if op._type in _USER_CODE_OPS else None
         errors.raise_op_error(errors.error_class_for(failure), op, message, cause)
+
+
+def _locate_interrupt(interrupt: KeyboardInterrupt, op: Optional[Operation]) -> None:
+    """Say in a Ctrl-C where the run was and that it changed nothing. The innermost plan that
+    knows the op it stopped in (a control-flow body's) says it first."""
+    if getattr(interrupt, "_op", None) is not None:
+        return
+    if not hasattr(interrupt, "_op"):
+        interrupt._said = f": {interrupt}" if interrupt.args else ""
+    interrupt._op = op
+    where = f" in {op.type} op '{op.name}' (defined at {errors.op_location(op)})" if op else ""
+    interrupt.args = (f"run interrupted{where}; no variable was changed{interrupt._said}",)
 
 
 def _already_located(failure: Exception) -> bool:
@@ -665,6 +683,8 @@ class _ParallelRun:
         if self.failure is not None:
             failure, op = self.failure
             if not isinstance(failure, Exception):
+                if isinstance(failure, KeyboardInterrupt):
+                    _locate_interrupt(failure, op)
                 raise failure  # NOTE: a KeyboardInterrupt in a py_func stays one, as serially
             self.runner.plan._raise_translated(failure, None, {}, op)
         return [None if isinstance(f, Operation) else fetch_value(self._value(f))
@@ -677,6 +697,8 @@ class _ParallelRun:
                 pass
         except BaseException as interrupt:
             self._finish_with(interrupt, None)
+            if isinstance(interrupt, KeyboardInterrupt):
+                _locate_interrupt(interrupt, None)
             raise
 
     def _value(self, t: Tensor) -> Any:

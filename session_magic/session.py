@@ -12,6 +12,7 @@ import contextlib
 import os
 import threading
 import time
+import types
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterator, Optional
@@ -20,7 +21,8 @@ import numpy as np
 
 from . import dtypes as _dtypes
 from . import errors
-from .graph import (Graph, Operation, Tensor, _default_graph_stack, get_default_graph)
+from .graph import (_USER, Graph, Operation, Tensor, _default_graph_stack, _frame_kind,
+                    get_default_graph)
 from .plan import Plan, RunContext
 from .protos import ConfigProto, DeviceStepStats, NodeExecStats, RunOptions
 from .tensor_shape import dims_compatible, format_dims
@@ -69,6 +71,7 @@ def _session_for(element: Any, session: Any, verb: str, method: str) -> BaseSess
 _MAPPER_CACHE_SIZE = 512
 # NOTE: the package's modules and the plans' generated code; never the user's frames.
 _EXECUTOR_FILES = (os.path.dirname(os.path.abspath(__file__)) + os.sep, "<session_magic plan")
+_LIBRARY_FILES = _EXECUTOR_FILES + (os.path.dirname(np.__file__) + os.sep,)
 _GRAPH_HINT = (" (This usually means the tensor was built after `reset_default_graph()` or "
                "inside another graph's `with graph.as_default():` block.)")
 
@@ -307,8 +310,8 @@ class BaseSession:
         plan = self._plan_for(unique, feed_tensors)
         try:
             return rebuild(self._execute(plan, feed_values, options, run_metadata))
-        except errors.OpError as error:
-            raise error.with_traceback(None) from error.__cause__  # NOTE: trims executor frames
+        except (errors.OpError, KeyboardInterrupt) as failure:
+            raise _trimmed(failure) from failure.__cause__
 
     def _mapper_for(self, fetches: Any) -> _FetchMapper:
         """The flattened fetch structure; flat lists and tuples are flattened once and reused
@@ -472,8 +475,8 @@ class BaseSession:
             values = tuple(_feed_value(t, v) for t, v in zip(feeds, feed_values, strict=True))
             try:
                 return rebuild(self._execute(plan, values, options, run_metadata))
-            except errors.OpError as error:
-                raise error.with_traceback(None) from error.__cause__
+            except (errors.OpError, KeyboardInterrupt) as failure:
+                raise _trimmed(failure) from failure.__cause__
         if not accept_options:
             return lambda *feed_values: call(*feed_values)
         return call
@@ -575,6 +578,25 @@ def _forget_run(failure: BaseException, ctx: Optional[RunContext]) -> None:
                 with contextlib.suppress(RuntimeError):  # NOTE: a frame still running
                     traceback.tb_frame.clear()
             traceback = traceback.tb_next
+
+
+def _trimmed(failure: BaseException) -> BaseException:
+    """`failure` without the executor's frames: an OpError says where its op was defined
+    (and chains a py_func's own error); an interrupt keeps only the frames of user code it
+    stopped in, a py_func's function."""
+    if isinstance(failure, errors.OpError):
+        return failure.with_traceback(None)
+    kept = []
+    traceback = failure.__traceback__
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if not filename.startswith(_LIBRARY_FILES) and _frame_kind(filename) == _USER:
+            kept.append(traceback)
+        traceback = traceback.tb_next
+    trimmed = None
+    for entry in reversed(kept):
+        trimmed = types.TracebackType(trimmed, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return failure.with_traceback(trimmed)
 
 
 def _first(results: list) -> Any:

@@ -16,6 +16,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 import tracemalloc
 import weakref
 import xml.etree.ElementTree as ElementTree
@@ -177,12 +178,18 @@ def test_an_interrupt_during_a_long_run_commits_nothing_and_the_next_run_works(
         timer = threading.Thread(target=interrupter, daemon=True)
         timer.start()
         try:
-            with pytest.raises(KeyboardInterrupt):
+            with pytest.raises(KeyboardInterrupt) as caught:
                 sess.run(step, {x: 5.0})
         finally:
             stop.set()
             timer.join(10)
         assert True not in ran_out  # the interrupt stopped the run, not the py_func's deadline
+        # NOTE: a threaded run's caller is waiting, not in an op, when the interrupt comes.
+        where = r" in PyFunc op 'PyFunc' \(defined at \S+test_reliability\.py:\d+\)"
+        assert re.fullmatch(rf"run interrupted({where if threads == 1 else ''}); "
+                            "no variable was changed", str(caught.value))
+        frames = [entry.name for entry in traceback.extract_tb(caught.value.__traceback__)]
+        assert frames[1:] == (["run", "slow"] if threads == 1 else ["run"])  # no executor frames
         assert sess.run([v, w]) == [0.0, 0.0]
         assert sess.run(step, {x: 7.0}) == 7.0
         assert sess.run([v, w]) == [7.0, 1.0]
