@@ -149,3 +149,25 @@ def test_failure_inside_a_branch_names_the_inner_op():
             sess.run(checked, {pred: True, values: [-1.0]})
     assert "CheckNumerics" in caught.value.op.name
     assert "test_control_flow.py" in str(caught.value)
+
+
+def test_an_update_that_a_capture_depends_on_runs_in_every_iteration_and_branch():
+    # NOTE: `x` is first captured inside the control-dependency block: the update must not
+    # be attached to the capture's placeholder, which is fed and so never waits for it.
+    v = tf.Variable(1.0, name="v")
+    x = tf.placeholder(tf.float32, [], name="x")
+
+    def body(i):
+        with tf.control_dependencies([v.assign_add(1.0)]):
+            return i + x
+
+    def branch():
+        with tf.control_dependencies([v.assign_add(100.0)]):
+            return x * x
+    loop = tf.while_loop(lambda i: i < 4.0, body, [tf.constant(0.0)])
+    taken = tf.cond(x > 0.0, branch, lambda: x)
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(loop, {x: 1.0}) == 4.0 and sess.run(v) == 5.0
+        sess.run(v.initializer)
+        assert sess.run(taken, {x: 2.0}) == 4.0 and sess.run(v) == 101.0

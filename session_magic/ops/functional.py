@@ -50,8 +50,9 @@ class FuncGraph(Graph):
         if t in self.captures:
             return self.captures[t]
         # NOTE: a tensor of a graph further out is captured by the enclosing graph too, when
-        # the If/While op that runs this graph is built there.
-        with self.as_default(), self.name_scope(None):
+        # the If/While op that runs this graph is built there. The placeholder is fed, so a
+        # control dependency on it would never run: TF makes it outside every such block.
+        with self.as_default(), self.name_scope(None), self.control_dependencies(None):
             inside = placeholder(t.dtype, t._dims, name="captured")
         self.captures[t] = inside
         return inside
