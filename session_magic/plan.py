@@ -644,15 +644,35 @@ class _ParallelRunner:
         self.pool = pool
         self.kernels = [OPS[op._type].kernel(op) for op in analysis.steps]
         position = {op: i for i, op in enumerate(analysis.steps)}
-        self.waits_for = [self._producers(op, position) for op in analysis.steps]
+        needed = set(plan.ops)
+        self.waits_for = [self._producers(op, position, needed) for op in analysis.steps]
         self.dependents: list[list[int]] = [[] for _ in analysis.steps]
         for i, producers in enumerate(self.waits_for):
             for p in producers:
                 self.dependents[p].append(i)
 
-    def _producers(self, op: Operation, position: dict) -> set:
-        sources = [self.analysis.canonical(t)._op for t in op._inputs] + list(op._control_inputs)
-        return {position[s] for s in sources if s in position}
+    def _producers(self, op: Operation, position: dict, needed: set) -> set:
+        """The steps `op` waits for: those making its inputs, and those that an op it depends
+        on but that is no step (a NoOp, a pass-through, a merged repeat) stands for."""
+        canonical = self.analysis.canonical
+        found, seen = set(), set()
+        pending = [op]
+        while pending:
+            source = pending.pop()
+            for t in source._inputs:
+                for maker in (canonical(t)._op, t._op):
+                    if maker in position:
+                        found.add(position[maker])
+                    elif maker in needed and maker not in seen:
+                        seen.add(maker)
+                        pending.append(maker)
+            for control in source._control_inputs:
+                if control in position:
+                    found.add(position[control])
+                elif control in needed and control not in seen:
+                    seen.add(control)
+                    pending.append(control)
+        return found
 
     def run(self, feed_values: Sequence[Any], ctx: Optional[RunContext]) -> list:
         run = _ParallelRun(self, dict(zip(self.plan.feeds, feed_values, strict=True)), ctx)
@@ -721,7 +741,7 @@ class _ParallelRun:
             with np.errstate(all="ignore"):
                 result = self.runner.kernels[i](*([self.ctx] if opdef.uses_context else []),
                                                 *args)
-            outputs = list(result) if opdef.multi_output else [result]
+            outputs = list(result) if opdef.multi_output else [result] if op._outputs else []
             produced = list(zip(op._outputs, outputs, strict=True))
         except BaseException as failure:  # noqa: BLE001 - reported on the calling thread
             self._finish_with(failure, op)

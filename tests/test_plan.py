@@ -2,6 +2,7 @@
 import dataclasses
 import gc
 import inspect
+import time
 import weakref
 
 import numpy as np
@@ -233,6 +234,39 @@ def test_inter_op_threads_commit_variable_writes_atomically():
         for _ in range(10):
             sess.run(bump)
         assert sess.run(v) == 10.0
+
+
+def _slowly(value):
+    time.sleep(0.02)  # NOTE: long enough for an unordered read on another worker to overtake
+    return value
+
+
+@pytest.mark.parametrize("through", ["group", "identity"])
+def test_inter_op_threads_wait_for_what_a_group_or_an_identity_depends_on(through):
+    v = tf.Variable(0.0, name="v")
+    shadow = tf.Variable(0.0, name="shadow")
+    update = v.assign_add(tf.py_func(_slowly, [tf.constant(1.0)], tf.float32))
+    stand_in = tf.group(update) if through == "group" else tf.identity(update)
+    with tf.control_dependencies([stand_in]):
+        copy = shadow.assign(v.read_value())
+    config = tf.ConfigProto(inter_op_parallelism_threads=2)
+    with tf.Session(config=config) as sess:
+        sess.run(tf.global_variables_initializer())
+        for step in range(1, 6):
+            assert sess.run(copy) == float(step)  # the copy always sees this run's update
+
+
+def test_inter_op_threads_run_ops_without_outputs():
+    x = tf.placeholder(tf.float32, [], name="x")
+    check = tf.Assert(x > 0.0, [x], name="positive")
+    with tf.control_dependencies([check]):
+        y = x * 2.0
+    config = tf.ConfigProto(inter_op_parallelism_threads=2)
+    with tf.Session(config=config) as sess:
+        assert sess.run(y, {x: 1.0}) == 2.0
+        assert sess.run(check, {x: 1.0}) is None
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"assertion failed: \[-1\]"):
+            sess.run(y, {x: -1.0})
 
 
 def test_a_repeated_flat_fetch_list_is_flattened_once():
