@@ -46,6 +46,27 @@ def test_py_func_receives_scalars_as_numpy_scalars_and_strings_as_bytes():
     assert seen == [(3, b"a")] and isinstance(seen[0][0], np.int32)
 
 
+def test_py_func_results_are_copied_so_a_function_may_refill_the_array_it_returned():
+    buffer = np.zeros(3)
+
+    def fill(k):
+        buffer[:] = k
+        return buffer
+    k = tf.placeholder(tf.float64, [], name="k")
+    out = tf.py_func(fill, [k], tf.float64)
+    v = tf.Variable(np.zeros(3), name="v")
+    store = v.assign(out)
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        first = sess.run(out, {k: 1.0})
+        sess.run(store, {k: 2.0})
+        sess.run(store, {k: 3.0})  # the function writes into its array again
+        np.testing.assert_array_equal(first, [1.0] * 3)  # as TF: each result is its own
+        np.testing.assert_array_equal(sess.run(v), [3.0] * 3)
+        buffer[:] = 9.0
+        np.testing.assert_array_equal(sess.run(v), [3.0] * 3)  # the store holds no view of it
+
+
 def test_py_func_without_outputs_returns_its_operation_and_runs_each_time():
     calls = []
     op = tf.py_func(lambda x: calls.append(int(x)), [tf.constant(5)], [])

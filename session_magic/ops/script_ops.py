@@ -148,12 +148,14 @@ def _argument(array: Any) -> Any:
 
 
 def _converted(value: Any, dtype: d.DType) -> np.ndarray:
+    """A result as a new array of `dtype`: copied, as TF copies it into a tensor, since the
+    function may keep the array it returned and fill it again on its next call."""
     if dtype is d.string:
         array = np.asarray(value, dtype=object)
         encode = np.vectorize(lambda s: s.encode() if isinstance(s, str) else bytes(s),
                               otypes=[object])
         return encode(array) if array.size else array
-    return np.asarray(value, dtype=dtype.as_numpy_dtype)
+    return np.array(value, dtype=dtype.as_numpy_dtype)
 
 
 def _results(result: Any, dtypes: Sequence[d.DType], token: str) -> tuple:
