@@ -69,6 +69,9 @@ def _session_for(element: Any, session: Any, verb: str, method: str) -> BaseSess
 
 
 _MAPPER_CACHE_SIZE = 512
+# NOTE: a program that builds a new fetch each step must not grow the session without bound;
+# past this many signatures the oldest plan is dropped (and compiled again if asked for).
+_PLAN_CACHE_SIZE = 512
 # NOTE: the package's modules and the plans' generated code; never the user's frames.
 _EXECUTOR_FILES = (os.path.dirname(os.path.abspath(__file__)) + os.sep, "<session_magic plan")
 _LIBRARY_FILES = _EXECUTOR_FILES + (os.path.dirname(np.__file__) + os.sep,)
@@ -366,9 +369,13 @@ class BaseSession:
             self._plan_hits += 1
             return plan
         with self._compile_lock:
+            if self._closed:  # NOTE: closed by another thread since `run` checked
+                raise RuntimeError("Attempted to use a closed Session.")
             plan = self._plans.get(key)
             if plan is None:
                 plan = Plan(fetches, feeds, self._graph, pool=self._inter_op_pool())
+                if len(self._plans) >= _PLAN_CACHE_SIZE:
+                    del self._plans[next(iter(self._plans))]
                 self._plans[key] = plan
                 self._plan_misses += 1
         return plan
@@ -396,6 +403,9 @@ class BaseSession:
             return results
         except BaseException as failure:
             _forget_run(failure, ctx)
+            if self._closed and isinstance(failure, errors.OpError):
+                # NOTE: closed by another thread during the run, which then found no variables
+                raise RuntimeError("Attempted to use a closed Session.") from None
             raise
 
     def _run_plan(self, plan: Plan, feed_values: tuple, ctx: Any, traced: bool,
@@ -497,14 +507,15 @@ class BaseSession:
 
     def close(self) -> None:
         """Release the variables and plans of this session; idempotent."""
-        self._closed = True
-        self._variable_store = {}
-        self._random_generators = {}
-        self._plans = {}
-        self._mappers = {}
-        # NOTE: not shut down, as a run on another thread may still use it: its workers end
-        # once the last plan holding it is collected.
-        self._pool = None
+        with self._compile_lock:  # NOTE: so no compile under way adds a plan or a pool after
+            self._closed = True
+            self._variable_store = {}
+            self._random_generators = {}
+            self._plans = {}
+            self._mappers = {}
+            # NOTE: not shut down, as a run on another thread may still use it: its workers end
+            # once the last plan holding it is collected.
+            self._pool = None
 
     @property
     def closed(self) -> bool:

@@ -44,6 +44,20 @@ def test_repeated_signature_hits_the_cache_and_new_ops_do_not_invalidate_it():
         assert sess.cache_info() == (2, 2, 2)
 
 
+def test_the_plan_cache_keeps_the_newest_signatures_only(monkeypatch):
+    from session_magic import session as session_module
+    monkeypatch.setattr(session_module, "_PLAN_CACHE_SIZE", 8)
+    x = tf.placeholder(tf.float32, [], name="x")
+    outputs = [x * float(k) for k in range(12)]
+    with tf.Session() as sess:
+        for k, output in enumerate(outputs):  # a new fetch each step, as a careless loop does
+            assert sess.run(output, {x: 2.0}) == 2.0 * k
+        assert sess.cache_info() == (0, 12, 8)
+        assert sess.run(outputs[-1], {x: 1.0}) == 11.0  # the newest is still compiled
+        assert sess.run(outputs[0], {x: 1.0}) == 0.0  # the oldest is compiled again
+        assert sess.cache_info() == (1, 13, 8)
+
+
 def test_large_intermediates_are_freed_after_their_last_use():
     x = tf.placeholder(tf.float64, [1000, 1000])
     seen = []

@@ -249,6 +249,51 @@ def test_read_only_runs_overlap_inside_the_kernel(threads):
     assert results == {0: 0.0, 1: 1.0}
 
 
+class ClosesTheSession:
+    """A feed value whose conversion closes the session: another thread's close(), just after
+    run() has checked the session is open."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def __array__(self, dtype=None, copy=None):
+        self.session.close()
+        return np.array(1.0, dtype=dtype)
+
+
+@THREADS
+def test_a_session_closed_during_a_run_says_so_and_keeps_no_plan_or_pool(threads):
+    x = tf.placeholder(tf.float32, [], name="x")
+    v = tf.Variable(1.0, name="v")
+    sess = session_with(threads)
+    sess.run(v.initializer)
+    with pytest.raises(RuntimeError, match=r"^Attempted to use a closed Session\.$"):
+        sess.run(v + x, {x: ClosesTheSession(sess)})
+    assert sess.cache_info()[2] == 0 and sess._pool is None
+
+
+@THREADS
+def test_closing_a_session_while_eight_threads_run_it_gives_each_tfs_error(threads):
+    v = tf.Variable(0.0, name="v")
+    step = v.assign_add(1.0)
+    sess = session_with(threads)
+    sess.run(v.initializer)
+    outcomes = []
+
+    def work(i):
+        for _ in range(200):
+            try:
+                sess.run(step if i % 2 else v + 1.0)
+                outcomes.append("ran")
+            except RuntimeError as error:
+                outcomes.append(str(error))
+            if i == 0 and len(outcomes) > 100:
+                sess.close()
+    run_in_threads(work)
+    assert set(outcomes) == {"ran", "Attempted to use a closed Session."}
+    assert sess.cache_info()[2] == 0
+
+
 def chain_ops(end, start):
     """The ops of a chain of adds from `start` to `end`: each add and its constant."""
     ops = []
