@@ -446,10 +446,12 @@ def _check_restorable(name: str, variable: Variable, value: np.ndarray, entry: d
 
 
 def _assign_all(sess: Any, variables: dict, values: dict) -> None:
-    """One run of the variables' initializers with their initial values fed: no new ops."""
-    feeds = {v.initializer.inputs[1]: values[name] for name, v in variables.items()}
-    if len(feeds) == len(variables):
-        sess.run([v.initializer for v in variables.values()], feed_dict=feeds)
-        return
-    for name, variable in variables.items():  # NOTE: two variables share one initial value.
-        variable.load(values[name], sess)
+    """Put the values into the session in one step, adding no ops: every variable is restored
+    or, on an error, none. Like TF's restore, a `validate_shape=False` variable takes the saved
+    value whatever its shape."""
+    arrays = {}
+    for name, variable in variables.items():
+        array = np.array(values[name], dtype=variable.dtype.as_numpy_dtype)
+        array.flags.writeable = False  # NOTE: the store's arrays are never written into
+        arrays[variable.op] = array
+    sess._set_variable_values(arrays)

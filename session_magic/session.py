@@ -424,6 +424,13 @@ class BaseSession:
                 for op, _, duration, _ in stats:
                     self._timings[op] = self._timings.get(op, 0.0) + duration
 
+    def _set_variable_values(self, values: dict) -> None:
+        """Set variables (VariableV2 op -> read-only array) all at once, as a run commits."""
+        with self._write_lock:
+            if self._closed:
+                raise RuntimeError("Attempted to use a closed Session.")
+            self._variable_store.update(values)
+
     def collect_timings(self) -> dict:
         """From now on trace every run and sum each op's seconds into the returned dict."""
         if self._timings is None:

@@ -310,6 +310,35 @@ def test_shape_mismatch_names_the_variable_and_both_shapes(tmp_path):
     assert "variable w" in message and "[3, 2]" in message and "[2, 2]" in message
 
 
+def test_a_failed_restore_changes_no_variable(tmp_path):
+    prefix = _saved(tmp_path)
+    with tf.Graph().as_default():
+        b = tf.Variable([9.0], name="b")
+        w = tf.Variable(tf.zeros([3, 2]), name="w")  # saved as [2, 2]: refused
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            with pytest.raises(tf.errors.InvalidArgumentError, match="variable w"):
+                tf.train.Saver([b, w]).restore(sess, prefix)
+            assert sess.run(b) == [9.0]  # restored neither before nor after the refusal
+            np.testing.assert_array_equal(sess.run(w), np.zeros((3, 2)))
+
+
+def test_variables_sharing_an_initial_value_and_a_reshaped_one_are_restored(tmp_path):
+    start = tf.zeros([2], name="start")
+    a = tf.Variable(start, name="a")
+    grown = tf.Variable(start, validate_shape=False, name="grown")
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run([a.assign([7.0, 7.0]), tf.assign(grown, [1.0, 2.0, 3.0], validate_shape=False)])
+        prefix = saver.save(sess, str(tmp_path / "model"))
+    with tf.Session() as sess:  # as TF: restoring initializes, whatever grown's shape became
+        saver.restore(sess, prefix)
+        assert [v.tolist() for v in sess.run([a, grown])] == [[7.0, 7.0], [1.0, 2.0, 3.0]]
+        sess.run(grown.assign_add([1.0, 1.0, 1.0]))  # the restored value is the session's own
+        assert sess.run(grown).tolist() == [2.0, 3.0, 4.0]
+
+
 def test_dtype_mismatch_is_an_invalid_argument(tmp_path):
     prefix = _saved(tmp_path)
     with tf.Graph().as_default():
