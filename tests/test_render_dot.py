@@ -542,3 +542,31 @@ def test_drawings_of_large_graphs_render():
     layered_graph(layers=50, ops_per_layer=100)
     svg = render_svg(to_dot(tf.get_default_graph(), tf.get_default_graph().get_operations()))
     assert ElementTree.fromstring(svg).tag.endswith("svg")
+
+
+def _scoped_random_graph(seed):
+    """Adds in random nested scopes with random control dependencies: many edges between
+    clusters, which dot without `newrank` fails to route for some of these seeds."""
+    rng = np.random.default_rng(seed)
+    graph = tf.Graph()
+    with graph.as_default():
+        tensors = [tf.placeholder(tf.float32, [None, 3], name="in")]
+        parts = ["a", "b", "c", "add", "w", "x-y", "gradients", "s.1"]
+        for _ in range(60):
+            scope = "/".join(rng.choice(parts, size=rng.integers(0, 5)))
+            ops = [t.op for t in tensors[1:]]
+            waits = list(rng.choice(ops, size=min(len(ops), 2), replace=False)) \
+                if ops and rng.random() < 0.2 else []
+            with tf.name_scope(scope or None), tf.control_dependencies(waits):
+                left, right = rng.choice(len(tensors), size=2)
+                tensors.append(tf.add(tensors[left], tensors[right],
+                                      name=str(rng.choice(["add", "w", "mul"]))))
+    return graph
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_edge_of_a_drawing_with_many_clusters_is_in_the_picture(seed):
+    graph = _scoped_random_graph(seed)
+    source = to_dot(graph, graph.get_operations(), DrawOptions(depth=4))
+    svg = render_svg(source)
+    assert svg.count('class="edge"') == len(re.findall(r"^\s*\w+ -> \w+ \[", source, re.M))

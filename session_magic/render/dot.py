@@ -265,8 +265,10 @@ def _heat(fraction: float) -> str:
 
 # --- node styles ----------------------------------------------------------------------------
 
+# NOTE: newrank ranks the whole graph at once; without it dot fails to route some edges
+# between clusters ("triangulation failed") and silently leaves them out of the picture.
 _GRAPH_ATTRIBUTES = {"bgcolor": "white", "fontname": "Helvetica", "fontsize": "12",
-                     "nodesep": "0.25", "ranksep": "0.35", "labelloc": "t"}
+                     "nodesep": "0.25", "ranksep": "0.35", "labelloc": "t", "newrank": "true"}
 _NODE_DEFAULTS = {"fontname": "Helvetica", "fontsize": "10", "shape": "box",
                   "style": "rounded,filled", "fillcolor": "white", "color": "#4d4d4d",
                   "height": "0.3", "margin": "0.08,0.03"}
