@@ -18,6 +18,7 @@ from traitlets import Float, Integer, Unicode, observe
 from . import errors
 from .notebook import GraphRequest, Notebook
 from .render import backends
+from .session import BaseSession
 
 __all__ = ["SessionMagics", "load_ipython_extension", "unload_ipython_extension"]
 
@@ -70,7 +71,10 @@ class SessionMagics(Magics):
         """Draw the default graph, or the part of it that computes the given tensors or ops."""
         args = _parse(self.graph, line, "%graph")
         if args.reset:
-            self.notebook.reset()
+            try:
+                self.notebook.reset()
+            except ValueError as problem:
+                raise UsageError(f"%graph: {problem}") from None
             return None
         request = GraphRequest(self._target(args.target), args.values, args.trace, args.depth,
                                tuple(args.expand), args.rankdir, args.format, args.output,
@@ -80,6 +84,11 @@ class SessionMagics(Magics):
             return self.notebook.draw(request)
         except (ValueError, TypeError, OSError) as problem:
             raise UsageError(f"%graph: {problem}") from None
+        except (backends.RendererUnavailable, backends.RenderFailed) as problem:
+            raise UsageError(f"%graph: cannot save {args.output}: {problem} (a .dot file name "
+                             "saves the DOT source)") from None
+        except Exception as problem:  # noqa: BLE001 - e.g. a target object's own broken method
+            raise UsageError(f"%graph: {type(problem).__name__}: {problem}") from None
 
     def _target(self, words: list) -> Any:
         if not words:
@@ -100,14 +109,18 @@ class SessionMagics(Magics):
     def session(self, line: str, cell: str) -> None:
         """Run the cell with a fresh Graph as default and a Session on it named `sess`."""
         args = _parse(self.session, line, "%%session")
-        if not args.name.isidentifier() or keyword.iskeyword(args.name):
-            raise UsageError(f"%%session: -n needs a Python name, got {args.name!r}")
+        namespace = self.shell.user_ns
+        _check_session_name(args.name, namespace)
+        before = namespace.get(args.name)
         with self.notebook.cell_session(trace=args.trace) as sess:
-            self.shell.user_ns[args.name] = sess
+            namespace[args.name] = sess
             self.shell.run_cell(cell, store_history=False)
         view = None if args.no_graph else self.notebook.cell_view(sess)
         if not args.keep:
             sess.close()
+            if before is not None and not isinstance(before, BaseSession) and \
+                    namespace.get(args.name) is sess:
+                namespace[args.name] = before  # NOTE: the user's own `sess` comes back
         if view is not None:
             self.shell.display_pub.publish(view._repr_mimebundle_())
 
@@ -139,8 +152,16 @@ def _parse(magic: Any, line: str, usage: str) -> Any:
     """The magic's arguments; a bad one is a UsageError that names the magic."""
     try:
         return parse_argstring(magic, line)
-    except UsageError as problem:
+    except (UsageError, ValueError) as problem:  # NOTE: ValueError: shlex's unclosed quote
         raise UsageError(f"{usage}: {problem}") from None
+
+
+def _check_session_name(name: str, namespace: dict) -> None:
+    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("__"):
+        raise UsageError(f"%%session: -n needs a Python name, got {name!r}")
+    if isinstance(namespace.get(name), types.ModuleType):
+        raise UsageError(f"%%session: -n {name} would replace the module {name} in your "
+                         "namespace; choose another name")
 
 
 def _check_counts(args: Any) -> None:

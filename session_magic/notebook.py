@@ -92,12 +92,18 @@ class Notebook:
             self.auto_session = None
 
     def reset(self) -> InteractiveSession:
-        """A new empty default graph and a fresh interactive session on it."""
+        """A new empty default graph and a fresh interactive session on it; refused, changing
+        nothing, inside a `%%session` cell or a `with graph.as_default():` block."""
+        try:
+            reset_default_graph()
+        except AssertionError:
+            raise ValueError("--reset starts a new default graph, which cannot be done inside a "
+                             "%%session cell or a `with graph.as_default():` block: run it in a "
+                             "cell of its own.") from None
         self.release_session()
         default = get_default_session()
         if isinstance(default, InteractiveSession):
             default.close()
-        reset_default_graph()
         self.history.clear()
         self.auto_session = InteractiveSession(_counted=False)
         return self.auto_session
@@ -122,11 +128,15 @@ class Notebook:
         from .render.dot import select_ops
         graph, ops, _ = select_ops(target)
         session = get_default_session()
-        if session is None or session.graph is not graph:
-            raise ValueError("--values and --trace evaluate with the default session, but "
-                             + ("there is none" if session is None else "its graph is another one")
-                             + ": use %graph --reset, or build this graph's session first.")
+        if session is None or session.graph is not graph or session.closed:
+            problem = ("there is none" if session is None else "it is closed" if session.closed
+                       else "its graph is another one")
+            raise ValueError(f"--values and --trace evaluate with the default session, but "
+                             f"{problem}: use %graph --reset, or build this graph's session "
+                             "first.")
         tensors = [t for op in ops for t in op.outputs]
+        if not tensors:
+            return {}, {}
         return session.evaluate_quietly(tensors, request.feed_dict or None, trace=request.trace)
 
     @contextlib.contextmanager

@@ -444,21 +444,30 @@ class BaseSession:
         uninitialized variable upstream, or a failing op) are left out. For drawing values."""
         self._check_usable()
         feed_tensors, feed_values = self._prepare_feeds(feed_dict)
-        wanted = _computable(tensors, set(feed_tensors), self._variable_store)
-        try:
-            return self._evaluate(wanted, feed_tensors, feed_values, trace)
-        except errors.OpError:
-            values: dict = {}
-            timings: dict = {}
-            for tensor in wanted:
-                try:
-                    one_value, one_timing = self._evaluate([tensor], feed_tensors, feed_values,
-                                                           trace)
-                except errors.OpError:
-                    continue
-                values.update(one_value)
-                timings.update(one_timing)
-            return values, timings
+        fed = set(feed_tensors)
+        wanted = _computable(tensors, fed, self._variable_store)
+        while True:  # NOTE: one more run per failing op, not per tensor
+            try:
+                return self._evaluate(wanted, feed_tensors, feed_values, trace)
+            except errors.OpError as error:
+                downstream = _downstream(error.op, fed)
+                rest = [t for t in wanted if t.op not in downstream]
+                if len(rest) == len(wanted):  # NOTE: it failed inside a cond or while body
+                    return self._evaluate_each(wanted, feed_tensors, feed_values, trace)
+                wanted = rest
+
+    def _evaluate_each(self, tensors: list, feed_tensors: tuple, feed_values: tuple,
+                       trace: bool) -> tuple[dict, dict]:
+        values: dict = {}
+        timings: dict = {}
+        for tensor in tensors:
+            try:
+                one_value, one_timing = self._evaluate([tensor], feed_tensors, feed_values, trace)
+            except errors.OpError:
+                continue
+            values.update(one_value)
+            timings.update(one_timing)
+        return values, timings
 
     def _evaluate(self, tensors: list, feed_tensors: tuple, feed_values: tuple,
                   trace: bool) -> tuple[dict, dict]:
@@ -562,6 +571,20 @@ def _computable(tensors: list, fed: set, store: dict) -> list:
         if missing or upstream or any(c in blocked for c in op.control_inputs):
             blocked.add(op)
     return [t for t in tensors if t in fed or t.op not in blocked]
+
+
+def _downstream(op: Optional[Operation], fed: set) -> set:
+    """`op` and every op of its graph that reads it, directly or not (not through a feed)."""
+    seen = {op} if op is not None else set()
+    pending = list(seen)
+    while pending:
+        current = pending.pop()
+        readers = [c for t in current._outputs if t not in fed for c in t.consumers()]
+        for reader in readers + list(current._control_outputs):
+            if reader not in seen:
+                seen.add(reader)
+                pending.append(reader)
+    return seen
 
 
 def _ancestors(tensors: list, fed: set) -> set:

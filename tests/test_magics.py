@@ -274,3 +274,62 @@ def test_hostile_text_never_becomes_markup_in_the_svg(ip):
     root = ElementTree.fromstring(svg.encode())
     assert not any(el.tag.endswith(("script", "foreignObject")) for el in root.iter())
     assert not any(name.lower().startswith("on") for el in root.iter() for name in el.attrib)
+
+
+def test_a_session_name_never_replaces_a_module_or_the_users_own_variable(ip, published):
+    with pytest.raises(UsageError, match=r"^%%session: -n tf would replace the module tf in"):
+        ip.run_cell_magic("session", "-n tf", "pass")
+    with pytest.raises(UsageError, match=r"^%%session: -n needs a Python name, got '__builtins__'"):
+        ip.run_cell_magic("session", "-n __builtins__", "pass")
+    run(ip, "sess = 'my own value'")
+    ip.run_cell_magic("session", "", "seen = sess.run(tf.constant(2))")
+    assert ip.user_ns["seen"] == 2 and ip.user_ns["sess"] == "my own value"
+    assert run(ip, "tf.constant(1) + 1").eval() == 2  # tf is still the module
+
+
+def test_saving_an_svg_without_a_renderer_is_one_line_and_writes_nothing(ip, tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setattr(backends.config, "renderer", "none")
+    run(ip, "a = tf.constant(1, name='a')")
+    target = tmp_path / "g.svg"
+    with pytest.raises(UsageError, match=rf"^%graph: cannot save {target}: drawing is turned off"):
+        ip.run_line_magic("graph", f"-o {target}")
+    assert not target.exists()
+    run(ip, f"%graph -o {tmp_path / 'g.dot'}")  # the DOT source needs no renderer
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")
+
+
+def test_values_on_an_empty_graph_or_with_a_closed_session(ip):
+    assert run(ip, "%graph --values").source.startswith("digraph")
+    run(ip, "x = tf.constant(1.0, name='x')\ntf.get_default_session().close()")
+    with pytest.raises(UsageError, match="evaluate with the default session, but there is none"):
+        ip.run_line_magic("graph", "--values x")
+    ip.run_cell_magic("session", "--keep -n mine", "y = tf.constant(2.0)\nmine.close()")
+    with pytest.raises(UsageError, match="evaluate with the default session, but it is closed"):
+        with ip.user_ns["mine"].graph.as_default(), ip.user_ns["mine"].as_default():
+            ip.run_line_magic("graph", "--values y")
+
+
+def test_values_run_the_graph_once_more_per_failing_op_not_per_tensor(ip):
+    run(ip, "calls = []\nc = tf.constant([1.0, 2.0], name='c')\n"
+            "x = tf.py_func(lambda a: calls.append(1) or a, [c], tf.float32, name='counted')\n"
+            "for _ in range(30):\n    x = tf.add(x, 1.0)\n"
+            "bad = tf.gather(c, 5, name='bad')")
+    source = run(ip, "%graph --values --max-nodes 100 [x, bad]").source
+    assert "= [31., 32.]" in source  # x's value is drawn; bad's, which fails, is left out
+    assert len(ip.user_ns["calls"]) == 2
+
+
+def test_reset_inside_a_session_cell_is_refused_and_loses_nothing(ip, published, capsys):
+    run(ip, "y = tf.constant(3.0) * 2.0")
+    interactive = tf.get_default_session()
+    ip.run_cell("%%session\nb = tf.constant(1.0)\n%graph --reset\nafter = sess.run(b)")
+    assert "after" not in ip.user_ns  # the cell stopped at the refusal
+    assert "--reset starts a new default graph, which cannot be" in capsys.readouterr().err
+    assert tf.get_default_session() is interactive and not interactive.closed
+    assert run(ip, "y.eval()") == 6.0
+
+
+def test_an_unclosed_quote_is_a_one_line_usage_error(ip):
+    with pytest.raises(UsageError, match="^%graph: No closing quotation$"):
+        ip.run_line_magic("graph", "'unterminated")
