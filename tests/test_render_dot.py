@@ -10,6 +10,7 @@ import pytest
 
 import session_magic as tf
 from session_magic.render.dot import DrawOptions, select_ops, to_dot
+from session_magic.render.hierarchy import MAX_CLUSTER_DEPTH, TOP_LEVEL_FACTOR
 
 # --- a tiny DOT reader for what to_dot writes ---------------------------------------------
 
@@ -476,6 +477,29 @@ def test_a_flat_five_thousand_op_chain_collapses_into_a_series():
     dot = draw(tf.get_default_graph(), max_nodes=120)
     assert node_count(dot) == 3
     assert dot.attrs("Add…Add_4997 (4998)")["shape"] == "box3d"
+
+
+def test_an_expanded_scope_of_three_thousand_unrelated_ops_keeps_its_latest_within_bounds():
+    x = tf.placeholder(tf.float32, [3], name="x")
+    with tf.name_scope("flat"):
+        for i in range(3000):
+            tf.add(x, float(i), name=f"out{i}")
+    for options in ({"expand": ("flat",)}, {"depth": 5}):
+        dot = draw(tf.get_default_graph(), max_nodes=40, **options)
+        # NOTE: at depth 5 each `out<i>` scope opens, showing its constant `out<i>/y` too
+        assert len(dot.nodes) <= 2 * 40 * TOP_LEVEL_FACTOR + 2  # and the placeholder, the fold
+        assert "out2999" in dot.labels() and "out0" not in dot.labels()
+        assert any(label.endswith(" earlier ops") for label in dot.labels())
+
+
+def test_a_name_a_thousand_scopes_deep_opens_a_bounded_number_of_clusters():
+    with tf.name_scope("/".join(["deep"] * 1000)):
+        tf.constant(1.0, name="bottom")
+    dot = draw(tf.get_default_graph())
+    (node, attrs), = dot.nodes.items()
+    assert attrs["label"].startswith("…") and attrs["label"].split("\n")[0].endswith("/bottom")
+    assert len(dot.clusters_of[node]) == MAX_CLUSTER_DEPTH  # the rest named in its label
+    assert ElementTree.fromstring(render_svg(dot.source)).tag.endswith("svg")
 
 
 def test_x_plus_one_chain_folds_each_constant_into_its_series():

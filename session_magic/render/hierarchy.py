@@ -13,13 +13,17 @@ from typing import Iterator, Optional, Union
 
 from ..graph import Operation
 
-__all__ = ["Scope", "Series", "SERIES_MIN_SIZE", "TOP_LEVEL_FACTOR", "build", "choose_open",
+__all__ = ["Scope", "Series", "SERIES_MIN_SIZE", "TOP_LEVEL_FACTOR", "MAX_CLUSTER_DEPTH", "build",
+           "choose_open",
            "assign_nodes", "walk", "group_ops", "type_counts"]
 
 SERIES_MIN_SIZE = 5
 # NOTE: the budget collapses scopes and series; the top level has nothing to collapse into, so
 # it may exceed the budget (a small unscoped graph stays whole) up to this many times.
 TOP_LEVEL_FACTOR = 5
+# NOTE: scopes a single op deep cost no node to open, so a name nested a thousand scopes deep
+# would open as a thousand clusters, which Graphviz cannot lay out (its stack runs out).
+MAX_CLUSTER_DEPTH = 16
 # NOTE: the only ops that fold silently into the op they belong to when its scope is collapsed
 # (`add/y`, `w/read`, `w/Assign`): a collapsed `add` then still looks like the Add it is.
 _ATTACHMENT_TYPES = frozenset({"Const", "Identity", "Assign"})
@@ -219,9 +223,10 @@ def choose_open(root: Scope, max_nodes: int, depth: Optional[int] = None,
     scopes named in `collapse` (or numbered copies: `gradients_1`) stay closed unless expanded.
     """
     forced = _forced(root, depth, expand)
+    named = forced if depth is None else _forced(root, None, expand)  # NOTE: never folded
     closed = {id(item) for item in root.items
               if isinstance(item, Scope) and _base_name(item.path) in collapse}
-    overflow = _fold_overflow(root, max_nodes * TOP_LEVEL_FACTOR, forced)
+    overflow = _fold_overflow(root, max_nodes * TOP_LEVEL_FACTOR, named)
     if overflow is not None:
         closed.add(id(overflow))
     visible = len(root.items)
@@ -232,6 +237,10 @@ def choose_open(root: Scope, max_nodes: int, depth: Optional[int] = None,
         frontier = []
         for group in candidates:
             if id(group) in forced:
+                # NOTE: opened whatever its size, so a huge scope keeps its latest items only
+                inner = _fold_overflow(group, max_nodes * TOP_LEVEL_FACTOR, named)
+                if inner is not None:
+                    closed.add(id(inner))
                 visible += _open(group, frontier)
         budgeted = [group for group in candidates if id(group) not in forced
                     and id(group) not in closed and (depth is None or isinstance(group, Series))]
@@ -240,21 +249,24 @@ def choose_open(root: Scope, max_nodes: int, depth: Optional[int] = None,
                 visible += sum(_open(group, frontier) for group in twins)
 
 
-def _fold_overflow(root: Scope, limit: int, forced: set) -> Optional[Scope]:
-    """Keep the top level within `limit` nodes: the earliest items beyond it (never a forced one)
-    become one closed group, so the latest ops (what was just built or fetched) stay visible."""
-    surplus = len(root.items) - limit + 1
-    if surplus < 2:
+def _fold_overflow(scope: Group, limit: int, kept: set) -> Optional[Scope]:
+    """Keep an open scope (the top level, or one forced open) within `limit` nodes: the earliest
+    items beyond it (never one in `kept`, the expanded ones) become one closed group, so the
+    latest ops (what was just built or fetched) stay visible."""
+    surplus = len(scope.items) - limit + 1
+    if surplus < 2 or not isinstance(scope, Scope):
         return None
-    folded = [item for item in root.items if id(item) not in forced][:surplus]
+    folded = [item for item in scope.items if id(item) not in kept][:surplus]
     if len(folded) < 2:
         return None
-    overflow = Scope("earlier ops", root, _first(folded[0]))  # NOTE: a space: no scope's name
+    # NOTE: a space: no scope's name
+    path = f"{scope.path}/earlier ops" if scope.path else "earlier ops"
+    overflow = Scope(path, scope, _first(folded[0]))
     overflow.overflow = True
     overflow.items = folded
     overflow.size = sum(_size(item) for item in folded)
     chosen = {id(item) for item in folded}
-    root.items = [overflow] + [item for item in root.items if id(item) not in chosen]
+    scope.items = [overflow] + [item for item in scope.items if id(item) not in chosen]
     return overflow
 
 
@@ -348,20 +360,24 @@ def group_ops(group: Group) -> Iterator[Operation]:
 
 def walk(root: Scope) -> Iterator[tuple]:
     """Drawing events in creation order: ("op", op), ("group", collapsed group),
-    ("enter", scope) and ("leave", scope) around the contents of a clustered open scope."""
+    ("enter", scope) and ("leave", scope) around the contents of a clustered open scope.
+    Scopes nested deeper than MAX_CLUSTER_DEPTH clusters are drawn inside the deepest one."""
     stack: list = [(None, iter(root.items))]
+    depth = 0
     while stack:
         cluster, items = stack[-1]
         item = next(items, None)
         if item is None:
             stack.pop()
             if cluster is not None:
+                depth -= 1
                 yield ("leave", cluster)
         elif isinstance(item, Operation):
             yield ("op", item)
         elif not item.open:
             yield ("group", item)
-        elif isinstance(item, Scope) and item.clustered:
+        elif isinstance(item, Scope) and item.clustered and depth < MAX_CLUSTER_DEPTH:
+            depth += 1
             yield ("enter", item)
             stack.append((item, iter(item.items)))
         else:
