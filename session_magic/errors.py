@@ -86,25 +86,30 @@ class InaccessibleTensorError(ValueError):
     """A tensor defined inside a control-flow function was used outside it."""
 
 
-_EXCEPTION_CLASSES = {
+# NOTE: TF's py_func table (python/lib/core/py_func.cc): anything else is UnknownError.
+_USER_CODE_CLASSES = {
     ValueError: InvalidArgumentError, TypeError: InvalidArgumentError,
-    IndexError: OutOfRangeError, StopIteration: OutOfRangeError,
-    MemoryError: ResourceExhaustedError, NotImplementedError: UnimplementedError,
-    FloatingPointError: InvalidArgumentError, ZeroDivisionError: InvalidArgumentError,
-    KeyError: NotFoundError, FileNotFoundError: NotFoundError,
+    StopIteration: OutOfRangeError, MemoryError: ResourceExhaustedError,
+    NotImplementedError: UnimplementedError,
 }
 _TOO_BIG = ("array is too big", "Maximum allowed dimension exceeded")
 
 
-def error_class_for(exc: BaseException) -> type:
-    """The OpError subclass that stands for a Python exception raised inside a kernel."""
+def error_class_for(exc: BaseException, user_code: bool = False) -> type:
+    """The OpError subclass that stands for a Python exception raised inside a kernel: for the
+    user's code (a py_func) TF's table; for a NumPy kernel, the input it was given was bad
+    (InvalidArgumentError), unless memory ran out."""
     if isinstance(exc, OpError):
         return type(exc)
-    if isinstance(exc, ValueError) and str(exc).startswith(_TOO_BIG):
+    if isinstance(exc, MemoryError) or (
+            isinstance(exc, ValueError) and str(exc).startswith(_TOO_BIG)):
         return ResourceExhaustedError  # NOTE: NumPy's ValueError for a size beyond memory
+    if not user_code:
+        return UnimplementedError if isinstance(exc, NotImplementedError) \
+            else InvalidArgumentError
     for python_class in type(exc).__mro__:
-        if python_class in _EXCEPTION_CLASSES:
-            return _EXCEPTION_CLASSES[python_class]
+        if python_class in _USER_CODE_CLASSES:
+            return _USER_CODE_CLASSES[python_class]
     return UnknownError
 
 

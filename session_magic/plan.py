@@ -143,8 +143,9 @@ class Plan:
             message = failure.message
         else:
             message = f"{op.type} failed: {type(failure).__name__}: {failure}"
-        cause = failure if op._type in _USER_CODE_OPS else None
-        errors.raise_op_error(errors.error_class_for(failure), op, message, cause)
+        user_code = op._type in _USER_CODE_OPS
+        errors.raise_op_error(errors.error_class_for(failure, user_code), op, message,
+                              failure if user_code else None)
 
 
 def _locate_interrupt(interrupt: KeyboardInterrupt, op: Optional[Operation]) -> None:
@@ -346,8 +347,14 @@ class _CodeBuilder:
         for fetch in self._fetched_variables():
             line_ops[len(lines) + 2] = fetch._op
             lines.append(f"    {self._name(fetch)} = {self._input_expression(fetch, namespace)}")
-        results = ", ".join(self._fetch_expression(f, namespace) for f in self.fetches)
-        lines.append(f"    return [{results}]")
+        # NOTE: a line per fetch, so a failure to hand a value back (a fetched broadcast view
+        # too big to copy) names the op that made it
+        lines.append("    return [")
+        for fetch in self.fetches:
+            if isinstance(fetch, Tensor):
+                line_ops[len(lines) + 2] = fetch._op
+            lines.append(f"        {self._fetch_expression(fetch, namespace)},")
+        lines.append("    ]")
         feed_args = "".join(f", {name}" for name in self.feed_names.values())
         stats_arg = ", _stats" if traced else ""
         filename = f"<session_magic plan {next(_plan_ids)}>"
@@ -707,8 +714,14 @@ class _ParallelRun:
                     _locate_interrupt(failure, op)
                 raise failure  # NOTE: a KeyboardInterrupt in a py_func stays one, as serially
             self.runner.plan._raise_translated(failure, None, {}, op)
-        return [None if isinstance(f, Operation) else fetch_value(self._value(f))
-                for f in self.runner.plan.fetches]
+        results = []
+        for fetch in self.runner.plan.fetches:
+            try:
+                results.append(None if isinstance(fetch, Operation)
+                               else fetch_value(self._value(fetch)))
+            except MemoryError as failure:  # NOTE: a broadcast view too big to copy
+                self.runner.plan._raise_translated(failure, None, {}, fetch._op)
+        return results
 
     def _wait(self) -> None:
         """Wait for the last step; if interrupted, the steps not yet started never start."""

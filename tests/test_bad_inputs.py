@@ -494,7 +494,8 @@ ROWS = [
          r"the update has shape \[2\]" + node("bump")),
     ("runtime/py-func-raises", lambda: _run_with_update(
         lambda: tf.py_func(lambda x: int(x) // 0, [tf.constant(1)], tf.int64, name="user_fn")),
-     IA, r"PyFunc failed: ZeroDivisionError: integer division or modulo" + node("user_fn")),
+     E.UnknownError, r"PyFunc failed: ZeroDivisionError: integer division or modulo"
+                     + node("user_fn")),
     ("runtime/py-func-result-count", lambda: _run_with_update(
         lambda: tf.py_func(lambda x: (x, x), [tf.constant(1.0)], [tf.float32], name="pair")),
      IA, r"returns 2 values, but expects to see 1 values" + node("pair")),
@@ -524,6 +525,17 @@ ROWS = [
     ("runtime/ones-huge", lambda: _run_with_update(
         lambda: tf.ones([2**31, 2**31], tf.int8, name="big")),
      E.ResourceExhaustedError, r"Fill failed: MemoryError: .*\(2147483648, 2147" + node("big")),
+    ("runtime/broadcast-too-big-to-fetch", lambda: _run_with_update(
+        lambda: tf.broadcast_to(tf.constant(1.0), [2**20, 2**20], name="wide")),
+     E.ResourceExhaustedError, r"BroadcastTo failed: MemoryError: .*\(1048576, 1048576\)"
+                               + node("wide")),
+    ("runtime/fed-view-too-big-to-fetch", lambda: _run_with_update(
+        lambda: tf.identity(_p(), name="same"), {"p:0": np.broadcast_to(np.float32(0), (2**40,))}),
+     E.ResourceExhaustedError, r"Identity failed: MemoryError: .*\(1099511627776,\)"
+                               + node("same")),
+    ("runtime/gather-from-a-scalar", lambda: _run_with_update(
+        lambda: tf.gather(_p(), [0], name="g"), {"p:0": 1.0}),
+     IA, r"GatherV2 failed: ValueError: params must be at least 1 dimensional" + node("g")),
     # the magics' arguments: one-line UsageErrors naming the magic and the argument
     ("%graph/unknown-flag", lambda: _magic("graph", "--bogus"),
      UsageError, r"^%graph: unrecognized arguments: --bogus$"),

@@ -181,6 +181,8 @@ def test_fetching_an_unknown_name_raises_value_error():
     (ValueError, tf.errors.InvalidArgumentError), (TypeError, tf.errors.InvalidArgumentError),
     (StopIteration, tf.errors.OutOfRangeError), (NotImplementedError, tf.errors.UnimplementedError),
     (MemoryError, tf.errors.ResourceExhaustedError), (RuntimeError, tf.errors.UnknownError),
+    (IndexError, tf.errors.UnknownError), (KeyError, tf.errors.UnknownError),
+    (ZeroDivisionError, tf.errors.UnknownError),
 ])
 def test_py_func_exceptions_map_to_tf_error_classes(raised, expected):
     def fail(x):

@@ -96,9 +96,9 @@ def test_py_func_user_exception_becomes_an_op_error_caused_by_it():
     assert caught.value.op is out.op
 
 
-def test_py_func_other_exceptions_map_to_their_op_error_classes():
+def test_py_func_other_exceptions_are_unknown_errors_as_in_tf():
     out = tf.numpy_function(lambda: {}["missing"], [], tf.float32)
-    with pytest.raises(tf.errors.NotFoundError) as caught:
+    with pytest.raises(tf.errors.UnknownError) as caught:
         _run(out)
     assert isinstance(caught.value.__cause__, KeyError)
 

@@ -1461,6 +1461,8 @@ def _gather_kernel(op: Operation) -> Any:
 
     def gather_(params: Any, indices: Any, axis: Any) -> np.ndarray:
         params, indices = np.asarray(params), np.asarray(indices)
+        if params.ndim == 0:
+            raise ValueError("params must be at least 1 dimensional")  # NOTE: TF's text
         where = _axis_int(axis, params.ndim)
         _check_indices(indices, params.shape[where])
         batch = batch_dims + indices.ndim if batch_dims < 0 else batch_dims
