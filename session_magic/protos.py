@@ -3,6 +3,7 @@ RunMetadata and their parts. Fields TF code sets are accepted; the ones we act o
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,11 @@ class ConfigProto:
     graph_options: GraphOptions = field(default_factory=GraphOptions)
     use_per_session_threads: bool = False
 
+    def __post_init__(self) -> None:
+        for name in ("inter_op_parallelism_threads", "intra_op_parallelism_threads",
+                     "operation_timeout_in_ms"):
+            setattr(self, name, _integer_field(getattr(self, name), name))
+
 
 @dataclass
 class NodeExecStats:
@@ -76,14 +82,37 @@ class RunOptions:
 
     NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
 
-    def __init__(self, trace_level: int = 0, timeout_in_ms: int = 0,
+    _LEVELS = {"NO_TRACE": 0, "SOFTWARE_TRACE": 1, "HARDWARE_TRACE": 2, "FULL_TRACE": 3}
+
+    def __init__(self, trace_level: Any = 0, timeout_in_ms: int = 0,
                  output_partition_graphs: bool = False, **unused: Any) -> None:
-        self.trace_level = trace_level
-        self.timeout_in_ms = timeout_in_ms
+        self.trace_level = _trace_level(trace_level)
+        self.timeout_in_ms = _integer_field(timeout_in_ms, "timeout_in_ms")
         self.output_partition_graphs = output_partition_graphs
 
     def __repr__(self) -> str:
         return f"RunOptions(trace_level={self.trace_level})"
+
+
+def _trace_level(level: Any) -> int:
+    """A TraceLevel by number or, as protobuf allows, by name (`"FULL_TRACE"`)."""
+    if isinstance(level, str):
+        if level not in RunOptions._LEVELS:
+            raise ValueError(f"Enum RunOptions.TraceLevel has no value defined for name "
+                             f"{level!r} (choose from {', '.join(RunOptions._LEVELS)})")
+        return RunOptions._LEVELS[level]
+    level = _integer_field(level, "trace_level")
+    if level not in RunOptions._LEVELS.values():
+        raise ValueError(f"Unknown trace_level {level}: choose from {RunOptions._LEVELS}")
+    return level
+
+
+def _integer_field(value: Any, name: str) -> int:
+    """An int field, checked as protobuf checks it when set."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{value!r} has type {type(value).__name__}, but expected one of: int "
+                        f"(for field {name})")
+    return int(value)
 
 
 class RunMetadata:

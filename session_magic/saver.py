@@ -7,6 +7,7 @@ damages an earlier checkpoint; the `checkpoint` state file names the newest ones
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import numbers
 import os
@@ -111,6 +112,10 @@ class _CheckpointReader:
         try:
             with open(path, "rb") as stream:
                 index = json.loads(stream.read().decode())
+        except FileNotFoundError:
+            raise errors.NotFoundError(
+                None, None, "Unsuccessful TensorSliceReader constructor: Failed to find any "
+                f"matching files for {path[:-len('.index')]}") from None
         except (ValueError, UnicodeDecodeError) as error:
             raise errors.DataLossError(
                 None, None, f"Unable to read checkpoint index {path}: it is truncated, corrupted "
@@ -224,8 +229,8 @@ def get_checkpoint_state(checkpoint_dir: Any, latest_filename: Optional[str] = N
                          ) -> Optional[CheckpointState]:
     """What the directory's `checkpoint` file says, or None when there is none (or it is
     unreadable)."""
-    checkpoint_dir = os.fspath(checkpoint_dir)
-    path = os.path.join(checkpoint_dir, latest_filename or _STATE_FILENAME)
+    checkpoint_dir = _path_argument(checkpoint_dir, "checkpoint_dir")
+    path = os.path.join(checkpoint_dir, _state_filename(latest_filename))
     try:
         with open(path, encoding="utf-8") as stream:
             return _parse_state(stream.read(), checkpoint_dir)
@@ -235,7 +240,7 @@ def get_checkpoint_state(checkpoint_dir: Any, latest_filename: Optional[str] = N
 
 def checkpoint_exists(checkpoint_prefix: Any) -> bool:
     """Is there a complete checkpoint at this prefix? (Its index is written last.)"""
-    return os.path.isfile(os.fspath(checkpoint_prefix) + ".index")
+    return os.path.isfile(_path_argument(checkpoint_prefix, "checkpoint_prefix") + ".index")
 
 
 def latest_checkpoint(checkpoint_dir: Any, latest_filename: Optional[str] = None
@@ -247,8 +252,18 @@ def latest_checkpoint(checkpoint_dir: Any, latest_filename: Optional[str] = None
     return None
 
 
+def _state_filename(latest_filename: Any) -> str:
+    if latest_filename is None:
+        return _STATE_FILENAME
+    if not isinstance(latest_filename, str) or not latest_filename:
+        raise TypeError(f"latest_filename must be a file name, got {latest_filename!r}")
+    if os.path.split(latest_filename)[0]:
+        raise ValueError("'latest_filename' must not contain path components")
+    return latest_filename
+
+
 def _checkpoint_prefix(ckpt_dir_or_file: Any) -> str:
-    path = os.fspath(ckpt_dir_or_file)
+    path = _path_argument(ckpt_dir_or_file, "ckpt_dir_or_file")
     if os.path.isdir(path):
         found = latest_checkpoint(path)
         if found is None:
@@ -284,6 +299,9 @@ def _named_variables(var_list: Any) -> dict:
         if not isinstance(variable, Variable):
             raise TypeError(f"Variable to save is not a Variable: {variable}")
         name = variable.op.name if name is None else name
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"The names of variables to save (the keys of var_list) must be "
+                            f"non-empty strings, got {name!r} for {variable}")
         if name in named:
             raise ValueError(f"At least two variables have the same name: {name}")
         named[name] = variable
@@ -296,6 +314,18 @@ def _restore_failed(error: errors.OpError, cause: str) -> errors.OpError:
                        f"{cause} from the checkpoint. Please ensure that you have not altered "
                        "the graph expected based on the checkpoint. Original error:\n\n"
                        f"{error.message}")
+
+
+def _max_to_keep(max_to_keep: Any) -> int:
+    """How many checkpoints to keep; 0 (or None) keeps all."""
+    if max_to_keep is None:
+        return 0
+    if isinstance(max_to_keep, bool) or not isinstance(max_to_keep, numbers.Integral):
+        raise TypeError(f"max_to_keep must be an integer or None, got {max_to_keep!r}")
+    if max_to_keep < 0:
+        raise ValueError(f"max_to_keep must be 0 or more (0 or None keeps every checkpoint), "
+                         f"got {max_to_keep}")
+    return int(max_to_keep)
 
 
 class Saver:
@@ -312,7 +342,7 @@ class Saver:
         self._variables = _named_variables(var_list)
         if not self._variables and not allow_empty:
             raise ValueError("No variables to save")
-        self._max_to_keep = max_to_keep or 0
+        self._max_to_keep = _max_to_keep(max_to_keep)
         self._keep_every_seconds = keep_checkpoint_every_n_hours * 3600
         self._next_keep_time = time.time() + self._keep_every_seconds
         self._pad_step_number = pad_step_number
@@ -341,22 +371,32 @@ class Saver:
         """
         _check_session(sess, self._variables)
         save_path = _path_argument(save_path)
-        latest_filename = latest_filename or _STATE_FILENAME
+        if not os.path.basename(save_path):
+            raise ValueError(f"save_path {save_path!r} names no file: give a prefix such as "
+                             "'checkpoints/model'")
+        latest_filename = _state_filename(latest_filename)
         prefix = self._prefix(sess, save_path, global_step, latest_filename)
         directory = os.path.dirname(save_path)
         if not os.path.isdir(directory or "."):
             raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
         if not self._variables:
             return None
-        self._write(sess, prefix)
-        if write_state:
-            doomed = self._record(prefix)
-            state = _state_text(prefix, self.last_checkpoints)
-            _write_atomically(os.path.join(directory, latest_filename),
-                              lambda stream: stream.write(state.encode()))
-            for old in doomed:
-                _delete_checkpoint(old, meta_graph_suffix)
+        try:
+            self._write(sess, prefix)
+            if write_state:
+                self._write_state(prefix, directory, latest_filename, meta_graph_suffix)
+        except OSError as error:
+            raise _write_failed(prefix, error) from None
         return prefix
+
+    def _write_state(self, prefix: str, directory: str, latest_filename: str,
+                     meta_graph_suffix: str) -> None:
+        doomed = self._record(prefix)
+        state = _state_text(prefix, self.last_checkpoints)
+        _write_atomically(os.path.join(directory, latest_filename),
+                          lambda stream: stream.write(state.encode()))
+        for old in doomed:
+            _delete_checkpoint(old, meta_graph_suffix)
 
     def _prefix(self, sess: Any, save_path: str, global_step: Any, latest_filename: str) -> str:
         if global_step is None:
@@ -421,12 +461,26 @@ def _check_session(sess: Any, variables: dict) -> None:
                              "graph's `with graph.as_default():` block must be made again).")
 
 
-def _path_argument(save_path: Any) -> str:
+def _path_argument(path: Any, name: str = "save_path") -> str:
+    """`path` as a str (bytes decoded as the file system does), or a TypeError naming `name`."""
     try:
-        return os.fspath(save_path)
+        text = os.fsdecode(os.fspath(path))
     except TypeError:
-        raise TypeError(f"save_path must be a string or path-like, got {save_path!r} of type "
-                        f"{type(save_path).__name__}") from None
+        raise TypeError(f"{name} must be a string or path-like, got {path!r} of type "
+                        f"{type(path).__name__}") from None
+    if "\0" in text:
+        raise ValueError(f"{name} {text!r} contains a NUL character")
+    return text
+
+
+def _write_failed(prefix: str, error: OSError) -> errors.OpError:
+    """A file system error while saving, as TF's C++ file system reports it."""
+    kind = (errors.NotFoundError if isinstance(error, FileNotFoundError) else
+            errors.PermissionDeniedError if isinstance(error, PermissionError) else
+            errors.ResourceExhaustedError if error.errno == errno.ENOSPC else
+            errors.UnknownError)
+    return kind(None, None, f"Failed to save checkpoint {prefix}: "
+                            f"{error.strerror or error} ({error.filename or prefix})")
 
 
 def _check_restorable(name: str, variable: Variable, value: np.ndarray, entry: dict) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import reprlib
 import threading
 import time
 import types
@@ -24,7 +25,7 @@ from . import errors
 from .graph import (_USER, Graph, Operation, Tensor, _default_graph_stack, _frame_kind,
                     get_default_graph)
 from .plan import Plan, RunContext
-from .protos import ConfigProto, DeviceStepStats, NodeExecStats, RunOptions
+from .protos import ConfigProto, DeviceStepStats, NodeExecStats, RunMetadata, RunOptions
 from .tensor_shape import dims_compatible, format_dims
 
 __all__ = ["Session", "InteractiveSession", "get_default_session"]
@@ -226,8 +227,15 @@ def _has_non_finite(value: Any) -> bool:
     return array.dtype.kind in "fc" and not np.all(np.isfinite(array))
 
 
+# NOTE: bounded in depth and width, so a deeply nested or huge feed value cannot make the error
+# message itself fail (RecursionError) or flood the screen.
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel, _SHORT_REPR.maxlist, _SHORT_REPR.maxtuple = 3, 6, 6
+_SHORT_REPR.maxstring, _SHORT_REPR.maxother = 40, 60
+
+
 def _shown(value: Any) -> str:
-    shown = repr(value)
+    shown = _SHORT_REPR.repr(value)
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
@@ -390,8 +398,8 @@ class BaseSession:
     def _execute(self, plan: Plan, feed_values: tuple, options: Any, run_metadata: Any) -> list:
         ctx = RunContext(self) if plan.uses_context else None
         traced = self._timings is not None or (
-            options is not None and run_metadata is not None
-            and getattr(options, "trace_level", 0) >= RunOptions.SOFTWARE_TRACE)
+            (options is not None or run_metadata is not None)
+            and _traces(options, run_metadata))
         try:
             if not plan.writes_state:
                 return self._run_plan(plan, feed_values, ctx, traced, run_metadata)
@@ -488,6 +496,10 @@ class BaseSession:
         if feed_list is not None and not isinstance(feed_list, (list, tuple)):
             raise TypeError("`feed_list` must be a list or tuple.")
         feeds = tuple(_feed_tensor(self._graph, key) for key in (feed_list or ()))
+        repeated = [t.name for i, t in enumerate(feeds) if t in feeds[:i]]
+        if repeated:
+            raise ValueError(f"feed_list names Tensor {repeated[0]!r} more than once; each tensor "
+                             "can be fed one value per call.")
         mapper = _FetchMapper(self._graph, fetches)
         plan = self._plan_for(mapper.elements, feeds)
         rebuild = mapper.build
@@ -638,6 +650,18 @@ def _trimmed(failure: BaseException) -> BaseException:
     for entry in reversed(kept):
         trimmed = types.TracebackType(trimmed, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
     return failure.with_traceback(trimmed)
+
+
+def _traces(options: Any, run_metadata: Any) -> bool:
+    """Do `options` ask for per-op step stats, with a RunMetadata to put them in?"""
+    if options is not None and not isinstance(options, RunOptions):
+        raise TypeError(f"options must be a tf.RunOptions, got {_shown(options)} of type "
+                        f"{type(options).__name__}")
+    if run_metadata is not None and not isinstance(run_metadata, RunMetadata):
+        raise TypeError(f"run_metadata must be a tf.RunMetadata, got {_shown(run_metadata)} of "
+                        f"type {type(run_metadata).__name__}")
+    return options is not None and run_metadata is not None and \
+        options.trace_level >= RunOptions.SOFTWARE_TRACE
 
 
 def _first(results: list) -> Any:

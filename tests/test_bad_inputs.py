@@ -118,6 +118,13 @@ def _restore(prefix, variable, closed=False):
         tf.train.Saver([variable]).restore(sess, prefix)
 
 
+def _nested(depth):
+    value = [1.0]
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 def _loop(body, **options):
     return tf.while_loop(lambda i: i < 3, body, [0], **options)
 
@@ -321,6 +328,8 @@ ROWS = [
      TypeError, r"The name 'p' refers to an Operation, not a Tensor. Tensor names must be of"),
     ("feed/operation-as-key", lambda: _run(_p(), {tf.no_op(name="step"): 1.0}),
      TypeError, r"Cannot interpret feed_dict key as Tensor: .*'step'"),
+    ("feed/deeply-nested-list", lambda: _run(_p(), {"p:0": _nested(100_000)}),
+     ValueError, r"Cannot convert the value fed for Tensor 'p:0' \(\[\[\[\[\.\.\.\]\]\]\]\)"),
     ("feed/foreign-graph-key", lambda: _run(_p(), {_foreign(): 1.0}),
      TypeError, r"feed_dict key as Tensor: Tensor Tensor\(\"foreign:0\".* is not an" + HINT),
     ("feed/dtype-string-to-float", lambda: _run(_p(), {"p:0": "abc"}),
@@ -354,6 +363,8 @@ ROWS = [
      TypeError, r"Cannot interpret feed_dict key as Tensor: The name 'nope:0'"),
     ("make_callable/type-tensor-feed-list", lambda: _callable((_p(), _p(name="q"))),
      TypeError, r"`feed_list` must be a list or tuple"),
+    ("make_callable/repeated-feed", lambda: _callable((_p() * 2.0, ["p:0", "p:0"]), 1.0, 2.0),
+     ValueError, r"feed_list names Tensor 'p:0' more than once"),
     ("make_callable/none-fetch", lambda: _callable(([_p(), None], ["p:0"]), 1.0),
      TypeError, r"Fetch argument None has invalid type <class 'NoneType'> \(at fetches\[1\]\)"),
     ("make_callable/foreign-fetch", lambda: _callable((_foreign(), [_p()])),
@@ -450,6 +461,37 @@ ROWS = [
      IA, r"tensor_name = v; expected dtype int32 does not equal original dtype float32"),
     ("Saver.restore/closed", lambda: _restore(_saved(), tf.Variable(1.0, name="v"), closed=True),
      RuntimeError, r"Attempted to use a closed Session"),
+    ("Saver/negative-max-to-keep", lambda: tf.train.Saver([tf.Variable(1.0)], max_to_keep=-1),
+     ValueError, r"max_to_keep must be 0 or more \(0 or None keeps every checkpoint\), got -1"),
+    ("Saver/type-string-max-to-keep", lambda: tf.train.Saver([tf.Variable(1.0)], max_to_keep="x"),
+     TypeError, r"max_to_keep must be an integer or None, got 'x'"),
+    ("Saver/type-int-name", lambda: tf.train.Saver({3: tf.Variable(1.0, name="v")}),
+     TypeError, r"keys of var_list\) must be non-empty strings, got 3 for <tf.Variable 'v:0'"),
+    ("Saver.save/latest-filename-with-a-directory", lambda: _session(
+        lambda sess, v: tf.train.Saver().save(sess, "model", latest_filename="a/b")),
+     ValueError, r"^'latest_filename' must not contain path components$"),
+    ("Saver.save/empty-path", lambda: _session(lambda sess, v: tf.train.Saver().save(sess, "")),
+     ValueError, r"save_path '' names no file: give a prefix such as 'checkpoints/model'"),
+    ("Saver.save/nul-in-path", lambda: _session(
+        lambda sess, v: tf.train.Saver().save(sess, "mo\0del")),
+     ValueError, r"save_path 'mo\\x00del' contains a NUL character"),
+    ("Saver.save/unwritable-directory", lambda: _session(
+        lambda sess, v: tf.train.Saver().save(sess, "/proc/model")),
+     (E.NotFoundError, E.PermissionDeniedError), r"^Failed to save checkpoint /proc/model: "),
+    ("list_variables/missing-checkpoint", lambda: tf.train.list_variables("nothere"),
+     E.NotFoundError, r"Failed to find any matching files for nothere$"),
+    ("latest_checkpoint/type-int-directory", lambda: tf.train.latest_checkpoint(5),
+     TypeError, r"checkpoint_dir must be a string or path-like, got 5 of type int"),
+    # session options
+    ("run/type-string-options", lambda: _session(lambda sess, v: sess.run(v, options="abc")),
+     TypeError, r"options must be a tf.RunOptions, got 'abc' of type str"),
+    ("run/type-dict-run-metadata", lambda: _session(
+        lambda sess, v: sess.run(v, options=tf.RunOptions(), run_metadata={})),
+     TypeError, r"run_metadata must be a tf.RunMetadata, got \{\} of type dict"),
+    ("RunOptions/unknown-trace-level", lambda: tf.RunOptions(trace_level="FULL"),
+     ValueError, r"Enum RunOptions.TraceLevel has no value defined for name 'FULL'"),
+    ("ConfigProto/type-string-threads", lambda: tf.ConfigProto(inter_op_parallelism_threads="x"),
+     TypeError, r"'x' has type str, but expected one of: int \(for field inter_op_parallelism"),
     # runtime failures: the op's name and line; _run_with_update checks the session is intact
     ("runtime/placeholder-unfed", lambda: _run_with_update(
         lambda: tf.placeholder(tf.float32, [None, 3], name="x") * 2.0, {}),

@@ -543,3 +543,13 @@ def test_saving_again_after_a_crash_works(tmp_path):
         prefix = saver.save(sess, str(tmp_path / "model"), global_step=2)
     assert tf.train.latest_checkpoint(str(tmp_path)) == prefix
     np.testing.assert_array_equal(tf.train.load_variable(prefix, "small"), [7.0, 8.0, 9.0])
+
+
+@pytest.mark.parametrize("options", [{"latest_filename": "a/b"}, {"latest_filename": 3}])
+def test_a_refused_save_writes_no_file(tmp_path, options):
+    v = tf.Variable(1.0, name="v")
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        with pytest.raises((ValueError, TypeError), match="latest_filename"):
+            tf.train.Saver().save(sess, str(tmp_path / "model"), **options)
+    assert list(tmp_path.iterdir()) == []
