@@ -137,7 +137,8 @@ class SessionMagics(Magics):
     def show_op_error(self, shell: Any, etype: type, value: BaseException, tb: Any,
                       tb_offset: Optional[int] = None) -> Any:
         """Show a runtime error with the user's frames only (no library or kernel frames)."""
-        structured = shell.InteractiveTB.structured_traceback(etype, value, _user_frames(tb),
+        frames = errors.traceback_of(tb, lambda name: not name.startswith(_PACKAGE_DIR))
+        structured = shell.InteractiveTB.structured_traceback(etype, value, frames,
                                                               tb_offset=tb_offset)
         # NOTE: IPython's run_code discards what a custom handler returns: show it here.
         shell._showtraceback(etype, value, structured)
@@ -169,19 +170,6 @@ def _check_counts(args: Any) -> None:
         raise UsageError(f"%graph: --depth must be 0 or more, got {args.depth}")
     if args.max_nodes is not None and args.max_nodes < 1:
         raise UsageError(f"%graph: --max-nodes must be 1 or more, got {args.max_nodes}")
-
-
-def _user_frames(tb: Any) -> Any:
-    """The traceback without frames from inside session_magic."""
-    frames = []
-    while tb is not None:
-        if not tb.tb_frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-            frames.append(tb)
-        tb = tb.tb_next
-    trimmed = None
-    for entry in reversed(frames):
-        trimmed = types.TracebackType(trimmed, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
-    return trimmed
 
 
 # --- load / unload --------------------------------------------------------------------------

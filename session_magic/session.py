@@ -13,7 +13,6 @@ import os
 import reprlib
 import threading
 import time
-import types
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterator, Optional
@@ -639,17 +638,11 @@ def _trimmed(failure: BaseException) -> BaseException:
     stopped in, a py_func's function."""
     if isinstance(failure, errors.OpError):
         return failure.with_traceback(None)
-    kept = []
-    traceback = failure.__traceback__
-    while traceback is not None:
-        filename = traceback.tb_frame.f_code.co_filename
-        if not filename.startswith(_LIBRARY_FILES) and _frame_kind(filename) == _USER:
-            kept.append(traceback)
-        traceback = traceback.tb_next
-    trimmed = None
-    for entry in reversed(kept):
-        trimmed = types.TracebackType(trimmed, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
-    return failure.with_traceback(trimmed)
+    return failure.with_traceback(errors.traceback_of(failure.__traceback__, _is_user_file))
+
+
+def _is_user_file(filename: str) -> bool:
+    return not filename.startswith(_LIBRARY_FILES) and _frame_kind(filename) == _USER
 
 
 def _traces(options: Any, run_metadata: Any) -> bool:
