@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 from .graph import Graph, Operation, Tensor
-from .ops.registry import NOT_DIFFERENTIABLE, OPS, convert_to_tensor, never_widened
+from .ops.registry import (NOT_DIFFERENTIABLE, OPS, convert_to_tensor, foreign_graph_error,
+                           never_widened)
 
 __all__ = ["gradients"]
 
@@ -31,8 +32,9 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
     grad_ys = _as_list(grad_ys) if grad_ys is not None else [None] * len(ys)
     if len(grad_ys) != len(ys):
         raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
-    graph = _common_graph(ys + xs)
-    held = {_as_y(t).op for t in _as_list(stop_gradients or [])}
+    stops = [_as_y(t) for t in _as_list(stop_gradients or [])]
+    graph = _common_graph(ys + xs + stops)
+    held = {t.op for t in stops}
     with graph.as_default(), graph.name_scope(name):
         walker = _Walker(graph, xs, ys, held)
         walker.seed(ys, grad_ys)
@@ -59,8 +61,7 @@ def _common_graph(tensors: Sequence[Tensor]) -> Graph:
     graph = tensors[0].graph
     for t in tensors[1:]:
         if t.graph is not graph:
-            raise ValueError(f"{t} must be from the same graph as {tensors[0]} (graphs are "
-                             f"{t.graph} and {graph}).")
+            raise foreign_graph_error(t, tensors[0], graph)
     return graph
 
 

@@ -114,6 +114,7 @@ class Tensor:
     def eval(self, feed_dict: Optional[dict] = None, session: Any = None) -> Any:
         """Evaluate this tensor with `session` or the default session."""
         from .session import _session_for
+        _check_session(session, "eval")
         return _session_for(self, session, "evaluate tensor", "eval").run(self, feed_dict)
 
     def _as_graph_element(self) -> Tensor:
@@ -205,6 +206,7 @@ class Operation:
     def run(self, feed_dict: Optional[dict] = None, session: Any = None) -> None:
         """Run this operation with `session` or the default session."""
         from .session import _session_for
+        _check_session(session, "run")
         _session_for(self, session, "execute operation", "run").run(self, feed_dict)
 
     @property
@@ -259,6 +261,15 @@ class GraphDef:
 
     def __str__(self) -> str:
         return "\n".join("node {\n  " + str(n).replace("\n", "\n  ") + "\n}" for n in self.node)
+
+
+def _check_session(session: Any, method: str) -> None:
+    """`session=` is a Session or None; anything else would fail deep inside the session
+    lookup with an AttributeError naming no argument."""
+    from .session import BaseSession
+    if session is not None and not isinstance(session, BaseSession):
+        raise TypeError(f"The session passed to `{method}(session=...)` must be a tf.Session, "
+                        f"got {session!r} of type {type(session).__name__}")
 
 
 def _node_def_text(op: Operation) -> str:

@@ -130,8 +130,8 @@ class RandomNormal(Initializer):
         self.dtype = _float_dtype(dtype)
 
     def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        return random_ops.random_normal(shape, self.mean, self.stddev, self._dtype_for(dtype),
-                                        seed=self.seed)
+        return random_ops.random_normal(shape, self.mean, self.stddev,
+                                        _float_dtype(self._dtype_for(dtype)), seed=self.seed)
 
     def get_config(self) -> dict:
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed,
@@ -164,8 +164,8 @@ class TruncatedNormal(Initializer):
         self.dtype = _float_dtype(dtype)
 
     def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        return random_ops.truncated_normal(shape, self.mean, self.stddev, self._dtype_for(dtype),
-                                           seed=self.seed)
+        return random_ops.truncated_normal(shape, self.mean, self.stddev,
+                                           _float_dtype(self._dtype_for(dtype)), seed=self.seed)
 
     def get_config(self) -> dict:
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed,
@@ -205,7 +205,7 @@ class VarianceScaling(Initializer):
         return self.scale / max(1., fan[self.mode])
 
     def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        dtype = self._dtype_for(dtype)
+        dtype = _float_dtype(self._dtype_for(dtype))  # NOTE: an int variable is TF's ValueError
         full_shape = partition_info.full_shape if partition_info is not None else shape
         scale = self._scale_for(_static_shape(full_shape))
         if self.distribution in ("normal", "truncated_normal"):

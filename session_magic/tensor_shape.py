@@ -5,6 +5,8 @@ the public face of that tuple, printed as TF 1 printed them (`(?, 3)`).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator as _Iterator
+from collections.abc import Mapping, Set
 from typing import Any, Iterator, Optional
 
 __all__ = ["Dimension", "TensorShape", "as_shape", "unknown_shape", "as_dims"]
@@ -260,10 +262,23 @@ def as_dims(value: Any) -> Dims:
         return (value.value,)
     if hasattr(value, "__index__") and not hasattr(value, "__len__"):
         return (Dimension(value).value,)
+    if type(value) is not tuple and type(value) is not list:
+        _refuse_unordered(value)
     try:
         return tuple(Dimension(d).value for d in value)
     except TypeError:
         raise TypeError(f"Cannot convert {value!r} to a TensorShape.") from None
+
+
+def _refuse_unordered(value: Any) -> None:
+    """Iterables that are not a list of dims: a string's characters, a set's or a dict's keys in
+    no fixed order, an iterator used up by the first read."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"Cannot convert {value!r} to a TensorShape. A string has ambiguous "
+                        "TensorShape, please wrap in a list or convert to an int.")
+    if isinstance(value, (Set, Mapping, _Iterator)):
+        raise TypeError(f"Cannot convert {value!r} to a TensorShape: a {type(value).__name__} "
+                        "has no fixed order or can be read only once; pass a list or a tuple.")
 
 
 def as_shape(value: Any) -> TensorShape:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 import threading
 import traceback as _traceback
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from . import dtypes as _dtypes
 from .graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
 from .ops import state_ops
 from .ops.constant_ops import identity
+from .ops.common import bool_arg
 from .ops.control_flow_ops import group, no_op
 from .ops.registry import apply_op, convert_to_tensor
 from .tensor_shape import TensorShape, as_dims, format_dims
@@ -52,7 +53,8 @@ class Variable:
         from_function = callable(initial_value) and not isinstance(initial_value, Tensor)
         if from_function and dtype is None:
             raise ValueError("dtype must also be specified when initial_value is callable.")
-        collections = list(collections or [GraphKeys.GLOBAL_VARIABLES])
+        collections = _collections_arg(collections)
+        validate_shape = bool_arg(validate_shape, "validate_shape")
         if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
             collections.append(GraphKeys.TRAINABLE_VARIABLES)
         self._trainable = trainable
@@ -201,6 +203,17 @@ class Variable:
 VariableV1 = Variable
 
 
+def _collections_arg(collections: Any) -> list:
+    """The collections a new Variable joins, TF's ValueError for anything but a list, tuple or
+    set (a string is iterable too: `collections="abc"` would mean a, b and c)."""
+    if collections is None:
+        return [GraphKeys.GLOBAL_VARIABLES]
+    if not isinstance(collections, (list, tuple, set)):
+        raise ValueError("collections argument to Variable constructor must be a list, tuple, "
+                         f"or set. Got {collections} of type {type(collections)}")
+    return list(collections)
+
+
 def _variable_operator(dunder: str) -> Callable:
     def operator(self: Variable, *args: Any) -> Any:
         return getattr(self._snapshot, dunder)(*args)
@@ -229,9 +242,22 @@ def _root_graph(value: Any) -> Graph:
 
 def variables_initializer(var_list: list, name: str = "init") -> Operation:
     """An op that runs the initializers of `var_list` (a NoOp when it is empty)."""
+    var_list = _variables_arg(var_list, "variables_initializer")
     if var_list:
         return group(*[v.initializer for v in var_list], name=name)
     return no_op(name=name)
+
+
+def _variables_arg(var_list: Any, what: str) -> list:
+    """`var_list` checked before any op is built: a list (any iterable) of Variables."""
+    if isinstance(var_list, (str, bytes, Variable, Tensor)) or not isinstance(var_list, Iterable):
+        raise TypeError(f"{what} needs a list of Variables as var_list, got {var_list!r}")
+    var_list = list(var_list)
+    for item in var_list:
+        if not isinstance(item, Variable):
+            raise TypeError(f"{what} needs a list of Variables as var_list, but it holds "
+                            f"{item!r} of type {type(item).__name__}")
+    return var_list
 
 
 def global_variables_initializer() -> Operation:
@@ -274,7 +300,8 @@ def initialize_variables(var_list: list, name: str = "init") -> Operation:
 def report_uninitialized_variables(var_list: Optional[list] = None,
                                    name: str = "report_uninitialized_variables") -> Tensor:
     """A 1-D string tensor naming the variables not yet initialized in the running session."""
-    var_list = global_variables() + local_variables() if var_list is None else var_list
+    var_list = (global_variables() + local_variables() if var_list is None else
+                _variables_arg(var_list, "report_uninitialized_variables"))
     refs = [v._variable_ref() for v in var_list]
     return apply_op("ReportUninitializedVariables", refs, {}, name)._outputs[0]
 
@@ -361,6 +388,9 @@ def variable_scope(name_or_scope: Any, default_name: Optional[str] = None, value
     """A scope for `get_variable` names and defaults; also opens a name scope."""
     if name_or_scope is None and default_name is None:
         raise TypeError("If default_name is None then name_or_scope is required")
+    if name_or_scope is not None and not isinstance(name_or_scope, (str, VariableScope)):
+        raise TypeError("VariableScope: name_or_scope must be a string or VariableScope. Got "
+                        f"{name_or_scope!r} of type {type(name_or_scope).__name__}.")
     graph = get_default_graph()
     scopes = _store(graph).thread.scopes
     parent = scopes[-1]

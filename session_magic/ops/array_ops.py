@@ -22,8 +22,8 @@ import numpy as np
 from .. import dtypes as d
 from ..graph import Operation, Tensor
 from ..tensor_shape import Dimension, TensorShape, as_dims, format_dims
-from .common import (check_dtype, check_same_dtype, merged_shape, normalize_axis, single,
-                     static_int_list)
+from .common import (axis_arg, bool_arg, check_dtype, check_same_dtype, count_arg,
+                     merged_shape, normalize_axis, scalar_input, single, static_int_list)
 from .registry import bracketed
 from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
                        convert_to_tensor, make_constant, op_scope, register)
@@ -211,6 +211,13 @@ def _check_rank(t: Tensor, rank: int) -> None:
         raise ShapeError(f"Shape must be rank {rank} but is rank {len(t._dims)}")
 
 
+def _at_least_rank(array: np.ndarray, rank: int, name: str) -> None:
+    """A kernel's check of an input whose rank was unknown while building (TF's text)."""
+    if array.ndim < rank:
+        raise ValueError(f"{name} must be at least {rank}-dim, received shape: "
+                         f"{bracketed(array.shape)}")
+
+
 def _int_tuple(array: Any) -> tuple:
     flat = np.asarray(array).reshape(-1)
     if flat.dtype.kind in "iu":
@@ -379,19 +386,32 @@ def _filled_like(tensor: Any, dtype: Any, name: Optional[str], optimize: bool,
 # --- Range and LinSpace ------------------------------------------------------------------------
 
 _RANGE_TYPES: Final = (d.int32, d.int64, d.float32, d.float64)
+_INT64_MAX: Final = 2**63 - 1
 
 
-def _range_size(start: Any, limit: Any, delta: Any) -> int:
+def _check_range(start: Any, limit: Any, delta: Any) -> None:
+    """TF's checks of a range's bounds; an inf or nan would otherwise fail in `int()`."""
+    for name, value in (("start", start), ("limit", limit), ("delta", delta)):
+        if np.asarray(value).dtype.kind == "f" and not np.isfinite(value):
+            raise ShapeError(f"Requires start, limit and delta to be finite, got {name} = {value}")
     if delta == 0:
         raise ShapeError("Requires delta != 0")
     if delta > 0 and start > limit:
         raise ShapeError(f"Requires start <= limit when delta > 0: {start}/{limit}")
     if delta < 0 and start < limit:
         raise ShapeError(f"Requires start >= limit when delta < 0: {start}/{limit}")
+
+
+def _range_size(start: Any, limit: Any, delta: Any) -> int:
+    _check_range(start, limit, delta)
     if np.asarray(start).dtype.kind in "iu":
         span, step = abs(int(limit) - int(start)), abs(int(delta))
         return (span + step - 1) // step
-    return int(np.ceil(np.abs((limit - start) / delta)))
+    size = int(np.ceil(np.abs((limit - start) / delta)))
+    if size > _INT64_MAX:
+        raise ShapeError(f"Requires ((limit - start) / delta) <= {_INT64_MAX}: {start}/{limit}/"
+                         f"{delta}")
+    return size
 
 
 def _range_infer(inputs: list, attrs: dict) -> list:
@@ -409,6 +429,8 @@ def _range_kernel(op: Operation) -> Any:
     numpy_type = op._attrs["Tidx"].as_numpy_dtype
 
     def arange(start: Any, limit: Any, delta: Any) -> np.ndarray:
+        for value, name in ((start, "start"), (limit, "limit"), (delta, "delta")):
+            scalar_input(value, name)
         count = _range_size(start, limit, delta)
         return (start + np.arange(count, dtype=numpy_type) * delta).astype(numpy_type,
                                                                            copy=False)
@@ -427,6 +449,8 @@ def _range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
     """`[start, start + delta, ...)` below `limit`; `range(5)` is 0..4 (ints give int32)."""
     if limit is None:
         start, limit = 0, start
+    if all(isinstance(v, numbers.Real) for v in (start, limit, delta)):
+        _check_range(start, limit, delta)  # NOTE: a bad range fails before any op is built
     with op_scope(name, "Range", [start, limit, delta]) as scope:
         args = {"start": start, "limit": limit, "delta": delta}
         target = d.as_dtype(dtype) if dtype is not None else max(
@@ -811,6 +835,7 @@ def invert_permutation(x: Any, name: Optional[str] = None) -> Tensor:
 def transpose(a: Any, perm: Any = None, name: str = "transpose",
               conjugate: bool = False) -> Tensor:
     """`a` with its dimensions permuted by `perm` (reversed by default)."""
+    conjugate = bool_arg(conjugate, "conjugate")
     with op_scope(name, "transpose", [a]) as scope:
         a = convert_to_tensor(a, name="a")
         if perm is None:
@@ -829,6 +854,7 @@ def _reversed_axes(a: Tensor) -> Any:
 
 def matrix_transpose(a: Any, name: str = "matrix_transpose", conjugate: bool = False) -> Tensor:
     """`a` with its last two dimensions swapped (every matrix of a batch transposed)."""
+    conjugate = bool_arg(conjugate, "conjugate")
     with op_scope(name, "matrix_transpose", [a]):
         a = convert_to_tensor(a, name="a")
         if a._dims is None:
@@ -1049,6 +1075,8 @@ register("MirrorPad", _pad_infer, _pad_kernel, grad=_mirror_pad_grad)
 def pad(tensor: Any, paddings: Any, mode: str = "CONSTANT", name: Optional[str] = None,
         constant_values: Any = 0) -> Tensor:
     """`tensor` padded by `paddings[i] = [before, after]` (CONSTANT, REFLECT or SYMMETRIC)."""
+    if not isinstance(mode, str):
+        raise TypeError(f"mode must be a string (CONSTANT, REFLECT or SYMMETRIC), got {mode!r}")
     mode = mode.upper()
     args = [("input", tensor, None), ("paddings", paddings, _PREFER_INT32)]
     if mode == "CONSTANT":
@@ -1213,11 +1241,14 @@ def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
     """Tensors of one shape (or Python values) stacked along a new dimension `axis`."""
     if _is_tensor_like(values):
         return convert_to_tensor(values)
+    axis = axis_arg(axis)
     if axis == 0 and not _contains_tensor(values):
         try:  # NOTE: as TF 1, a list of Python values is one Const.
             return convert_to_tensor(values, name=name)
         except (TypeError, ValueError):
             pass
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(f"Expected list for 'values' argument to 'Pack' Op, not {values!r}.")
     _check_stack_axis(values, axis)
     with op_scope(name, "stack", values) as scope:
         tensors = _tensor_list(values, "Pack")
@@ -1272,6 +1303,9 @@ register("Unpack", _unpack_infer, _unpack_kernel, grad=_unpack_grad, multi_outpu
 def unstack(value: Any, num: Optional[int] = None, axis: int = 0,
             name: str = "unstack") -> list:
     """The slices of `value` along `axis`, as a list of `num` tensors."""
+    axis = axis_arg(axis)
+    if num is not None:
+        num = count_arg(num, "num", "Unpack", 0)
     if num is None:
         value = convert_to_tensor(value)
         dims = value._dims
@@ -1281,7 +1315,7 @@ def unstack(value: Any, num: Optional[int] = None, axis: int = 0,
             num = dims[axis]
         if num is None:
             raise ValueError(f"Cannot infer num from shape {format_dims(dims)}")
-    attrs = {"num": int(num), "axis": axis}
+    attrs = {"num": num, "axis": axis}
     return list(_apply("Unpack", name, [("value", value, None)], attrs)._outputs)
 
 
@@ -1385,15 +1419,15 @@ def split(value: Any, num_or_size_splits: Any, axis: Any = 0, num: Optional[int]
     if isinstance(splits, Dimension):
         splits = _dimension_int(splits)
     if isinstance(splits, numbers.Integral) and not isinstance(splits, bool):
+        attrs = {"num_split": count_arg(splits, "num_split", "Split", 1)}
         args = [("split_dim", axis, d.int32), ("value", value, None)]
-        return list(_apply("Split", name, args, {"num_split": int(splits)})._outputs)
+        return list(_apply("Split", name, args, attrs)._outputs)
     scalar = (_rank(convert_to_tensor(splits)) == 0 if _is_tensor_like(splits)
               else np.ndim(splits) == 0)
     if scalar:
         raise ValueError("Rank-0 tensors are not supported as the num_or_size_splits argument "
                          f"to split. Argument provided: {splits}")
-    if num is None:
-        num = _split_count(splits)
+    num = _split_count(splits) if num is None else count_arg(num, "num_split", "SplitV", 1)
     args = [("value", value, None), ("size_splits", splits, _PREFER_INT32),
             ("split_dim", axis, d.int32)]
     return list(_apply("SplitV", name, args, {"num_split": num})._outputs)
@@ -1520,6 +1554,8 @@ def _gather_nd_infer(inputs: list, attrs: dict) -> list:
 
 def _gather_nd(params: Any, indices: Any) -> np.ndarray:
     params, indices = np.asarray(params), np.asarray(indices)
+    _at_least_rank(params, 1, "params")
+    _at_least_rank(indices, 1, "indices")
     depth = indices.shape[-1]
     if depth > params.ndim:
         raise ValueError(f"index innermost dimension length must be <= params rank; saw: "
@@ -1573,7 +1609,8 @@ def _segment_sum_infer(inputs: list, attrs: dict) -> list:
 
 
 def _unsorted_segment_sum(data: Any, ids: Any, num: Any) -> np.ndarray:
-    data, ids, count = np.asarray(data), np.asarray(ids), int(num)
+    count = int(scalar_input(num, "num_segments"))
+    data, ids = np.asarray(data), np.asarray(ids)
     if data.shape[:ids.ndim] != ids.shape:
         raise ValueError(f"data.shape = {bracketed(data.shape)} does not start with "
                          f"segment_ids.shape = {bracketed(ids.shape)}")
@@ -1635,7 +1672,11 @@ def _scatter_nd_infer(inputs: list, attrs: dict) -> list:
 
 
 def _scatter_nd(indices: Any, updates: Any, dims: Any) -> np.ndarray:
-    indices, updates, dims = np.asarray(indices), np.asarray(updates), _int_tuple(dims)
+    indices, updates = np.asarray(indices), np.asarray(updates)
+    if np.ndim(dims) != 1:
+        raise ValueError(f"Shape must be a 1-D tensor. Got: {bracketed(np.shape(dims))}")
+    _at_least_rank(indices, 1, "indices")
+    dims = _int_tuple(dims)
     depth = indices.shape[-1]
     expected = indices.shape[:-1] + dims[depth:]
     if depth > len(dims) or updates.shape != expected:
@@ -2070,6 +2111,7 @@ register("BooleanMask", _boolean_mask_infer, _boolean_mask_kernel, grad=_boolean
 
 def boolean_mask(tensor: Any, mask: Any, name: str = "boolean_mask", axis: Any = None) -> Tensor:
     """The entries of `tensor` where `mask` is True (their count is unknown while building)."""
+    where = 0 if axis is None else axis_arg(axis)
     with op_scope(name, "boolean_mask", [tensor, mask]) as scope:
         tensor = convert_to_tensor(tensor, name="tensor")
         mask = convert_to_tensor(mask, name="mask")
@@ -2077,7 +2119,6 @@ def boolean_mask(tensor: Any, mask: Any, name: str = "boolean_mask", axis: Any =
             raise ValueError("Number of mask dimensions must be specified, even if some "
                              "dimensions are None.  E.g. shape=[None] is ok, but shape=None is "
                              "not.")
-        where = 0 if axis is None else static_int_list(axis, "axis")[0]
         if where < 0 and tensor._dims is not None:
             where += len(tensor._dims)
         if tensor._dims is not None:
@@ -2115,6 +2156,8 @@ def _one_hot_kernel(op: Operation) -> Any:
     axis = op._attrs["axis"]
 
     def one_hot_(indices: Any, depth: Any, on: Any, off: Any) -> np.ndarray:
+        for value, name in ((depth, "depth"), (on, "on_value"), (off, "off_value")):
+            scalar_input(value, name)
         count = int(depth)
         if count < 0:
             raise ValueError(f"depth must be non-negative, got: {count}")
@@ -2132,6 +2175,7 @@ def one_hot(indices: Any, depth: Any, on_value: Any = None, off_value: Any = Non
             axis: Optional[int] = None, dtype: Any = None, name: Optional[str] = None) -> Tensor:
     """A new `depth`-long axis: `on_value` at `indices`, `off_value` elsewhere (float32 1/0)."""
     values = [indices, depth, on_value, off_value]
+    axis = -1 if axis is None else axis_arg(axis)
     with op_scope(name, "one_hot", [v for v in values if v is not None]) as scope:
         dtype = _one_hot_dtype(on_value, off_value, dtype)
         on = _to_tensor(1 if on_value is None else on_value, dtype, "on_value")
@@ -2140,7 +2184,7 @@ def one_hot(indices: Any, depth: Any, on_value: Any = None, off_value: Any = Non
             raise TypeError(f"dtype {on._dtype} of on_value does not match dtype {off._dtype} "
                             "of off_value")
         args = [_to_tensor(indices, None, "indices"), _to_tensor(depth, d.int32, "depth")]
-        attrs = {"axis": -1 if axis is None else axis, "T": on._dtype}
+        attrs = {"axis": axis, "T": on._dtype}
         return single(apply_op("OneHot", args + [on, off], attrs, name=scope))
 
 
@@ -2324,6 +2368,7 @@ def _matrix_diag_infer(inputs: list, attrs: dict) -> list:
 
 def _matrix_diag(x: Any) -> np.ndarray:
     x = np.asarray(x)
+    _at_least_rank(x, 1, "input")
     count = x.shape[-1]
     result = np.zeros(x.shape + (count,), dtype=x.dtype)
     result[..., np.arange(count), np.arange(count)] = x
@@ -2344,6 +2389,7 @@ def _matrix_set_diag_infer(inputs: list, attrs: dict) -> list:
 
 def _matrix_set_diag(x: Any, diagonal: Any) -> np.ndarray:
     result = np.array(x, copy=True)
+    _at_least_rank(result, 2, "input")
     length = min(result.shape[-2:])
     if np.shape(diagonal) != result.shape[:-2] + (length,):
         raise ValueError(f"diagonal must have shape {bracketed(result.shape[:-2] + (length,))}, "

@@ -1,8 +1,11 @@
 """Shared pieces of op blocks: dtype checks with TF's texts, broadcasting, axes, elementwise
-op factories. Everything here works on static specs (dtype, dims); nothing runs a graph.
+op factories, and the checks of builders' Python arguments (flags, ints, axes) that
+turn a bad value into TF's TypeError or ValueError naming it before any op is built.
+Everything here works on static specs (dtype, dims); nothing runs a graph.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any, Callable, Final, Optional, Sequence
 
 import numpy as np
@@ -91,8 +94,9 @@ def normalize_axis(axis: int, rank: Optional[int], what: str = "axis") -> int:
     return axis % max(rank, 1)
 
 
-def static_int_list(value: Any, what: str) -> Optional[list]:
-    """A Python list of ints from an int, a list, or a Const tensor; None if only known later."""
+def static_int_list(value: Any, what: str, max_rank: Optional[int] = None) -> Optional[list]:
+    """A Python list of ints from an int, a list, or a Const tensor; None if only known later.
+    With `max_rank`, a value nested deeper (`axis=[[0]]`) is TF's ValueError, not flattened."""
     if value is None:
         return None
     if isinstance(value, Tensor) or hasattr(value, "_to_tensor"):
@@ -103,11 +107,76 @@ def static_int_list(value: Any, what: str) -> Optional[list]:
                              f"list, or a constant); got the computed tensor {tensor.name!r}.")
         value = known
     array = np.asarray(value)
+    if max_rank is not None and array.ndim > max_rank:
+        raise ValueError(f"Shape must be at most rank {max_rank} but is rank {array.ndim} for "
+                         f"{what} {value!r}")
     if array.size == 0:
         return []
     if array.dtype.kind not in "iu":
         raise TypeError(f"{what} must be integers, got {value!r}")
     return [int(v) for v in array.reshape(-1)]
+
+
+def axis_arg(value: Any, what: str = "axis") -> int:
+    """One axis given while building: an int, or a constant int tensor or list of one entry.
+    The one check for a single-axis argument, so `axis=1.5`, `{}` or `[]` name themselves."""
+    if type(value) is int:
+        return value
+    values = static_int_list(value, what, max_rank=1)
+    if values is None or len(values) != 1:
+        raise ValueError(f"{what} must be a single integer, got {value!r}")
+    return values[0]
+
+
+# --- attrs as TF's generated wrappers check them (`make_bool`, `make_int`) ---------------------
+
+def bool_arg(value: Any, name: str) -> bool:
+    """A flag attr: a Python or NumPy bool only.
+
+    NOTE: truthiness would read `keepdims="False"` as True and fail on an array; TF refuses both.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"Expected bool for argument '{name}' not {value!r}.")
+
+
+def int_arg(value: Any, name: str) -> int:
+    """An int attr: anything with `__index__` (int, NumPy integer, a known Dimension) but a bool.
+
+    NOTE: `int()` would truncate 2.5, and fail on inf or nan with a message naming nothing.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise TypeError(f"Expected int for argument '{name}' not {value!r}.")
+
+
+def keepdims_arg(keepdims: Any, keep_dims: Any) -> bool:
+    """A reduction's `keepdims`, or its old name `keep_dims` (not both); neither means False."""
+    if keepdims is not None and keep_dims is not None:
+        raise ValueError("Cannot specify both 'keepdims' and 'keep_dims'")
+    if keep_dims is not None:
+        return bool_arg(keep_dims, "keep_dims")
+    return False if keepdims is None else bool_arg(keepdims, "keepdims")
+
+
+def count_arg(value: Any, name: str, op_type: str, minimum: int) -> int:
+    """An int attr with a lower bound, such as Split's `num_split`: TF's texts for both checks."""
+    count = int_arg(value, name)
+    if count < minimum:
+        raise ValueError(f"Attr '{name}' of '{op_type}' Op passed {count} less than minimum "
+                         f"{minimum}.")
+    return count
+
+
+def scalar_input(value: Any, name: str) -> Any:
+    """A kernel's input that must be a scalar, as TF's kernels check it at run time (a tensor of
+    unknown rank can be fed anything)."""
+    if np.ndim(value) != 0:
+        raise ValueError(f"{name} must be a scalar, not shape {bracketed(np.shape(value))}")
+    return value
 
 
 def quiet(fn: Callable) -> Callable:

@@ -14,9 +14,10 @@ import numpy as np
 from .. import dtypes as d
 from ..graph import Tensor
 from ..tensor_shape import as_dims, dims_compatible, format_dims
-from .common import (COMPLEX, FLOAT_COMPLEX, FLOATS, NUMERIC, REAL, SIGNED_INTS,
-                     broadcast_dims, broadcast_infer, binary, check_dtype, check_same_dtype,
-                     merged_shape, quiet, single, static_int_list, unary)
+from .common import (COMPLEX, FLOAT_COMPLEX, FLOATS, NUMERIC, REAL, SIGNED_INTS, axis_arg,
+                     bool_arg, broadcast_dims, broadcast_infer, binary, check_dtype,
+                     check_same_dtype, keepdims_arg, merged_shape, quiet, single,
+                     static_int_list, unary)
 from . import array_ops
 from .constant_ops import identity, stop_gradient
 from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
@@ -85,13 +86,6 @@ def _merge_dim(left: Optional[int], right: Optional[int]) -> Optional[int]:
     if left is not None and right is not None and left != right:
         raise ShapeError(f"Dimensions must be equal, but are {left} and {right}")
     return right if left is None else left
-
-
-def _scalar_int(value: Any, what: str) -> int:
-    values = static_int_list(value, what)
-    if values is None or len(values) != 1:
-        raise ValueError(f"{what} must be a single integer, got {value!r}")
-    return values[0]
 
 
 def _identity_kernel(x: Any) -> Any:
@@ -932,6 +926,9 @@ def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
            adjoint_a: bool = False, adjoint_b: bool = False, a_is_sparse: bool = False,
            b_is_sparse: bool = False, name: Optional[str] = None) -> Tensor:
     """The matrix product `a @ b` (MatMul for matrices, BatchMatMulV2 for batches of them)."""
+    transpose_a, transpose_b = (bool_arg(transpose_a, "transpose_a"),
+                                bool_arg(transpose_b, "transpose_b"))
+    adjoint_a, adjoint_b = bool_arg(adjoint_a, "adjoint_a"), bool_arg(adjoint_b, "adjoint_b")
     if transpose_a and adjoint_a:
         raise ValueError("Only one of transpose_a and adjoint_a can be True.")
     if transpose_b and adjoint_b:
@@ -1112,10 +1109,10 @@ register("Cumprod", _scan_infer, _scan_kernel(np.cumprod, 1), grad=_cumprod_grad
 
 def _scan(op_type: str, x: Any, axis: Any, exclusive: bool, reverse: bool,
           name: Optional[str]) -> Tensor:
+    attrs = {"axis": axis_arg(axis), "exclusive": bool_arg(exclusive, "exclusive"),
+             "reverse": bool_arg(reverse, "reverse")}
     with op_scope(name, op_type, [x]) as scope:
         x = convert_to_tensor(x, name="x")
-        attrs = {"axis": _scalar_int(axis, "axis"), "exclusive": bool(exclusive),
-                 "reverse": bool(reverse)}
         return single(apply_op(op_type, [x], attrs, scope))
 
 
@@ -1295,8 +1292,8 @@ for _op_type, (_allowed, _compute, _grad) in _REDUCERS.items():
 def _reduce(op_type: str, input_tensor: Any, axis: Any, keepdims: Any, name: Optional[str],
             reduction_indices: Any, keep_dims: Any) -> Tensor:
     axis = _deprecated_lookup("axis", axis, "reduction_indices", reduction_indices)
-    keepdims = _deprecated_lookup("keepdims", keepdims, "keep_dims", keep_dims)
-    attrs = {"reduction_indices": _axis_list(axis), "keep_dims": bool(keepdims)}
+    attrs = {"reduction_indices": _axis_list(axis),
+             "keep_dims": keepdims_arg(keepdims, keep_dims)}
     return single(apply_op(op_type, [input_tensor], attrs, name, arg_names=("input",)))
 
 
@@ -1304,7 +1301,7 @@ def _axis_list(axis: Any) -> Optional[list]:
     # NOTE: static_int_list refuses `[]` (NumPy makes it float64); TF reduces over no axis.
     if isinstance(axis, (list, tuple)) and len(axis) == 0:
         return []
-    return static_int_list(axis, "axis")
+    return static_int_list(axis, "axis", max_rank=1)
 
 
 def _reduction(op_type: str, public_name: str, what: str) -> Callable:
@@ -1332,7 +1329,7 @@ def reduce_logsumexp(input_tensor: Any, axis: Any = None, keepdims: Optional[boo
                      keep_dims: Optional[bool] = None) -> Tensor:
     """log(sum(exp(input_tensor))) over `axis`, computed without overflow."""
     axis = _deprecated_lookup("axis", axis, "reduction_indices", reduction_indices)
-    keepdims = bool(_deprecated_lookup("keepdims", keepdims, "keep_dims", keep_dims))
+    keepdims = keepdims_arg(keepdims, keep_dims)
     with op_scope(name, "ReduceLogSumExp", [input_tensor]) as scope:
         x = convert_to_tensor(input_tensor, name="input_tensor")
         raw_max = reduce_max(x, axis, keepdims=True)
@@ -1351,7 +1348,7 @@ def count_nonzero(input_tensor: Any = None, axis: Any = None, keepdims: Optional
     """The number of non-zero elements of `input_tensor` over `axis`, as `dtype`."""
     input_tensor = _deprecated_lookup("input_tensor", input_tensor, "input", input)
     axis = _deprecated_lookup("axis", axis, "reduction_indices", reduction_indices)
-    keepdims = bool(_deprecated_lookup("keepdims", keepdims, "keep_dims", keep_dims))
+    keepdims = keepdims_arg(keepdims, keep_dims)
     with op_scope(name, "count_nonzero", [input_tensor]):
         x = convert_to_tensor(input_tensor, name="input_tensor")
         zero = convert_to_tensor(np.zeros((), x.dtype.as_numpy_dtype), name="zeros")
@@ -1390,7 +1387,7 @@ def _arg_reduce(op_type: str, input_tensor: Any, axis: Any, output_type: Any,
     if output_type not in (d.int32, d.int64):
         raise TypeError(f"Value passed to parameter 'output_type' has DataType "
                         f"{output_type.name} not in list of allowed values: int32, int64")
-    attrs = {"dimension": _scalar_int(axis, "axis"), "output_type": output_type}
+    attrs = {"dimension": axis_arg(axis), "output_type": output_type}
     return single(apply_op(op_type, [input_tensor], attrs, name, arg_names=("input",)))
 
 

@@ -15,8 +15,8 @@ from .. import dtypes as d
 from .. import errors
 from ..graph import Tensor
 from ..tensor_shape import dims_compatible, merge_dims
-from .common import (FLOATS, NUMERIC, REAL, check_dtype, check_same_dtype, quiet, single,
-                     static_int_list)
+from .common import (FLOATS, NUMERIC, REAL, axis_arg, check_dtype, check_same_dtype,
+                     keepdims_arg, quiet, single)
 from .registry import (ShapeError, apply_op, constant_value, convert_to_tensor, op_scope, register,
                        ufunc_into)
 
@@ -185,8 +185,9 @@ register("LogSoftmax", _at_least_rank_one, lambda op: quiet(_log_softmax),
 def _axis_alias(axis: Any, dim: Any) -> int:
     if axis is not None and dim is not None:
         raise ValueError("Cannot specify both 'axis' and 'dim'")
-    chosen = axis if axis is not None else dim
-    return -1 if chosen is None else static_int_list(chosen, "axis")[0]
+    if axis is None:
+        return -1 if dim is None else axis_arg(dim, "dim")
+    return axis_arg(axis)
 
 
 def _swap_to_last(axis: int, rank: int) -> list:
@@ -314,6 +315,9 @@ register("BiasAdd", _bias_add_infer, _bias_add_kernel, grad=_bias_add_grad)
 
 
 def _data_format(data_format: Optional[str]) -> str:
+    if data_format is not None and not isinstance(data_format, str):
+        raise TypeError("data_format must be a string of the form `N...C` or `NC...`, got "
+                        f"{data_format!r}")
     if data_format is None or data_format.startswith("N") and data_format.endswith("C"):
         return "NHWC"
     if data_format.startswith("NC"):
@@ -614,9 +618,7 @@ def moments(x: Any, axes: Any, shift: Any = None, name: Optional[str] = None,
     from .array_ops import squeeze
     from .constant_ops import stop_gradient
     from .math_ops import reduce_mean, squared_difference
-    if keep_dims is not None and keepdims is not None:
-        raise ValueError("Cannot specify both 'keepdims' and 'keep_dims'")
-    keep = bool(keepdims if keepdims is not None else keep_dims)
+    keep = keepdims_arg(keepdims, keep_dims)
     with op_scope(name, "moments", [x, axes]):
         x = convert_to_tensor(x, name="x")
         mean = reduce_mean(x, axes, keepdims=True, name="mean")

@@ -15,7 +15,7 @@ from .. import dtypes as d
 from .. import errors
 from ..graph import Tensor, get_default_graph
 from ..tensor_shape import TensorShape
-from .common import FLOATS, REAL, check_dtype, check_same_dtype, single
+from .common import FLOATS, REAL, check_dtype, check_same_dtype, int_arg, scalar_input, single
 from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
                        convert_to_tensor, make_constant, op_scope, register)
 
@@ -31,18 +31,25 @@ _RANDOM: Final = dict(grad=NOT_DIFFERENTIABLE, stateful=True, uses_context=True)
 
 def set_random_seed(seed: Optional[int]) -> None:
     """Set the default graph's seed, which makes every random op built after it reproducible."""
-    get_default_graph().seed = seed
+    get_default_graph().seed = seed_arg(seed)
+
+
+def seed_arg(seed: Any) -> Optional[int]:
+    """The one check of a seed, graph or op: None or an int (1.5, inf, nan and 'abc' are TF's
+    TypeError naming `seed`, where `int()` would truncate or fail naming nothing)."""
+    return None if seed is None else int_arg(seed, "seed")
 
 
 def get_seed(op_seed: Optional[int]) -> tuple:
     """The (seed, seed2) pair a random op stores, from the graph seed and `op_seed` (TF 1 rules)."""
     graph = get_default_graph()
-    if graph.seed is not None:
+    graph_seed, op_seed = seed_arg(graph.seed), seed_arg(op_seed)
+    if graph_seed is not None:
         if op_seed is None:
             op_seed = graph.version  # NOTE: TF uses the last op id, which counts ops as this does.
-        seeds = (int(graph.seed) % _MAXINT32, int(op_seed) % _MAXINT32)
+        seeds = (graph_seed % _MAXINT32, op_seed % _MAXINT32)
     elif op_seed is not None:
-        seeds = (DEFAULT_GRAPH_SEED, int(op_seed) % _MAXINT32)
+        seeds = (DEFAULT_GRAPH_SEED, op_seed % _MAXINT32)
     else:
         seeds = (None, None)
     # NOTE: (0, 0) means "nondeterministic" to TF's kernels, so TF avoids it.
@@ -151,7 +158,7 @@ def _scaled(op_type: str, default_name: str, shape: Any, mean: Any, stddev: Any,
             seed: Optional[int], name: Optional[str]) -> Tensor:
     """TF 1's `random_normal` / `truncated_normal`: a standard draw, times stddev, plus mean."""
     from .math_ops import add
-    dtype = d.as_dtype(dtype)
+    dtype, seed = d.as_dtype(dtype), seed_arg(seed)
     with op_scope(name, default_name, [shape, mean, stddev]) as scope:
         shape_tensor = _shape_tensor(shape)
         mean_tensor = convert_to_tensor(mean, dtype, name="mean")
@@ -207,7 +214,7 @@ def random_uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any =
                    seed: Optional[int] = None, name: Optional[str] = None) -> Tensor:
     """Values drawn uniformly from [minval, maxval); integer dtypes need `maxval`."""
     from .math_ops import add
-    dtype = d.as_dtype(dtype)
+    dtype, seed = d.as_dtype(dtype), seed_arg(seed)
     if dtype not in _UNIFORM_DTYPES:
         raise ValueError(f"Invalid dtype {dtype!r}")
     if maxval is None:
@@ -260,7 +267,13 @@ def _multinomial_infer(inputs: list, attrs: dict) -> list:
     known = constant_value(num_samples)
     batch = None if logits._dims is None else logits._dims[0]
     dtype = _check_attr_dtype(attrs["output_dtype"], (d.int32, d.int64), "output_dtype")
-    return [(dtype, (batch, None if known is None else int(known)))]
+    return [(dtype, (batch, None if known is None else _sample_count(int(known))))]
+
+
+def _sample_count(count: int) -> int:
+    if count < 0:
+        raise ValueError(f"num_samples should be nonnegative, got {count}")
+    return count
 
 
 def _cumulative_probabilities(logits: np.ndarray) -> np.ndarray:
@@ -274,9 +287,11 @@ def _multinomial_kernel(op: Any) -> Any:
 
     def draw(ctx: Any, logits: Any, num_samples: Any) -> np.ndarray:
         logits = np.asarray(logits, dtype=np.float64)
+        if logits.ndim != 2:
+            raise ValueError(f"logits should be a matrix, got shape {list(logits.shape)}")
         if logits.shape[1] == 0:
             raise errors.InvalidArgumentError(None, None, "num_classes should be positive, got 0")
-        count = int(num_samples)
+        count = _sample_count(int(scalar_input(num_samples, "num_samples")))
         uniform = ctx.random_generator(op).random((logits.shape[0], count))
         cumulative = _cumulative_probabilities(logits)
         rows = [np.searchsorted(cumulative[i], uniform[i], side="right")
@@ -291,6 +306,9 @@ register("Multinomial", _multinomial_infer, _multinomial_kernel, **_RANDOM)
 
 def _sample_classes(logits: Any, num_samples: Any, dtype: Any, seed: Optional[int],
                     scope_name: Optional[str], default_name: str) -> Tensor:
+    seed = seed_arg(seed)
+    if not (isinstance(num_samples, Tensor) or hasattr(num_samples, "_to_tensor")):
+        _sample_count(int_arg(num_samples, "num_samples"))  # NOTE: before any op is built
     with op_scope(scope_name, default_name, [logits]):
         logits = convert_to_tensor(logits, name="logits")
         num_samples = convert_to_tensor(num_samples, d.int32, name="num_samples")

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import dtypes as _dtypes
 from ..graph import Graph, Operation, Tensor, get_default_graph, validate_op_name
-from ..tensor_shape import Dimension, TensorShape, format_dims
+from ..tensor_shape import Dimension, TensorShape, as_dims, format_dims
 
 __all__ = ["OpDef", "OPS", "register", "apply_op", "op_scope", "convert_to_tensor",
            "constant_value", "no_gradient", "never_widened", "ufunc_into",
@@ -191,8 +191,7 @@ def _bring_into(graph: Graph, tensors: Sequence[Tensor]) -> list:
         if t._op._graph is not graph:
             if not graph.building_function:
                 other = next((x for x in tensors if x._op._graph is graph), "the graph's ops")
-                raise ValueError(f"{t} must be from the same graph as {other} (graphs are "
-                                 f"{t._op._graph} and {graph}).{_GRAPH_HINT}")
+                raise foreign_graph_error(t, other, graph)
             t = graph._capture(t)
         result.append(t)
     return result
@@ -200,6 +199,12 @@ def _bring_into(graph: Graph, tensors: Sequence[Tensor]) -> list:
 
 _GRAPH_HINT = (" Build every input in one graph: a tensor made before `reset_default_graph()` or "
                "inside another graph's `with graph.as_default():` block must be made again.")
+
+
+def foreign_graph_error(t: Tensor, other: Any, graph: Graph) -> ValueError:
+    """TF's error for a tensor `t` used with `other`, of `graph`, and how to fix it."""
+    return ValueError(f"{t} must be from the same graph as {other} (graphs are {t._op._graph} "
+                      f"and {graph}).{_GRAPH_HINT}")
 
 
 def _common_dtype(inputs: Sequence[Any]) -> Optional[_dtypes.DType]:
@@ -274,7 +279,7 @@ def make_constant(value: Any, dtype: Any = None, shape: Any = None, name: str = 
     """Build a Const op holding `value` (see `constant`)."""
     array = to_array(value, dtype)
     if shape is not None:
-        array = _fit_to_shape(array, tuple(int(d) for d in shape), verify_shape)
+        array = _fit_to_shape(array, _constant_dims(shape), verify_shape)
     array.flags.writeable = False
     op = apply_op("Const", [], {"value": array, "dtype": _dtypes.as_dtype(array.dtype)}, name)
     return op._outputs[0]
@@ -299,8 +304,18 @@ def to_array(value: Any, dtype: Any = None) -> np.ndarray:
 
 def _string_array(value: Any) -> np.ndarray:
     array = np.array(value, dtype=object)
-    encode = np.vectorize(lambda s: s.encode() if isinstance(s, str) else bytes(s), otypes=[object])
+    encode = np.vectorize(_as_bytes, otypes=[object])
     return encode(array) if array.size else array
+
+
+def _as_bytes(item: Any) -> bytes:
+    """One entry of a string tensor; anything but str or bytes is TF's TypeError (`bytes(1)`
+    would silently be one zero byte)."""
+    if isinstance(item, str):
+        return item.encode()
+    if isinstance(item, (bytes, bytearray)):
+        return bytes(item)
+    raise TypeError(f"Expected binary or unicode string, got {item!r}")
 
 
 _PY_KINDS_ALLOWED = {"bool": (bool,), "int": (bool, int), "float": (bool, int, float),
@@ -324,6 +339,14 @@ def _check_python_value(value: Any, dtype: _dtypes.DType) -> None:
     if not ok:
         raise TypeError(f"Expected {dtype.name}, got {value!r} of type "
                         f"'{type(value).__name__}' instead.")
+
+
+def _constant_dims(shape: Any) -> tuple:
+    """`constant`'s shape read as every shape is (`as_dims`), so 2.5 is ambiguous, not 2."""
+    dims = as_dims(shape)
+    if dims is None or None in dims:
+        raise ValueError(f"A constant's shape must be fully defined, got {format_dims(dims)}")
+    return dims
 
 
 def _fit_to_shape(array: np.ndarray, shape: tuple, verify_shape: bool) -> np.ndarray:

@@ -16,7 +16,7 @@ import numpy as np
 from .. import dtypes as d
 from .. import errors
 from ..graph import Operation, Tensor
-from .common import FLOATS, check_dtype, single
+from .common import FLOATS, bool_arg, check_dtype, int_arg, single
 from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
                        convert_to_tensor, no_gradient, op_scope, register)
 
@@ -196,7 +196,7 @@ def py_func(func: Callable, inp: Sequence[Any], Tout: Any, stateful: bool = True
     listed = isinstance(Tout, (list, tuple))
     dtypes = [d.as_dtype(t) for t in (Tout if listed else [Tout])]
     inputs = list(inp)
-    attrs = {"func": func, "Tout": dtypes, "stateful": bool(stateful)}
+    attrs = {"func": func, "Tout": dtypes, "stateful": bool_arg(stateful, "stateful")}
     op = apply_op("PyFunc", inputs, attrs, name, arg_names=("input",) * len(inputs))
     if not dtypes:
         return op
@@ -207,6 +207,14 @@ def numpy_function(func: Callable, inp: Sequence[Any], Tout: Any,
                    name: Optional[str] = None) -> Any:
     """`py_func` by its later name."""
     return py_func(func, inp, Tout, stateful=True, name=name)
+
+
+def _int_or(value: Any, default: int, name: str) -> int:
+    return default if value is None else int_arg(value, name)
+
+
+def _summarize_arg(summarize: Any) -> int:
+    return _int_or(summarize, _DEFAULT_SUMMARIZE, "summarize")
 
 
 # --- Print ---------------------------------------------------------------------------------------
@@ -238,8 +246,8 @@ def Print(input_: Any, data: Sequence[Any], message: Optional[str] = None,
           name: Optional[str] = None) -> Tensor:
     """`input_` unchanged; running it writes `message` and the values of `data` to stderr."""
     data = list(data)
-    attrs = {"message": message or "", "first_n": -1 if first_n is None else int(first_n),
-             "summarize": _DEFAULT_SUMMARIZE if summarize is None else int(summarize)}
+    attrs = {"message": message or "", "first_n": _int_or(first_n, -1, "first_n"),
+             "summarize": _summarize_arg(summarize)}
     return single(apply_op("Print", [input_, *data], attrs, name,
                            arg_names=("input",) + ("data",) * len(data)))
 
@@ -345,7 +353,7 @@ def print_v2(*inputs: Any, output_stream: Any = None, summarize: Optional[int] =
     """An op that prints `inputs` (tensors by value, others as Python prints them) when run;
     `output_stream` is sys.stderr (the default), sys.stdout, a logging level or a file."""
     target = _stream_target(output_stream)
-    summarize = _DEFAULT_SUMMARIZE if summarize is None else int(summarize)
+    summarize = _summarize_arg(summarize)
     placeholder = "{}"
     while any(isinstance(x, str) and placeholder in x for x in inputs):
         placeholder = "{" + placeholder + "}"
@@ -434,10 +442,10 @@ register("Assert", _assert_infer, _assert_kernel, grad=NOT_DIFFERENTIABLE, state
 def Assert(condition: Any, data: Sequence[Any], summarize: Optional[int] = None,
            name: Optional[str] = None) -> Operation:
     """An op that fails with InvalidArgumentError, showing `data`, when `condition` is False."""
+    summarize = _summarize_arg(summarize)
     with op_scope(name, "Assert", [condition, data]):
         condition = convert_to_tensor(condition, name="Condition")
         tensors = [convert_to_tensor(x) for x in data]
-        summarize = _DEFAULT_SUMMARIZE if summarize is None else int(summarize)
         return apply_op("Assert", [condition, *tensors], {"summarize": summarize}, "Assert")
 
 
@@ -453,6 +461,7 @@ def assert_equal(x: Any, y: Any, data: Optional[Sequence[Any]] = None,
                  name: Optional[str] = None) -> Operation:
     """An Assert op checking `x == y` element-wise; fails at once when both are constants."""
     from .math_ops import equal, reduce_all
+    summarize = _summarize_arg(summarize)  # NOTE: checked before any op is built
     with op_scope(name, "assert_equal", [x, y, data]):
         x = convert_to_tensor(x, name="x")
         y = convert_to_tensor(y, name="y")

@@ -14,7 +14,7 @@ from .. import dtypes as d
 from .. import errors
 from ..graph import Tensor
 from ..tensor_shape import dims_compatible, format_dims
-from .common import NUMERIC, check_dtype
+from .common import NUMERIC, bool_arg, check_dtype
 from .registry import NOT_DIFFERENTIABLE, apply_op, register
 
 __all__ = ["assign", "assign_add", "assign_sub", "is_variable_initialized"]
@@ -115,30 +115,37 @@ register("AssignSub", _update_infer("AssignSub"), _update_kernel(np.subtract),
          grad=NOT_DIFFERENTIABLE, **_STATE)
 
 
-def _ref_of(ref: Any) -> Tensor:
+def _ref_of(ref: Any, what: str) -> Tensor:
+    """The variable tensor a state op's `ref` names (a Variable or its ref), checked before any
+    op is built: a tensor, None, a list or an int is TF's TypeError naming it."""
     variable_ref = getattr(ref, "_variable_ref", None)
-    return variable_ref() if variable_ref is not None else ref
+    tensor = variable_ref() if variable_ref is not None else ref
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"{what} needs a variable as its first argument, got {ref!r}")
+    _variable_op(tensor, what)
+    return tensor
 
 
 def assign(ref: Any, value: Any, validate_shape: Optional[bool] = None, use_locking: Any = None,
            name: Optional[str] = None) -> Tensor:
     """An op that stores `value` in variable `ref` when run; its output is the new value."""
-    ref = _ref_of(ref)
-    attrs = {"validate_shape": True if validate_shape is None else bool(validate_shape)}
+    ref = _ref_of(ref, "Assign")
+    validate = True if validate_shape is None else bool_arg(validate_shape, "validate_shape")
+    attrs = {"validate_shape": validate}
     return apply_op("Assign", [ref, value], attrs, name, default_name="Assign",
                     arg_names=("ref", "value"), dtype=ref.dtype)._outputs[0]
 
 
 def assign_add(ref: Any, value: Any, use_locking: Any = None, name: Optional[str] = None) -> Tensor:
     """An op that adds `value` to variable `ref` when run; its output is the new value."""
-    ref = _ref_of(ref)
+    ref = _ref_of(ref, "AssignAdd")
     return apply_op("AssignAdd", [ref, value], {}, name, arg_names=("ref", "value"),
                     dtype=ref.dtype)._outputs[0]
 
 
 def assign_sub(ref: Any, value: Any, use_locking: Any = None, name: Optional[str] = None) -> Tensor:
     """An op that subtracts `value` from variable `ref` when run; its output is the new value."""
-    ref = _ref_of(ref)
+    ref = _ref_of(ref, "AssignSub")
     return apply_op("AssignSub", [ref, value], {}, name, arg_names=("ref", "value"),
                     dtype=ref.dtype)._outputs[0]
 
@@ -148,14 +155,19 @@ def _initialized_kernel(op: Any) -> Any:
     return lambda ctx: np.bool_(ctx.is_initialized(variable))
 
 
-register("IsVariableInitialized", lambda inputs, attrs: [(d.bool, ())], _initialized_kernel,
+def _initialized_infer(inputs: list, attrs: dict) -> list:
+    _variable_op(inputs[0], "IsVariableInitialized")
+    return [(d.bool, ())]
+
+
+register("IsVariableInitialized", _initialized_infer, _initialized_kernel,
          grad=NOT_DIFFERENTIABLE, **_STATE)
 
 
 def is_variable_initialized(variable: Any, name: Optional[str] = None) -> Tensor:
     """A scalar bool tensor: has `variable` been initialized in the running session?"""
-    return apply_op("IsVariableInitialized", [_ref_of(variable)], {}, name,
-                    arg_names=("ref",))._outputs[0]
+    ref = _ref_of(variable, "IsVariableInitialized")
+    return apply_op("IsVariableInitialized", [ref], {}, name, arg_names=("ref",))._outputs[0]
 
 
 def _report_infer(inputs: list, attrs: dict) -> list:
