@@ -203,7 +203,10 @@ def _convert_feed(tensor: Tensor, value: Any) -> np.ndarray:
                         f"feed with key {tensor}.")
     if dtype is _dtypes.string:
         from .ops.registry import to_array
-        return to_array(value, dtype)
+        try:
+            return to_array(value, dtype)
+        except (TypeError, ValueError) as error:
+            raise _feed_conversion_error(tensor, value, error) from None
     if dtype.is_integer and _has_non_finite(value):
         raise ValueError(f"Cannot convert the value fed for Tensor {tensor.name!r} "
                          f"({_shown(value)}) to {dtype.name}: NaN and Inf have no integer value")

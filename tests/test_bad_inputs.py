@@ -328,6 +328,9 @@ ROWS = [
      TypeError, r"The name 'p' refers to an Operation, not a Tensor. Tensor names must be of"),
     ("feed/operation-as-key", lambda: _run(_p(), {tf.no_op(name="step"): 1.0}),
      TypeError, r"Cannot interpret feed_dict key as Tensor: .*'step'"),
+    ("feed/numbers-for-a-string", lambda: _run(_p(tf.string), {"p:0": np.array([1, 2])}),
+     TypeError, r"Cannot convert the value fed for Tensor 'p:0' \(array\(\[1, 2\]\)\) to string: "
+                r"Expected binary or unicode string, got 1"),
     ("feed/deeply-nested-list", lambda: _run(_p(), {"p:0": _nested(100_000)}),
      ValueError, r"Cannot convert the value fed for Tensor 'p:0' \(\[\[\[\[\.\.\.\]\]\]\]\)"),
     ("feed/foreign-graph-key", lambda: _run(_p(), {_foreign(): 1.0}),
