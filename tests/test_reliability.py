@@ -3,7 +3,8 @@
 Figures: five failure kinds (two run-time shape errors, a failing py_func, a check_numerics hit,
 a KeyboardInterrupt in a py_func) and a main-thread interrupt of a long run, each with the serial
 runner and with ConfigProto(inter_op_parallelism_threads=2); stress: 8 threads x 500 assign_add
-runs on one session, 8 threads x 200 read-only runs, 8 threads x 500 adds built into one graph;
+runs on one session, 8 threads x 200 read-only runs, 8 threads x 500 adds built into one graph,
+8 threads x 200 runs of a session one of them closes;
 memory: 100,000 runs must leave < 1 MiB traced by tracemalloc and < 1000 more allocated blocks.
 Checkpoints (a crash mid-save keeps the previous one, loading never unpickles, truncated or
 foreign files) are covered by tests/test_saver.py.
