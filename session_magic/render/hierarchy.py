@@ -14,8 +14,7 @@ from typing import Iterator, Optional, Union
 from ..graph import Operation
 
 __all__ = ["Scope", "Series", "SERIES_MIN_SIZE", "TOP_LEVEL_FACTOR", "MAX_CLUSTER_DEPTH", "build",
-           "choose_open",
-           "assign_nodes", "walk", "group_ops", "type_counts"]
+           "choose_open", "assign_nodes", "walk", "group_ops", "type_counts"]
 
 SERIES_MIN_SIZE = 5
 # NOTE: the budget collapses scopes and series; the top level has nothing to collapse into, so
