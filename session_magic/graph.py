@@ -449,6 +449,12 @@ class Graph:
                 return frames[i + 1:]
         return frames
 
+    def has_control_dependencies(self) -> bool:
+        """Would an op created now on this thread get control inputs?"""
+        if not self._thread.control_frames:
+            return False
+        return any(frame.control_ops for frame in self._active_control_frames())
+
     def _control_inputs_for(self, input_ops: set) -> tuple:
         result: list[Operation] = []
         for frame in self._active_control_frames():

@@ -112,6 +112,14 @@ class Variable:
         return self._variable
 
     def _to_tensor(self) -> Tensor:
+        """The tensor an op reading this variable takes. Inside a `control_dependencies` block
+        it is a new read that carries the block's dependencies, so it sees their updates
+        (resource-variable semantics, as TF 2's compat.v1 reads); elsewhere the shared
+        `Variable/read`."""
+        graph = get_default_graph()
+        if graph.has_control_dependencies() and (graph is self._variable._op._graph or
+                                                 graph.building_function):
+            return identity(self._variable, name="read")
         return self._snapshot
 
     def _variable_ref(self) -> Tensor:
@@ -121,8 +129,9 @@ class Variable:
         return self._variable.graph
 
     def value(self) -> Tensor:
-        """The tensor other ops read (`Variable/read`)."""
-        return self._snapshot
+        """The tensor other ops read (`Variable/read`, or a new read inside a
+        `control_dependencies` block: see `_to_tensor`)."""
+        return self._to_tensor()
 
     def read_value(self) -> Tensor:
         """A new read of the variable (placed after any control dependencies in effect)."""
@@ -216,7 +225,7 @@ def _collections_arg(collections: Any) -> list:
 
 def _variable_operator(dunder: str) -> Callable:
     def operator(self: Variable, *args: Any) -> Any:
-        return getattr(self._snapshot, dunder)(*args)
+        return getattr(self._to_tensor(), dunder)(*args)
     operator.__name__ = dunder
     return operator
 

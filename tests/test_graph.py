@@ -198,7 +198,7 @@ def test_operators_name_ops_after_the_operator():
     a, b = tf.constant(1.0, name="a"), tf.constant(2.0, name="b")
     names = [(a + b).op.name, (a - b).op.name, (a * b).op.name, (a / b).op.name]
     assert names == ["add", "sub", "mul", "truediv"]
-    assert (a + b).op.type == "Add" and (a / b).op.type == "RealDiv"
+    assert (a + b).op.type == "AddV2" and (a / b).op.type == "RealDiv"
 
 
 def test_python_scalar_operand_becomes_a_const_in_the_operator_scope():
@@ -360,7 +360,10 @@ def test_variables_ignore_enclosing_control_dependencies_but_their_uses_do_not()
     variable_ops = [op for op in tf.get_default_graph().get_operations()
                     if op.name.startswith("Variable")]
     assert all(op.control_inputs == [] for op in variable_ops)
-    assert read.op.control_inputs == [a.op]
+    # NOTE: as in TF 2's compat.v1 (recorded): the new read carries the dependency, not its user
+    new_read = read.op.inputs[0].op
+    assert new_read.type == "Identity" and new_read.inputs[0].op.type == "VariableV2"
+    assert new_read.control_inputs == [a.op] and read.op.control_inputs == []
 
 
 def test_control_dependencies_reject_non_graph_items():
