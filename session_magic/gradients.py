@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
+from .dtypes import variant
 from .graph import Graph, Operation, Tensor
 from .ops.registry import (NOT_DIFFERENTIABLE, OPS, convert_to_tensor, foreign_graph_error,
                            never_widened)
@@ -76,8 +77,8 @@ class _Walker:
 
     def seed(self, ys: list, grad_ys: list) -> None:
         from .ops.array_ops import ones_like
-        for y, grad_y in zip(ys, grad_ys, strict=True):
-            grad_y = ones_like(y) if grad_y is None else convert_to_tensor(grad_y, y.dtype)
+        for index, (y, grad_y) in enumerate(zip(ys, grad_ys, strict=True)):
+            grad_y = ones_like(y) if grad_y is None else _grad_y(grad_y, y, index)
             self.parts.setdefault(y, []).append(grad_y)
 
     def run(self) -> None:
@@ -95,7 +96,8 @@ class _Walker:
         if rule is None:
             raise LookupError(f"No gradient defined for operation '{op.name}' (op type: "
                               f"{op.type})")
-        output_grads = [g if g is not None else _zeros_like(t)
+        # NOTE: a `variant` output (a while loop's recorded history) has no zeros: it stays None.
+        output_grads = [g if g is not None or t.dtype is variant else _zeros_like(t)
                         for g, t in zip(output_grads, op._outputs, strict=True)]
         with op.graph.name_scope(op.name + "_grad"):
             input_grads = list(rule(op, *output_grads))
@@ -131,6 +133,17 @@ class _Walker:
         if total is None and zero_if_unconnected:
             return _zeros_like(x)
         return total
+
+
+def _grad_y(value: Any, y: Tensor, index: int) -> Tensor:
+    """A given `grad_ys` entry, converted by itself as TF converts it (a Python float is
+    float32), so it must match its y's dtype: TF's TypeError, naming both, rather than a
+    silent cast."""
+    grad_y = convert_to_tensor(value, name="grad_ys_" + str(index))
+    if grad_y.dtype is not y.dtype:
+        raise TypeError(f"grad_ys[{index}] has dtype {grad_y.dtype.name} but the y it weights, "
+                        f"{y.name}, has dtype {y.dtype.name}; pass grad_ys of that dtype.")
+    return grad_y
 
 
 def _zeros_like(t: Tensor) -> Tensor:

@@ -122,13 +122,6 @@ def test_boolean_mask_gradient_lands_on_kept_elements():
                                   [[5.0, 5.0], [0.0, 0.0]])
 
 
-def test_while_loop_gradient_is_a_clear_error():
-    x = tf.constant(2.0)
-    looped = tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * x), [0, x])[1]
-    with pytest.raises(LookupError, match="tf.while_loop are not supported"):
-        tf.gradients(looped, x)
-
-
 def test_an_op_without_a_gradient_on_the_path_names_itself():
     x = tf.constant([1.0])
     y = tf.py_func(lambda v: v * 2, [x], tf.float32)

@@ -3,20 +3,22 @@
 A FuncGraph is a graph whose ops may use tensors of enclosing graphs: each such tensor is
 captured (a placeholder inside, an input of the If/While op outside), so only the taken branch,
 or each loop iteration, runs its ops. Variables are read where they are used, never captured, so
-a branch sees the session's current value.
+a branch sees the session's current value. A loop's gradient (WhileGrad) runs the body's
+vector-Jacobian product backwards over what the forward run recorded, so no op runs twice.
 """
 from __future__ import annotations
 
-import operator
 from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
 
 from .. import dtypes as d
 from .. import nest
 from ..graph import Graph, Operation, Tensor, get_default_graph
 from ..tensor_shape import as_dims, dims_compatible, format_dims
-from .constant_ops import placeholder
-from .registry import (apply_op, constant_value, convert_to_tensor, no_gradient, op_scope,
-                       register)
+from .array_ops import squeeze, zeros_like
+from .constant_ops import identity, placeholder, stop_gradient
+from .registry import OPS, apply_op, convert_to_tensor, no_gradient, op_scope, register
 
 __all__ = ["cond", "while_loop", "FuncGraph"]
 
@@ -98,18 +100,50 @@ def _outputs_as_tensors(graph: FuncGraph, values: list, what: str) -> list:
     return tensors
 
 
-def _plans(op: Operation, names: Sequence[str]) -> list:
+def _plan(fetches: Sequence[Tensor], feeds: Sequence[Tensor]) -> Any:
     from ..plan import Plan
-    return [Plan(op._attrs[n].outputs, op._attrs[n].inputs) for n in names]
+    return Plan(fetches, feeds)
+
+
+def _plans(op: Operation, names: Sequence[str]) -> list:
+    return [_plan(op._attrs[n].outputs, op._attrs[n].inputs) for n in names]
 
 
 def _function_ops(*graphs: FuncGraph) -> tuple:
     return tuple(list(g._operations) for g in graphs)
 
 
+# NOTE: TF picks If or StatelessIf (While or StatelessWhile) by its op defs' statefulness. Ours
+# (never folded, deduplicated or skipped) also covers these, which TF's op defs call stateless.
+_STATELESS_IN_TF = frozenset({"Placeholder", "NoOp", "IsVariableInitialized", "Assign",
+                              "AssignAdd", "AssignSub", "StatelessIf", "StatelessWhile",
+                              "WhileGrad"})
+
+
+def _control_flow_type(stateful: str, *graphs: FuncGraph) -> str:
+    """`stateful` ("If", "While") when a function runs an op TF calls stateful, else its
+    Stateless twin, as TF names the op."""
+    for graph in graphs:
+        for op in graph._operations:
+            if OPS[op._type].stateful and op._type not in _STATELESS_IN_TF:
+                return stateful
+    return "Stateless" + stateful
+
+
+def _scalar_predicate(pred: Tensor, what: str) -> Tensor:
+    """A bool predicate as TF takes it: squeezed unless its rank is known to be 0 (so shape [1]
+    is fine), then checked to be a scalar."""
+    if pred.dtype is d.bool and (pred._dims is None or pred._dims):
+        pred = squeeze(pred)
+    if pred.dtype is not d.bool or not dims_compatible(pred._dims, ()):
+        raise ValueError(f"{what} a scalar bool tensor, got {pred!r}")
+    return pred
+
+
 # --- cond --------------------------------------------------------------------------------------
 
-def _if_infer(inputs: list, attrs: dict) -> list:
+def _declared_outputs(inputs: list, attrs: dict) -> list:
+    """If, While and WhileGrad: the builder worked out the outputs' specs from the functions."""
     return list(attrs["output_specs"])
 
 
@@ -145,10 +179,9 @@ def _if_grad(op: Operation, *output_grads: Tensor) -> list:
 def _branch_gradient(function: Callable, wanted: list, output_grads: Sequence[Tensor]) -> Callable:
     def build() -> list:
         from ..gradients import gradients
-        from .array_ops import zeros_like
-        outputs = [convert_to_tensor(v) for v in nest.flatten(function())]
         inner = get_default_graph()
-        inside = [inner.captures.get(t) for t in wanted]
+        outputs = _outputs_as_tensors(inner, nest.flatten(function()), "branch")
+        inside = [_captured_as(inner, t) for t in wanted]
         present = [x for x in inside if x is not None]
         found = dict(zip(present, gradients(outputs, present, grad_ys=list(output_grads)),
                          strict=True)) if present else {}
@@ -157,8 +190,22 @@ def _branch_gradient(function: Callable, wanted: list, output_grads: Sequence[Te
     return build
 
 
-register("If", _if_infer, _if_kernel, grad=_if_grad, uses_context=True, multi_output=True,
-         stateful=True)
+def _captured_as(branch: FuncGraph, t: Tensor) -> Optional[Tensor]:
+    """The placeholder standing for `t` in a rebuilt branch. When the If op runs inside another
+    function, `t` may be that function's capture of an outer tensor, which the branch function
+    (a Python closure) uses directly, so the rebuilt branch captured that outer tensor."""
+    if t in branch.captures:
+        return branch.captures[t]
+    enclosing = getattr(branch.outer_graph, "captures", {})
+    for outside, inside in enclosing.items():
+        if inside is t:
+            return branch.captures.get(outside)
+    return None
+
+
+for _if_type in ("StatelessIf", "If"):
+    register(_if_type, _declared_outputs, _if_kernel, grad=_if_grad, uses_context=True,
+             multi_output=True, stateful=True)
 
 
 def cond(pred: Any, true_fn: Optional[Callable] = None, false_fn: Optional[Callable] = None,
@@ -177,9 +224,7 @@ def cond(pred: Any, true_fn: Optional[Callable] = None, false_fn: Optional[Calla
     if isinstance(pred, bool):
         raise TypeError("pred must not be a Python bool")
     with op_scope(name, "cond", [pred]) as scope:
-        pred = convert_to_tensor(pred, name="pred")
-        if pred.dtype is not d.bool or not dims_compatible(pred._dims, ()):
-            raise ValueError(f"pred must be a scalar bool tensor, got {pred!r}")
+        pred = _scalar_predicate(convert_to_tensor(pred), "pred must be")
         outer = get_default_graph()
         then_graph, then_result = _build_function("true", outer, true_fn, ())
         else_graph, else_result = _build_function("false", outer, false_fn, ())
@@ -188,7 +233,10 @@ def cond(pred: Any, true_fn: Optional[Callable] = None, false_fn: Optional[Calla
         else_graph.outputs = _outputs_as_tensors(else_graph, nest.flatten(else_result),
                                                  "false_fn")
         op = _make_if(pred, then_graph, else_graph, scope, (true_fn, false_fn))
-    outputs = nest.pack_sequence_as(structure, list(op._outputs))
+        # NOTE: TF's results are `cond/Identity:0`, `cond/Identity_1:0`, ... (cond_v2 adds them
+        # so fetching a result prunes to its branch); names looked up later depend on them.
+        results = [identity(t) for t in op._outputs]
+    outputs = nest.pack_sequence_as(structure, results)
     if not strict and isinstance(outputs, (list, tuple)) and len(outputs) == 1:
         return outputs[0]
     return outputs
@@ -223,7 +271,8 @@ def _make_if(pred: Tensor, then_graph: FuncGraph, else_graph: FuncGraph, scope: 
              "else_inputs": [position[t] for t in else_graph.captures],
              "_function_ops": _function_ops(then_graph, else_graph),
              "then_fn": functions[0], "else_fn": functions[1]}
-    return apply_op("If", [pred, *captured], attrs, scope)
+    op_type = _control_flow_type("If", then_graph, else_graph)
+    return apply_op(op_type, [pred, *captured], attrs, scope)
 
 
 def _most_specific_common(a: Any, b: Any) -> Any:
@@ -233,32 +282,186 @@ def _most_specific_common(a: Any, b: Any) -> Any:
 
 
 # --- while_loop --------------------------------------------------------------------------------
+#
+# TF's layout: inputs (loop_counter, maximum_iterations, *loop_vars, *captured); outputs the
+# same values after the last iteration, then one hidden `variant` output, the loop's history.
+
+class _History:
+    """The value of a While op's variant output: per iteration, the values of the body tensors
+    that its WhileGrad ops read. (Not a sequence, so NumPy sees one object, as TF one variant.)"""
+
+    __slots__ = ("tensors", "iterations")
+
+    def __init__(self, tensors: tuple) -> None:
+        self.tensors = tensors
+        self.iterations: list[list] = []
+
+    def positions(self, wanted: Sequence[Tensor]) -> list:
+        index = {t: i for i, t in enumerate(self.tensors)}
+        return [index[t] for t in wanted]
+
+    def __repr__(self) -> str:
+        return f"<while_loop history of {len(self.iterations)} iterations>"
+
+
+def _recorded_tensors(op: Operation) -> Optional[tuple]:
+    """The body tensors that the WhileGrad ops of `op` read (maybe none: they still need the
+    count of iterations), or None without a WhileGrad. Looked up at run time, not when the
+    kernel is bound: a gradient built after a plan was compiled is recorded for from then on."""
+    found: Optional[dict] = None
+    for consumer in op._outputs[-1]._consumers:
+        if consumer._type == "WhileGrad":
+            found = found if found is not None else {}
+            found.update(dict.fromkeys(consumer._attrs["recorded"]))
+    return None if found is None else tuple(found)
+
+
+def _recording_step(plan: Any, history: _History, count: int) -> Callable:
+    """One iteration that also keeps the values the gradient will read (references: the plan
+    never writes into a value it fetches)."""
+    def step(feeds: list, ctx: Any) -> list:
+        results = plan.run(feeds, ctx)
+        history.iterations.append(results[count:])
+        return results[:count]
+    return step
+
 
 def _while_kernel(op: Operation) -> Callable:
     cond_plan, body_plan = _plans(op, ("cond_graph", "body_graph"))
-    count = op._attrs["loop_var_count"]
+    body = op._attrs["body_graph"]
+    count, bounded = op._attrs["loop_var_count"], op._attrs["bounded"]
     cond_positions, body_positions = op._attrs["cond_inputs"], op._attrs["body_inputs"]
-    limit = op._attrs["maximum_iterations"]
+    recording_plans: dict = {}  # recorded tensors -> the body's plan that also fetches them
 
-    def run_while(ctx: Any, *inputs: Any) -> list:
-        values = list(inputs[:count])
-        cond_extra = [inputs[i] for i in cond_positions]
-        body_extra = [inputs[i] for i in body_positions]
-        iterations = 0
-        while (limit is None or iterations < limit) and cond_plan.run(values + cond_extra,
-                                                                      ctx)[0]:
-            values = body_plan.run(values + body_extra, ctx)
+    def run_while(ctx: Any, counter: Any, limit: Any, *inputs: Any) -> list:
+        values, captured = list(inputs[:count]), inputs[count:]
+        cond_extra = [captured[i] for i in cond_positions]
+        body_extra = [captured[i] for i in body_positions]
+        recorded = _recorded_tensors(op)
+        history = None if recorded is None else _History(recorded)
+        step = body_plan.run
+        if history is not None:
+            if recorded not in recording_plans:
+                recording_plans[recorded] = _plan([*body.outputs, *recorded], body.inputs)
+            step = _recording_step(recording_plans[recorded], history, count)
+        iterations = int(counter)
+        while (not bounded or iterations < limit) and cond_plan.run(values + cond_extra, ctx)[0]:
+            values = step(values + body_extra, ctx)
             iterations += 1
-        return values
+        return [np.array(iterations, np.int32), limit, *values, *captured, history]
     return run_while
 
 
-_WHILE_GRADIENT = no_gradient(
-    "Gradients through tf.while_loop are not supported (op '{name}'): unroll the loop in "
-    "Python, or keep the loop out of the path from the loss to the variables (wrap its result "
-    "in tf.stop_gradient).")
-register("While", _if_infer, _while_kernel, grad=_WHILE_GRADIENT, uses_context=True,
-         multi_output=True, stateful=True)
+def _differentiable(t: Tensor) -> bool:
+    return t.dtype.is_floating or t.dtype.is_complex
+
+
+def _while_grad(op: Operation, *output_grads: Tensor) -> list:
+    """d/d(initial loop values) and d/d(tensors the body captures), from one WhileGrad op that
+    runs the body's vector-Jacobian product over the recorded iterations, last first.
+
+    A captured tensor's pass-through output (TF's `while/Identity_4` of a capture) passes its
+    gradient straight back; for a tensor the body reads it starts the WhileGrad's sum."""
+    count = op._attrs["loop_var_count"]
+    first_capture = 2 + count
+    grads: list = [None] * first_capture + list(output_grads[first_capture:-1])
+    for i in range(first_capture, len(op._inputs)):
+        if not _differentiable(op._inputs[i]):
+            grads[i] = None
+    loop = [k for k in range(count) if _differentiable(op._inputs[2 + k])]
+    if not loop:
+        return grads  # NOTE: no float value crosses an iteration: nothing flows back through it
+    captures = [j for j, i in enumerate(op._attrs["body_inputs"])
+                if _differentiable(op._inputs[first_capture + i])]
+    capture_inputs = [first_capture + op._attrs["body_inputs"][j] for j in captures]
+    attrs, outer = _body_gradient(op, loop, captures)
+    grad_op = apply_op("WhileGrad", [op._outputs[-1], *(output_grads[2 + k] for k in loop),
+                                     *(output_grads[i] for i in capture_inputs), *outer], attrs)
+    for i, g in zip([2 + k for k in loop] + capture_inputs, grad_op._outputs, strict=True):
+        grads[i] = g
+    return grads
+
+
+def _body_gradient(op: Operation, loop: list, captures: list) -> tuple:
+    """Append the body's vector-Jacobian product to the body graph (seeds: placeholders for the
+    gradients of the loop variables `loop` after an iteration; results: those before it, and
+    the captured inputs `captures`' share). Returns the WhileGrad's attrs and the outer tensors
+    the new ops captured."""
+    body, count = op._attrs["body_graph"], op._attrs["loop_var_count"]
+    forward, captured_before = len(body._operations), len(body.captures)
+    xs = [body.inputs[k] for k in loop] + [body.inputs[count + j] for j in captures]
+    with body.as_default(), body.name_scope(None), body.control_dependencies(None):
+        seeds = [placeholder(body.inputs[k].dtype, body.inputs[k]._dims, name="output_grad")
+                 for k in loop]
+        grads = _vjp(op, [body.outputs[k] for k in loop], xs, seeds)
+    new_ops = body._operations[forward:]
+    new_captures = list(body.captures.items())[captured_before:]
+    specs = [(op._inputs[2 + k].dtype, op._inputs[2 + k]._dims) for k in loop]
+    specs += [(x.dtype, op._inputs[2 + count + op._attrs["body_inputs"][j]]._dims)
+              for x, j in zip(xs[len(loop):], captures, strict=True)]
+    attrs = {"body_graph": body, "seeds": seeds, "gradients": grads,
+             "recorded": _forward_reads(op, body, new_ops, forward),
+             "captured": [inside for _, inside in new_captures], "output_specs": specs,
+             "loop_grad_count": len(loop), "_function_ops": (new_ops,)}
+    return attrs, [outside for outside, _ in new_captures]
+
+
+def _vjp(op: Operation, ys: list, xs: list, seeds: list) -> list:
+    from ..gradients import gradients
+    try:
+        grads = gradients(ys, xs, grad_ys=seeds)
+    except LookupError as error:
+        raise LookupError(f"{error}. It is in the body of the while loop '{op.name}', which "
+                          "cannot be differentiated without it.") from None
+    return [zeros_like(x) if g is None else convert_to_tensor(g)
+            for g, x in zip(grads, xs, strict=True)]
+
+
+def _forward_reads(op: Operation, body: FuncGraph, new_ops: list, forward: int) -> list:
+    """The body tensors the gradient ops read that each forward iteration computes (constants
+    are folded into the gradient's plan instead). Gradient ops never run forward ops again."""
+    found: dict = {}
+    for grad_op in new_ops:
+        if any(c._graph is body and c._id < forward for c in grad_op._control_inputs):
+            raise LookupError(f"Cannot differentiate the while loop '{op.name}': the gradient "
+                              f"op '{grad_op.name}' would have to run an op of its body again.")
+        for t in grad_op._inputs:
+            if t._op._graph is body and t._op._id < forward and t._op._type != "Const":
+                found[t] = None
+    return list(found)
+
+
+for _while_type in ("StatelessWhile", "While"):
+    register(_while_type, _declared_outputs, _while_kernel, grad=_while_grad, uses_context=True,
+             multi_output=True, stateful=True)
+
+
+def _while_grad_kernel(op: Operation) -> Callable:
+    attrs = op._attrs
+    plan = _plan(attrs["gradients"], [*attrs["seeds"], *attrs["recorded"], *attrs["captured"]])
+    recorded, loop_count = attrs["recorded"], attrs["loop_grad_count"]
+    capture_end = len(attrs["output_specs"])
+
+    def run_while_grad(ctx: Any, history: Any, *inputs: Any) -> list:
+        if history is None:
+            raise RuntimeError("the while loop recorded no history for its gradient")
+        loop_grads, capture_grads = list(inputs[:loop_count]), list(inputs[loop_count:capture_end])
+        outer = list(inputs[capture_end:])
+        positions = history.positions(recorded)
+        for values in reversed(history.iterations):
+            results = plan.run([*loop_grads, *[values[i] for i in positions], *outer], ctx)
+            loop_grads = results[:loop_count]
+            capture_grads = [total + part for total, part in
+                             zip(capture_grads, results[loop_count:], strict=True)]
+        return [*loop_grads, *capture_grads]
+    return run_while_grad
+
+
+register("WhileGrad", _declared_outputs, _while_grad_kernel, uses_context=True, multi_output=True,
+         stateful=True, grad=no_gradient(
+             "Gradients of the gradient of a tf.while_loop are not supported (op '{name}'): "
+             "session_magic differentiates through a loop once. For second derivatives, unroll "
+             "the loop in Python."))
 
 
 def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants: Any = None,
@@ -277,17 +480,25 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants:
         raise TypeError("parallel_iterations must be a positive integer.")
     if loop_vars is None or (nest.is_sequence(loop_vars) and not nest.flatten(loop_vars)):
         raise ValueError("No loop variables provided")
-    flat_vars = nest.flatten(loop_vars)
+    flat_vars = [convert_to_tensor(v) for v in nest.flatten(loop_vars)]
     with op_scope(name, "while", flat_vars) as scope:
-        flat_vars = [convert_to_tensor(v) for v in flat_vars]
         invariants = _invariants(flat_vars, shape_invariants)
+        limit = _iteration_limit(maximum_iterations)
+        counter = convert_to_tensor(0, d.int32, name="loop_counter")
         outer = get_default_graph()
         cond_graph = _loop_function("cond", outer, cond, loop_vars, flat_vars, invariants)
         body_graph = _loop_function("body", outer, body, loop_vars, flat_vars, invariants)
         _check_condition(cond_graph, cond_graph._result)
         _check_body(body_graph, loop_vars, flat_vars, invariants)
-        op = _make_while(flat_vars, invariants, cond_graph, body_graph, maximum_iterations, scope)
-    outputs = nest.pack_sequence_as(loop_vars, list(op._outputs))
+        op = _make_while([counter, limit, *flat_vars], invariants, cond_graph, body_graph,
+                         maximum_iterations is not None, scope)
+        results = list(op._outputs[:-1])
+        if not outer.building_function:  # NOTE: TF's `while/Identity`, `while/Identity_1`, ...
+            results = [identity(t) for t in results]
+    results = results[2:2 + len(flat_vars)]
+    if not back_prop:
+        results = [stop_gradient(t) for t in results]
+    outputs = nest.pack_sequence_as(loop_vars, results)
     single = isinstance(loop_vars, (list, tuple)) and len(flat_vars) == 1 and len(loop_vars) == 1
     return outputs[0] if single and not return_same_structure else outputs
 
@@ -322,9 +533,8 @@ def _loop_function(name: str, outer: Graph, function: Callable, loop_vars: Any, 
 
 def _check_condition(graph: FuncGraph, result: Any) -> None:
     outputs = _outputs_as_tensors(graph, [result], "cond")
-    if outputs[0].dtype is not d.bool or not dims_compatible(outputs[0]._dims, ()):
-        raise ValueError(f"cond must return a scalar bool tensor, got {outputs[0]!r}")
-    graph.outputs = outputs
+    with graph.as_default():
+        graph.outputs = [_scalar_predicate(outputs[0], "cond must return")]
 
 
 def _check_body(graph: FuncGraph, loop_vars: Any, flat_vars: list, invariants: list) -> None:
@@ -345,20 +555,21 @@ def _check_body(graph: FuncGraph, loop_vars: Any, flat_vars: list, invariants: l
                              "less-specific shape.")
 
 
-def _static_limit(maximum_iterations: Any) -> Optional[int]:
-    if maximum_iterations is None:
-        return None
-    if isinstance(maximum_iterations, Tensor):
-        known = constant_value(maximum_iterations)
-        if known is None:
-            raise ValueError("maximum_iterations must be known while building the graph (a "
-                             "Python int or a constant).")
-        maximum_iterations = known
+def _iteration_limit(maximum_iterations: Any) -> Tensor:
+    """TF's second loop variable: the limit as an int32 scalar tensor (fed or computed, too),
+    -1 when there is none."""
+    value = -1 if maximum_iterations is None else maximum_iterations
     try:
-        return operator.index(maximum_iterations)
+        limit = convert_to_tensor(value, d.int32, name="maximum_iterations")
     except TypeError:
-        raise TypeError("maximum_iterations must be an integer scalar (int32 or int64), got "
+        raise TypeError("maximum_iterations must be an integer scalar (int32), got "
                         f"{maximum_iterations!r}") from None
+    except ValueError as error:
+        raise ValueError(f"maximum_iterations: {error}") from None
+    if not dims_compatible(limit._dims, ()):
+        raise ValueError("maximum_iterations must be a scalar, got shape "
+                         f"{format_dims(limit._dims)}")
+    return limit
 
 
 def _less_or_equally_specific(output: Any, invariant: Any) -> bool:
@@ -369,18 +580,20 @@ def _less_or_equally_specific(output: Any, invariant: Any) -> bool:
     return all(b is None or a == b for a, b in zip(output, invariant, strict=True))
 
 
-def _make_while(flat_vars: list, invariants: list, cond_graph: FuncGraph, body_graph: FuncGraph,
-                maximum_iterations: Any, scope: str) -> Operation:
+def _make_while(inputs: list, invariants: list, cond_graph: FuncGraph, body_graph: FuncGraph,
+                bounded: bool, scope: str) -> Operation:
     extra = list(dict.fromkeys([*cond_graph.captures, *body_graph.captures]))
-    count = len(flat_vars)
-    position = {t: count + i for i, t in enumerate(extra)}
+    position = {t: i for i, t in enumerate(extra)}
     cond_graph.inputs = cond_graph.inputs + list(cond_graph.captures.values())
     body_graph.inputs = body_graph.inputs + list(body_graph.captures.values())
-    attrs = {"cond_graph": cond_graph, "body_graph": body_graph, "loop_var_count": count,
-             "output_specs": [(t.dtype, dims)
-                              for t, dims in zip(flat_vars, invariants, strict=True)],
+    loop_vars = inputs[2:]
+    specs = [(d.int32, ()), (d.int32, ()),
+             *((t.dtype, dims) for t, dims in zip(loop_vars, invariants, strict=True)),
+             *((t.dtype, t._dims) for t in extra), (d.variant, ())]
+    attrs = {"cond_graph": cond_graph, "body_graph": body_graph,
+             "loop_var_count": len(loop_vars), "output_specs": specs,
              "cond_inputs": [position[t] for t in cond_graph.captures],
              "body_inputs": [position[t] for t in body_graph.captures],
-             "maximum_iterations": _static_limit(maximum_iterations),
-             "_function_ops": _function_ops(cond_graph, body_graph)}
-    return apply_op("While", [*flat_vars, *extra], attrs, scope)
+             "bounded": bounded, "_function_ops": _function_ops(cond_graph, body_graph)}
+    op_type = _control_flow_type("While", cond_graph, body_graph)
+    return apply_op(op_type, [*inputs, *extra], attrs, scope)

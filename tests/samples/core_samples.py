@@ -24,6 +24,39 @@ def _counting_loop(x):
                          [tf.constant(0), x])[1]
 
 
+def _damped_loop(x, w):
+    """Three steps of a <- sin(a) * w + a, w captured from outside the loop."""
+    return tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, tf.sin(a) * w + a),
+                         [tf.constant(0), x])[1]
+
+
+def _damped_numpy(x, w):
+    for _ in range(3):
+        x = np.sin(x) * w + x
+    return x
+
+
+def _damped_gradients(x, w):
+    """d(sum of the loop's result)/dx and /dw, by the chain rule over the three steps."""
+    x, w = x.astype(np.float64), w.astype(np.float64)
+    values = [x]
+    for _ in range(2):
+        values.append(np.sin(values[-1]) * w + values[-1])
+    grad_x, grad_w = np.ones_like(x), np.zeros_like(w)
+    for a in reversed(values):
+        grad_w += grad_x * np.sin(a)
+        grad_x = grad_x * (np.cos(a) * w + 1.0)
+    return [grad_x, grad_w]
+
+
+def _checked_loop(x):
+    """A loop whose body runs an op TF calls stateful (CheckNumerics): a While, not a
+    StatelessWhile."""
+    return tf.while_loop(lambda i, acc: i < 2,
+                         lambda i, acc: (i + 1, tf.check_numerics(acc * 2.0, "bad")),
+                         [tf.constant(0), x])[1]
+
+
 SAMPLES = [
     Sample("Const", lambda: tf.constant([[1, 2], [3, 4]]), expect=lambda: np.array([[1, 2], [3, 4]],
                                                                                    np.int32)),
@@ -56,9 +89,18 @@ SAMPLES = [
     Sample("ReportUninitializedVariables",
            lambda x: tf.report_uninitialized_variables([tf.Variable(x, validate_shape=False)]),
            [f32(2)], expect=lambda x: np.array([b"Variable"], dtype=object)),
-    Sample("If", lambda x: tf.cond(tf.reduce_sum(x) > 0, lambda: x * 2.0, lambda: x - 1.0),
+    Sample("StatelessIf",
+           lambda x: tf.cond(tf.reduce_sum(x) > 0, lambda: x * 2.0, lambda: x - 1.0),
            [f32(3)], expect=lambda x: x * 2 if x.sum() > 0 else x - 1),
-    Sample("If", lambda x: tf.cond(tf.reduce_sum(x) > 100, lambda: x * 2, lambda: x - 1),
+    Sample("StatelessIf", lambda x: tf.cond(tf.reduce_sum(x) > 100, lambda: x * 2, lambda: x - 1),
            [i32(2, 2)], expect=lambda x: x - 1, label="false branch"),
-    Sample("While", _counting_loop, [f32(2)], expect=lambda x: x * 8),
+    Sample("If", lambda x: tf.cond(tf.reduce_sum(x) > 0, lambda: tf.check_numerics(x * 2.0, "bad"),
+                                   lambda: x - 1.0),
+           [f32(3)], expect=lambda x: x * 2 if x.sum() > 0 else x - 1, label="stateful branch"),
+    Sample("StatelessWhile", _counting_loop, [f32(2)], expect=lambda x: x * 8),
+    Sample("StatelessWhile", _damped_loop, [f32(3), f32(3, seed=1)], expect=_damped_numpy,
+           label="captured weight", rtol=1e-5),
+    Sample("While", _checked_loop, [f32(2)], expect=lambda x: x * 4, label="stateful body"),
+    Sample("WhileGrad", lambda x, w: tf.gradients(_damped_loop(x, w), [x, w]),
+           [f32(3), f32(3, seed=1)], expect=_damped_gradients, rtol=1e-5),
 ]
