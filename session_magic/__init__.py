@@ -36,6 +36,7 @@ from .variables import *  # noqa: F401,F403
 from .initializers import *  # noqa: F401,F403
 from . import initializers  # noqa: E402
 from . import random  # noqa: E402
+from . import bitwise  # noqa: E402
 from . import nn  # noqa: E402  (namespaces after the ops they re-export)
 from . import math  # noqa: E402,A004
 from . import train  # noqa: E402

@@ -272,7 +272,7 @@ ROWS = [
      ValueError, r"Dimension -3 must be >= 0"),
     # op builders: dtypes, empty and huge values, foreign graphs, unknown names
     ("add/dtype-int32-plus-float32", lambda: tf.constant(1) + tf.constant(1.0),
-     TypeError, r"Input 'y' of 'Add' Op has type float32 that does not match type int32"),
+     TypeError, r"Input 'y' of 'AddV2' Op has type float32 that does not match type int32"),
     ("concat/dtype-mixed", lambda: tf.concat([tf.zeros([2]), tf.zeros([2], tf.int32)], 0),
      TypeError, r"passed to 'values' of 'ConcatV2' Op have types \[float32, int32\] that"),
     ("concat/empty-list", lambda: tf.concat([], 0),
@@ -505,7 +505,7 @@ ROWS = [
     ("runtime/add-shapes", lambda: _run_with_update(
         lambda: tf.add(_p(shape=[None]), _p(shape=[None], name="q"), name="sum_pq"),
         {"p:0": [1, 2], "q:0": [1, 2, 3]}),
-     IA, r"Add failed: .*shapes \(2,\) \(3,\)" + node("sum_pq")),
+     IA, r"AddV2 failed: .*shapes \(2,\) \(3,\)" + node("sum_pq")),
     ("runtime/reshape-elements", lambda: _run_with_update(
         lambda: tf.reshape(_p(), [2, 2], name="rs"), {"p:0": [1.0, 2.0, 3.0]}),
      IA, r"Input to reshape is a tensor with 3 values, but the requested shape has 4" + node("rs")),

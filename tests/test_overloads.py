@@ -5,7 +5,7 @@ import pytest
 import session_magic as tf
 from session_magic.ops.overloads import OPERATORS
 
-BINARY = [("__add__", "add", "Add", np.add), ("__sub__", "sub", "Sub", np.subtract),
+BINARY = [("__add__", "add", "AddV2", np.add), ("__sub__", "sub", "Sub", np.subtract),
           ("__mul__", "mul", "Mul", np.multiply), ("__truediv__", "truediv", "RealDiv",
                                                     np.true_divide),
           ("__floordiv__", "floordiv", "FloorDiv", np.floor_divide),
@@ -46,7 +46,7 @@ def test_matmul_logical_and_unary_operators():
 def test_numpy_array_on_the_left_builds_an_op():
     t = tf.constant([1.0, 2.0])
     result = np.array([10.0, 20.0], dtype=np.float32) + t
-    assert isinstance(result, tf.Tensor) and result.op.type == "Add"
+    assert isinstance(result, tf.Tensor) and result.op.type == "AddV2"
     with tf.Session() as sess:
         np.testing.assert_array_equal(sess.run(result), [11.0, 22.0])
 

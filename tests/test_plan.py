@@ -157,7 +157,7 @@ def test_kernel_failure_becomes_an_op_error_naming_the_op():
     b = tf.placeholder(tf.float32, [None], name="b")
     total = tf.add(a, b, name="total")
     with tf.Session() as sess:
-        with pytest.raises(tf.errors.InvalidArgumentError, match="Add failed") as caught:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="AddV2 failed") as caught:
             sess.run(total, {a: [1.0, 2.0], b: [1.0, 2.0, 3.0]})
     assert caught.value.op is total.op
 
@@ -187,7 +187,7 @@ def test_repeated_subexpressions_and_identities_run_once():
     first, second = tf.exp(x), tf.exp(x)
     out = tf.identity(first) + second
     plan = Plan([out], [x])
-    assert sorted(op.type for op in plan.steps) == ["Add", "Exp"]
+    assert sorted(op.type for op in plan.steps) == ["AddV2", "Exp"]
     with tf.Session() as sess:
         np.testing.assert_allclose(sess.run(out, {x: [0.0, 1.0]}), 2 * np.exp([0.0, 1.0]),
                                    rtol=1e-6)
@@ -444,7 +444,7 @@ def _mlp_oracle(inputs):
 def test_an_add_and_a_relu_write_into_the_matmul_result_nothing_else_reads():
     x, _, _, hidden, out = _mlp()
     plan = Plan([out], [x])
-    assert sorted(op.type for op in plan.in_place) == ["Add", "Relu"]
+    assert sorted(op.type for op in plan.in_place) == ["AddV2", "Relu"]
     inputs = np.linspace(-2, 2, 100 * 64).reshape(100, 64)
     with tf.Session() as sess:
         for _ in range(2):

@@ -47,7 +47,7 @@ def test_random_ops_store_seed_and_seed2():
     draw = tf.random_uniform([2], seed=9)
     op = tf.get_default_graph().get_operation_by_name("random_uniform/RandomUniform")
     assert (op.get_attr("seed"), op.get_attr("seed2")) == (3, 9)
-    assert draw.op.type == "Add" and draw.op.name == "random_uniform"
+    assert draw.op.type == "AddV2" and draw.op.name == "random_uniform"
 
 
 # --- determinism ---------------------------------------------------------------------------------

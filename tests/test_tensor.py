@@ -21,7 +21,7 @@ def test_operation_exposes_type_inputs_outputs_and_control_inputs():
         total = tf.add(a, a, name="total")
     op = total.op
     assert (op.type, list(op.inputs), op.outputs, op.control_inputs) == (
-        "Add", [a, a], [total], [b.op])
+        "AddV2", [a, a], [total], [b.op])
 
 
 def test_consumers_lists_the_ops_reading_a_tensor():
@@ -58,7 +58,7 @@ def test_str_and_repr_match_tf1():
     total = tf.add(tf.constant(np.zeros((2, 3)), tf.float32), 1.0)
     assert str(total) == 'Tensor("Add:0", shape=(2, 3), dtype=float32)'
     assert repr(total) == "<tf.Tensor 'Add:0' shape=(2, 3) dtype=float32>"
-    assert repr(total.op) == "<tf.Operation 'Add' type=Add>"
+    assert repr(total.op) == "<tf.Operation 'Add' type=AddV2>"
     assert str(p) == 'Tensor("p:0", shape=(?, 3), dtype=float32)'
 
 
@@ -72,7 +72,7 @@ def test_operator_built_op_prints_its_lower_case_name():
     a = tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     total = a + a
     assert str(total) == 'Tensor("add:0", shape=(2, 3), dtype=float32)'
-    assert repr(total.op) == "<tf.Operation 'add' type=Add>"
+    assert repr(total.op) == "<tf.Operation 'add' type=AddV2>"
 
 
 def test_operation_str_is_its_node_def():
@@ -186,7 +186,7 @@ def test_true_division_of_ints_gives_floats():
 def test_numpy_array_on_the_left_builds_an_op():
     t = tf.constant([1.0, 2.0, 3.0])
     result = np.ones(3) + t
-    assert isinstance(result, tf.Tensor) and result.op.type == "Add"
+    assert isinstance(result, tf.Tensor) and result.op.type == "AddV2"
     with tf.Session() as sess:
         np.testing.assert_array_equal(sess.run(result), [2.0, 3.0, 4.0])
 

@@ -500,9 +500,17 @@ register("LinSpace", _linspace_infer, lambda op: _linspace, grad=NOT_DIFFERENTIA
 
 
 def linspace(start: Any, stop: Any, num: Any, name: Optional[str] = None) -> Tensor:
-    """`num` evenly spaced floats from `start` to `stop`, both included."""
-    args = [("start", start, None), ("stop", stop, 0), ("num", num, _PREFER_INT32)]
-    return single(_apply("LinSpace", name, args))
+    """`num` evenly spaced floats from `start` to `stop`, both included; integer ends give
+    float64, as TF 2's compat.v1 linspace divides them (one LinSpace op, not TF 2's several)."""
+    with op_scope(name, "LinSpace", [start, stop, num]) as scope:
+        start = _to_tensor(start, None, "start")
+        if start.dtype.is_integer:
+            from .math_ops import cast
+            start = cast(start, d.float64)
+            if _is_tensor_like(stop):
+                stop = cast(stop, d.float64)
+        args = [("start", start, None), ("stop", stop, 0), ("num", num, _PREFER_INT32)]
+        return single(_apply("LinSpace", scope, args))
 
 
 lin_space = linspace

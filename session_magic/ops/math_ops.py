@@ -12,9 +12,11 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from .. import dtypes as d
+from .. import errors
 from ..graph import Tensor
 from ..tensor_shape import as_dims, dims_compatible, format_dims
-from .common import (COMPLEX, FLOAT_COMPLEX, FLOATS, NUMERIC, REAL, SIGNED_INTS, axis_arg,
+from .common import (COMPLEX, FLOAT_COMPLEX, FLOATS, NUMERIC, REAL, SIGNED_INTS,
+                     SIGNED_NUMERIC, axis_arg,
                      bool_arg, broadcast_dims, broadcast_infer, binary, check_dtype,
                      check_same_dtype, keepdims_arg, merged_shape, quiet, single,
                      static_int_list, unary)
@@ -68,9 +70,20 @@ def _converted(value: Any, dtype: Optional[d.DType], name: str) -> Tensor:
 
 
 def _operands(x: Any, y: Any, names: Sequence[str] = ("x", "y")) -> tuple[Tensor, Tensor]:
-    """Both operands as tensors; a Python value takes the other's dtype, as TF's operators do."""
-    dtype = _dtype_of(x) or _dtype_of(y)
-    return _converted(x, dtype, names[0]), _converted(y, dtype, names[1])
+    """Both operands as tensors, converted in order as TF's op functions do: `x` by itself (a
+    Python int is int32), then a Python `y` to x's dtype. (Python operators convert their
+    Python operand to the tensor's dtype on either side before calling here.)"""
+    x = convert_to_tensor(x, name=names[0])
+    return x, _converted(y, x.dtype, names[1])
+
+
+def _operands_either_way(x: Any, y: Any) -> tuple[Tensor, Tensor]:
+    """As `_operands`, but a Python `x` takes a tensor y's dtype (TF's `divide` and
+    `div_no_nan`: `tf.divide(1, x_float32)` is float32)."""
+    if _dtype_of(x) is None and _dtype_of(y) is not None:
+        y = convert_to_tensor(y, name="y")
+        return _converted(x, y.dtype, "x"), y
+    return _operands(x, y)
 
 
 def _deprecated_lookup(new_name: str, new_value: Any, old_name: str, old_value: Any) -> Any:
@@ -126,7 +139,8 @@ def _pow_grad(op: Any, g: Tensor) -> list:
 
 def _maximum_minimum_grad(x_wins: Tensor, g: Tensor) -> list:
     """The gradient goes to x where `x_wins` (ties included, as TF), else to y."""
-    return [where_v2(x_wins, g, 0), where_v2(x_wins, 0, g)]
+    zeros = array_ops.zeros_like(g)
+    return [where_v2(x_wins, g, zeros), where_v2(x_wins, zeros, g)]
 
 
 def _maximum_grad(op: Any, g: Tensor) -> list:
@@ -137,11 +151,29 @@ def _minimum_grad(op: Any, g: Tensor) -> list:
     return _maximum_minimum_grad(less_equal(*op.inputs), g)
 
 
-add = binary("Add", np.add, NUMERIC + (d.string,), grad=_add_grad)
+_add_numbers = binary("AddV2", np.add, NUMERIC, grad=_add_grad)
+_add_strings = binary("Add", np.add, NUMERIC + (d.string,), grad=_add_grad)  # NOTE: TF 1's Add
+
+
+def add_op_type(x: Any, y: Any) -> str:
+    """TF's choice for `x + y`: `AddV2`, or the older `Add` that also joins strings."""
+    for value in (x, y):
+        dtype = _dtype_of(value)
+        if dtype is d.string or (dtype is None and isinstance(value, (str, bytes))):
+            return "Add"
+    return "AddV2"
+
+
+def add(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
+    """Elementwise `x + y` with NumPy broadcasting; strings are joined (an op named `Add`)."""
+    kind = add_op_type(x, y)
+    return single(apply_op(kind, [x, y], name=name, default_name="Add", same_dtype=True))
+
+
 subtract = binary("Sub", np.subtract, NUMERIC, grad=_sub_grad)
 multiply = binary("Mul", np.multiply, NUMERIC, grad=_mul_grad)
 realdiv = binary("RealDiv", np.true_divide, FLOAT_COMPLEX, grad=_realdiv_grad, silent=True)
-pow = binary("Pow", np.power, NUMERIC, grad=_pow_grad, silent=True)  # noqa: A001 - TF's name
+pow = binary("Pow", np.power, SIGNED_NUMERIC, grad=_pow_grad, silent=True)  # noqa: A001 - TF's name
 maximum = binary("Maximum", np.maximum, _ORDERED, grad=_maximum_grad)
 minimum = binary("Minimum", np.minimum, _ORDERED, grad=_minimum_grad)
 
@@ -177,7 +209,7 @@ def atan2(y: Any, x: Any, name: Optional[str] = None) -> Tensor:
 
 
 def _negative_infer(inputs: list, attrs: dict) -> list:
-    return [(check_dtype(inputs[0], NUMERIC), inputs[0]._dims)]
+    return [(check_dtype(inputs[0], SIGNED_NUMERIC), inputs[0]._dims)]
 
 
 def _negative_grad(op: Any, g: Tensor) -> list:
@@ -217,14 +249,14 @@ def _truncate_divide_integers(x: Any, y: Any) -> Any:
     return quotient + rounded_down.astype(quotient.dtype)
 
 
-def _division(op_type: str, float_fn: Callable, integer_fn: Callable,
-              grad: Any = None) -> Callable:
+def _division(op_type: str, float_fn: Callable, integer_fn: Callable, grad: Any = None,
+              allowed: Sequence[d.DType] = REAL) -> Callable:
     """Register a division-like op whose integer kernel refuses a zero divisor."""
     def kernel(op: Any) -> Callable:
         if op._outputs[0]._dtype.is_integer:
             return _checked_integer_division(integer_fn)
         return quiet(float_fn)
-    register(op_type, broadcast_infer(op_type, REAL), kernel, grad=grad, broadcasts=True,
+    register(op_type, broadcast_infer(op_type, allowed), kernel, grad=grad, broadcasts=True,
              elementwise=True)
 
     def build(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
@@ -243,11 +275,18 @@ def _truncatemod_grad(op: Any, g: Tensor) -> list:
     return [g, multiply(g, negative(truncatediv(*op.inputs)))]
 
 
-floor_div = _division("FloorDiv", np.floor_divide, np.floor_divide, grad=NOT_DIFFERENTIABLE)
+def _floor_divide_floats(x: Any, y: Any) -> Any:
+    """TF's float floor division, floor(x / y): float32 `1.0 // 0.1` is 10 (the rounded quotient
+    is 10), `inf // -2.5` is -inf; NumPy's exact remainder-based rule gives 9 and nan."""
+    return np.floor(np.true_divide(x, y))
+
+
+floor_div = _division("FloorDiv", _floor_divide_floats, np.floor_divide, grad=NOT_DIFFERENTIABLE)
 floormod = _division("FloorMod", np.remainder, np.remainder, grad=_floormod_grad)
 truncatediv = _division("TruncateDiv", lambda x, y: np.trunc(np.true_divide(x, y)),
                         _truncate_divide_integers, grad=NOT_DIFFERENTIABLE)
-truncatemod = _division("TruncateMod", np.fmod, np.fmod, grad=_truncatemod_grad)
+truncatemod = _division("TruncateMod", np.fmod, np.fmod, grad=_truncatemod_grad,
+                        allowed=FLOATS + (d.int32, d.int64))
 mod = floormod
 
 
@@ -260,6 +299,7 @@ def floordiv(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
 # NOTE: TF's `/` casts both integer operands to this float type before dividing.
 _TRUEDIV_TABLE = {d.uint8: d.float32, d.int8: d.float32, d.uint16: d.float32,
                   d.int16: d.float32, d.int32: d.float64, d.int64: d.float64,
+                  d.uint32: d.float64, d.uint64: d.float64,
                   d.float16: None, d.float32: None, d.float64: None, d.complex64: None,
                   d.complex128: None}
 
@@ -270,28 +310,36 @@ def _same_dtype_pair(x: Tensor, y: Tensor) -> d.DType:
     return x.dtype
 
 
+def _float_operands(x: Tensor, y: Tensor, what: str) -> tuple[Tensor, Tensor]:
+    """Operands of one dtype, integers cast to TF's float type for true division."""
+    dtype = _same_dtype_pair(x, y)
+    if dtype not in _TRUEDIV_TABLE:
+        raise TypeError(f"Invalid dtype {dtype!r} in {what}")
+    target = _TRUEDIV_TABLE[dtype]
+    if target is not None:
+        x, y = cast(x, target), cast(y, target)
+    return x, y
+
+
 def truediv(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
     """Python 3 division: integer operands are cast to floating point first (int32 -> float64)."""
     with op_scope(name, "truediv", [x, y]) as scope:
-        x, y = _operands(x, y)
-        dtype = _same_dtype_pair(x, y)
-        if dtype not in _TRUEDIV_TABLE:
-            raise TypeError(f"Invalid dtype {dtype!r} in __truediv__")
-        target = _TRUEDIV_TABLE[dtype]
-        if target is not None:
-            x, y = cast(x, target), cast(y, target)
+        x, y = _float_operands(*_operands(x, y), "__truediv__")
         return realdiv(x, y, name=scope)
 
 
 def divide(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
-    """`x / y` (true division)."""
+    """`x / y` (true division); a Python `x` takes the dtype of a tensor `y`."""
+    if _dtype_of(x) is None and _dtype_of(y) is not None:
+        x = _converted(x, _dtype_of(y), "x")
     return truediv(x, y, name=name)
 
 
 def div(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
     """TF1's legacy division: floor division for integers, true division for floats."""
     with op_scope(name, "div", [x, y]) as scope:
-        x, y = _operands(x, y)
+        x = convert_to_tensor(x, name="x")
+        y = convert_to_tensor(y, x.dtype, name="y")
         dtype = _same_dtype_pair(x, y)
         if dtype.is_floating or dtype.is_complex:
             return realdiv(x, y, name=scope)
@@ -313,9 +361,9 @@ register("DivNoNan", broadcast_infer("DivNoNan", FLOAT_COMPLEX), lambda op: quie
 
 
 def div_no_nan(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
-    """`x / y`, but 0 wherever `y` is 0."""
+    """`x / y`, but 0 wherever `y` is 0; integers are cast to floating point first, as `/`."""
     with op_scope(name, "div_no_nan", [x, y]) as scope:
-        x, y = _operands(x, y)
+        x, y = _float_operands(*_operands_either_way(x, y), "div_no_nan")
         return single(apply_op("DivNoNan", [x, y], name=scope))
 
 
@@ -446,16 +494,57 @@ def _square_grad(op: Any, g: Tensor) -> list:
 square = unary("Square", np.square, NUMERIC, grad=_square_grad)
 
 
+# --- Sqrt, Rsqrt, Reciprocal and their gradient ops -------------------------------------------
+# NOTE: TF's SqrtGrad, RsqrtGrad and ReciprocalGrad give 0 wherever the incoming gradient is 0,
+# even where the derivative is infinite or nan: that keeps `tf.where(x > 0, tf.sqrt(x), 0)`
+# differentiable at 0, where the untaken branch's gradient is 0 * inf.
+
+def _gradient_op(op_type: str, derivative: Callable) -> Callable:
+    """Register `op_type(y, dy)`: `derivative(y, dy)`, and 0 where dy is 0; returns its builder."""
+    def kernel(y: Any, dy: Any) -> Any:
+        result = np.asarray(derivative(y, dy))
+        zero = np.asarray(dy) == 0
+        return np.where(zero, np.zeros((), result.dtype), result) if zero.any() else result
+    register(op_type, broadcast_infer(op_type, FLOAT_COMPLEX), lambda op: quiet(kernel),
+             grad=_GRADIENT_OP_GRADS[op_type], elementwise=True)
+
+    def build(y: Tensor, dy: Tensor, name: Optional[str] = None) -> Tensor:
+        return single(apply_op(op_type, [y, dy], name=name, arg_names=("y", "dy")))
+    return build
+
+
+def _sqrt_grad_grad(op: Any, g: Tensor) -> list:
+    """TF's rule: with a = y, d(0.5 dy / a) is -g dy / (2 a^2) for a, 0.5 g / a for dy."""
+    ga = realdiv(g, op.inputs[0])
+    return [multiply(negative(ga), op.outputs[0]), multiply(ga, 0.5)]
+
+
+def _rsqrt_grad_grad(op: Any, g: Tensor) -> list:
+    a, b = op.inputs
+    return [multiply(multiply(g, -1.5), multiply(b, square(a))), rsqrt_grad(a, g)]
+
+
+def _reciprocal_grad_grad(op: Any, g: Tensor) -> list:
+    a, b = op.inputs
+    return [multiply(multiply(g, -2.0), multiply(b, a)), reciprocal_grad(a, g)]
+
+
+_GRADIENT_OP_GRADS = {"SqrtGrad": _sqrt_grad_grad, "RsqrtGrad": _rsqrt_grad_grad,
+                      "ReciprocalGrad": _reciprocal_grad_grad}
+sqrt_grad = _gradient_op("SqrtGrad", lambda y, dy: dy * np.asarray(0.5, y.dtype) / y)
+rsqrt_grad = _gradient_op("RsqrtGrad", lambda y, dy: dy * np.asarray(-0.5, y.dtype) * y * y * y)
+reciprocal_grad = _gradient_op("ReciprocalGrad", lambda y, dy: -dy * y * y)
+
+
 def _sqrt_grad(op: Any, g: Tensor) -> list:
-    return [realdiv(multiply(g, 0.5), op.outputs[0])]
+    return [sqrt_grad(op.outputs[0], g)]
 
 
 sqrt = unary("Sqrt", np.sqrt, grad=_sqrt_grad)
 
 
 def _rsqrt_grad(op: Any, g: Tensor) -> list:
-    y = op.outputs[0]
-    return [multiply(g, multiply(multiply(square(y), y), -0.5))]
+    return [rsqrt_grad(op.outputs[0], g)]
 
 
 rsqrt = unary("Rsqrt", lambda x: 1 / np.sqrt(x), grad=_rsqrt_grad)
@@ -511,14 +600,14 @@ tan = unary("Tan", np.tan, grad=_tan_grad)
 
 
 def _asin_grad(op: Any, g: Tensor) -> list:
-    return [multiply(g, rsqrt(subtract(1, square(op.inputs[0]))))]
+    return [multiply(g, rsqrt(1 - square(op.inputs[0])))]
 
 
 asin = unary("Asin", np.arcsin, grad=_asin_grad)
 
 
 def _acos_grad(op: Any, g: Tensor) -> list:
-    return [multiply(negative(g), rsqrt(subtract(1, square(op.inputs[0]))))]
+    return [multiply(negative(g), rsqrt(1 - square(op.inputs[0])))]
 
 
 acos = unary("Acos", np.arccos, grad=_acos_grad)
@@ -546,7 +635,7 @@ cosh = unary("Cosh", np.cosh, grad=_cosh_grad)
 
 
 def _tanh_grad(op: Any, g: Tensor) -> list:
-    return [multiply(g, subtract(1, square(op.outputs[0])))]
+    return [multiply(g, 1 - square(op.outputs[0]))]
 
 
 tanh = unary("Tanh", np.tanh, grad=_tanh_grad)
@@ -567,7 +656,7 @@ acosh = unary("Acosh", np.arccosh, grad=_acosh_grad)
 
 
 def _atanh_grad(op: Any, g: Tensor) -> list:
-    return [multiply(g, reciprocal(subtract(1, square(op.inputs[0]))))]
+    return [multiply(g, reciprocal(1 - square(op.inputs[0])))]
 
 
 atanh = unary("Atanh", np.arctanh, grad=_atanh_grad)
@@ -575,17 +664,17 @@ atanh = unary("Atanh", np.arctanh, grad=_atanh_grad)
 
 def _sigmoid_grad(op: Any, g: Tensor) -> list:
     y = op.outputs[0]
-    return [multiply(g, multiply(y, subtract(1, y)))]
+    return [multiply(g, multiply(y, 1 - y))]
 
 
 sigmoid = unary("Sigmoid", _sigmoid, grad=_sigmoid_grad)
 
 
 def _reciprocal_grad(op: Any, g: Tensor) -> list:
-    return [multiply(negative(g), square(op.outputs[0]))]
+    return [reciprocal_grad(op.outputs[0], g)]
 
 
-reciprocal = unary("Reciprocal", np.reciprocal, _FLOAT_INT_COMPLEX, grad=_reciprocal_grad)
+reciprocal = unary("Reciprocal", np.reciprocal, FLOAT_COMPLEX, grad=_reciprocal_grad)
 
 
 floor = unary("Floor", np.floor, FLOATS, grad=NOT_DIFFERENTIABLE)
@@ -694,9 +783,12 @@ def real(input: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002 - TF's
     """The real part of a complex tensor; a real tensor is returned as it is."""
     with op_scope(name, "Real", [input]) as scope:
         x = convert_to_tensor(input, name="input")
-        if not x.dtype.is_complex:
-            return x
-        return single(apply_op("Real", [x], {"Tout": x.dtype.real_dtype}, scope))
+        if x.dtype.is_complex:
+            return single(apply_op("Real", [x], {"Tout": x.dtype.real_dtype}, scope))
+        if x.dtype is d.bool or x.dtype is d.string:
+            raise TypeError(f"input must be a numeric tensor, but got tensor with dtype "
+                            f"{x.dtype.name}")
+        return x
 
 
 def imag(input: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002 - TF's name
@@ -723,8 +815,15 @@ greater = binary("Greater", np.greater, _ORDERED, out_dtype=d.bool)
 greater_equal = binary("GreaterEqual", np.greater_equal, _ORDERED, out_dtype=d.bool)
 logical_and = binary("LogicalAnd", np.logical_and, (d.bool,), out_dtype=d.bool)
 logical_or = binary("LogicalOr", np.logical_or, (d.bool,), out_dtype=d.bool)
-logical_xor = binary("LogicalXor", np.logical_xor, (d.bool,), out_dtype=d.bool)
+
+
 logical_not = unary("LogicalNot", np.logical_not, (d.bool,), grad=NOT_DIFFERENTIABLE)
+
+
+def logical_xor(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
+    """Elementwise exclusive or of booleans, as TF builds it: (x or y) and not (x and y)."""
+    return logical_and(logical_or(x, y), logical_not(logical_and(x, y)),
+                       name=name or "LogicalXor")
 
 
 # --- Cast ----------------------------------------------------------------------------------------
@@ -1060,10 +1159,13 @@ def tensordot(a: Any, b: Any, axes: Any, name: Optional[str] = None) -> Tensor:
 def _scan_infer(inputs: list, attrs: dict) -> list:
     x = inputs[0]
     dtype = check_dtype(x, NUMERIC)
-    axis = attrs["axis"]
-    if x._dims is not None and not -len(x._dims) <= axis < len(x._dims):
-        raise ShapeError(f"Expected scan axis in the range [{-len(x._dims)}, {len(x._dims)}), "
-                         f"but got {axis}")
+    check_dtype(inputs[1], (d.int32, d.int64), "axis")
+    known = constant_value(inputs[1])
+    if x._dims is not None and known is not None:
+        axis = int(np.reshape(known, -1)[0])
+        if not -len(x._dims) <= axis < len(x._dims):
+            raise ShapeError(f"Expected scan axis in the range [{-len(x._dims)}, "
+                             f"{len(x._dims)}), but got {axis}")
     return [(dtype, x._dims)]
 
 
@@ -1080,10 +1182,16 @@ def _shifted_in(values: Any, axis: int, fill: int) -> Any:
 
 def _scan_kernel(accumulate: Callable, fill: int) -> Callable:
     def make(op: Any) -> Callable:
-        axis, exclusive, reverse = (op._attrs[k] for k in ("axis", "exclusive", "reverse"))
+        exclusive, reverse = op._attrs["exclusive"], op._attrs["reverse"]
 
-        def scan(x: Any) -> Any:
-            x = np.flip(x, axis) if reverse else np.asarray(x)
+        def scan(x: Any, axis: Any) -> Any:
+            x = np.asarray(x)
+            axis = int(np.reshape(axis, -1)[0])
+            if not -x.ndim <= axis < x.ndim:
+                raise errors.InvalidArgumentError(
+                    None, None, f"ScanOp: Expected scan axis in the range [{-x.ndim}, "
+                    f"{x.ndim}), but got {axis}")
+            x = np.flip(x, axis) if reverse else x
             result = accumulate(x, axis=axis, dtype=x.dtype)
             result = _shifted_in(result, axis, fill) if exclusive else result
             return np.flip(result, axis) if reverse else result
@@ -1092,15 +1200,17 @@ def _scan_kernel(accumulate: Callable, fill: int) -> Callable:
 
 
 def _cumsum_grad(op: Any, g: Tensor) -> list:
-    axis, exclusive, reverse = (op.get_attr(k) for k in ("axis", "exclusive", "reverse"))
-    return [cumsum(g, axis, exclusive=exclusive, reverse=not reverse)]
+    exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
+    return [cumsum(g, op.inputs[1], exclusive=exclusive, reverse=not reverse), None]
 
 
 def _cumprod_grad(op: Any, g: Tensor) -> list:
-    # NOTE: TF's rule, which divides by x: a zero in x gives nan, as in TF.
-    axis, exclusive, reverse = (op.get_attr(k) for k in ("axis", "exclusive", "reverse"))
-    total = cumsum(multiply(op.outputs[0], g), axis, exclusive=exclusive, reverse=not reverse)
-    return [realdiv(total, op.inputs[0])]
+    """TF's rule: the reverse running sum of prod * g divided by x, with 0 where x is 0 (so a
+    zero in x gives 0 there, not nan: TF's DivNoNan)."""
+    exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
+    total = cumsum(multiply(op.outputs[0], g), op.inputs[1], exclusive=exclusive,
+                   reverse=not reverse)
+    return [div_no_nan(total, op.inputs[0]), None]
 
 
 register("Cumsum", _scan_infer, _scan_kernel(np.cumsum, 0), grad=_cumsum_grad)
@@ -1109,11 +1219,10 @@ register("Cumprod", _scan_infer, _scan_kernel(np.cumprod, 1), grad=_cumprod_grad
 
 def _scan(op_type: str, x: Any, axis: Any, exclusive: bool, reverse: bool,
           name: Optional[str]) -> Tensor:
-    attrs = {"axis": axis_arg(axis), "exclusive": bool_arg(exclusive, "exclusive"),
-             "reverse": bool_arg(reverse, "reverse")}
-    with op_scope(name, op_type, [x]) as scope:
-        x = convert_to_tensor(x, name="x")
-        return single(apply_op(op_type, [x], attrs, scope))
+    attrs = {"exclusive": bool_arg(exclusive, "exclusive"), "reverse": bool_arg(reverse, "reverse")}
+    if not isinstance(axis, Tensor) and not hasattr(axis, "_to_tensor"):
+        axis = np.asarray(axis_arg(axis), np.int32)
+    return single(apply_op(op_type, [x, axis], attrs, name, arg_names=("x", "axis")))
 
 
 def cumsum(x: Any, axis: Any = 0, exclusive: bool = False, reverse: bool = False,
@@ -1129,14 +1238,31 @@ def cumprod(x: Any, axis: Any = 0, exclusive: bool = False, reverse: bool = Fals
 
 
 # --- reductions: Sum, Mean, Max, Min, Prod, Any, All ---------------------------------------------
+# NOTE: as in TF, the axes are the op's second input (`Sum/reduction_indices`, or a `Const`
+# arange for all axes), so a computed or fed axis works; a constant one is bound once.
+
+def known_axes(op: Any) -> Optional[list]:
+    """A reduction's axes when they are known while building (a list of ints), else None."""
+    value = constant_value(op._inputs[1])
+    return None if value is None else [int(a) for a in np.reshape(value, -1)]
+
+
+def _reduces_all(op: Any) -> bool:
+    """Does a reduction take every axis (an arange of the rank, or TF's `range(rank(x))`)?"""
+    axes, x = known_axes(op), op._inputs[0]
+    if axes is not None:
+        return x._dims is not None and sorted({a % max(len(x._dims), 1) for a in axes}) == \
+            list(range(len(x._dims)))
+    maker = op._inputs[1]._op
+    return maker._type == "Range" and maker._inputs[1]._op._type == "Rank" and \
+        maker._inputs[1]._op._inputs[0] is x
+
 
 def _reduced_dims(dims: Any, axes: Optional[list], keep: bool) -> Any:
-    if axes is None:  # NOTE: all axes; TF knows the result is a scalar even for unknown rank.
-        if not keep:
-            return ()
-        return None if dims is None else (1,) * len(dims)
     if dims is None:
         return None
+    if axes is None:  # NOTE: axes known only at run time: the rank survives only with keepdims.
+        return (None,) * len(dims) if keep else None
     rank = len(dims)
     for axis in axes:
         if not -rank <= axis < rank:
@@ -1151,32 +1277,63 @@ def _reduced_dims(dims: Any, axes: Optional[list], keep: bool) -> Any:
 def _reduction_infer(allowed: Sequence[d.DType]) -> Callable:
     def infer(inputs: list, attrs: dict) -> list:
         dtype = check_dtype(inputs[0], allowed, "input")
-        dims = _reduced_dims(inputs[0]._dims, attrs["reduction_indices"], attrs["keep_dims"])
-        return [(dtype, dims)]
+        check_dtype(inputs[1], (d.int32, d.int64), "reduction_indices")
+        if inputs[1]._dims is not None and len(inputs[1]._dims) > 1:
+            raise ShapeError(f"Shape must be at most rank 1 but is rank {len(inputs[1]._dims)}")
+        value = constant_value(inputs[1])
+        axes = None if value is None else [int(a) for a in np.reshape(value, -1)]
+        return [(dtype, _reduced_dims(inputs[0]._dims, axes, attrs["keep_dims"]))]
     return infer
+
+
+def _checked_axes(axes: Any, rank: int) -> tuple:
+    """Axes as NumPy takes them, or TF's InvalidArgumentError for one out of range or
+    repeated."""
+    normalized = []
+    for axis in np.reshape(axes, -1).tolist():
+        if not -rank <= axis < rank:
+            raise errors.InvalidArgumentError(
+                None, None, f"Invalid reduction dimension ({axis} for input with {rank} "
+                "dimension(s)")
+        if axis % rank in normalized:
+            raise errors.InvalidArgumentError(
+                None, None, f"Invalid reduction arguments: Axes contains duplicate dimension: "
+                f"{axis % rank}")
+        normalized.append(axis % rank)
+    return tuple(normalized)
 
 
 def _reduction_kernel(compute: Callable) -> Callable:
     def make(op: Any) -> Callable:
-        axes = op._attrs["reduction_indices"]
-        axis = None if axes is None else tuple(axes)
-        keep = op._attrs["keep_dims"]
-        return quiet(lambda x: compute(np.asarray(x), axis, keep))
+        keep, axes, dims = op._attrs["keep_dims"], known_axes(op), op._inputs[0]._dims
+        if axes is not None and dims is not None:
+            bound = _checked_axes(axes, len(dims)) if dims else ()
+            return quiet(lambda x, _: compute(np.asarray(x), bound, keep))
+
+        def reduce(x: Any, given: Any) -> Any:
+            x = np.asarray(x)
+            return compute(x, _checked_axes(given, x.ndim) if x.ndim else (), keep)
+        return quiet(reduce)
     return make
 
 
+# NOTE: TF's integer means add up in a wide type and divide like C, truncating toward zero
+# (mean([-3, 0]) == -1, the mean of a uint8 image of 200s is 200); half precision adds up in
+# half precision, so a mean near its maximum overflows to inf as TF's does.
+_MEAN_ACCUMULATOR = {"i": np.int64, "u": np.uint64}
+
+
 def _mean(x: np.ndarray, axis: Any, keep: bool) -> Any:
-    half = x.dtype == np.float16
-    total = np.add.reduce(x, axis, np.float32 if half else x.dtype, keepdims=keep)
+    wide = _MEAN_ACCUMULATOR.get(x.dtype.kind, x.dtype)
+    total = np.add.reduce(x, axis, wide, keepdims=keep)
     count = x.size // total.size if total.size else 0
     if x.dtype.kind in "fc":  # NOTE: not np.mean, which warns through `warnings` when empty.
-        # NOTE: a Python int divisor keeps the total's float type (NEP 50).
-        return (total / count).astype(np.float16) if half else total / count
+        # NOTE: a NumPy scalar divisor keeps the total's float type (NEP 50).
+        return np.true_divide(total, np.array(count, x.dtype)).astype(x.dtype, copy=False)
     count = max(count, 1)
     quotient = np.floor_divide(total, count)
-    # NOTE: TF's integer mean divides like C, truncating toward zero: mean([-3, 0]) == -1.
     rounded_down = (np.remainder(total, count) != 0) & (total < 0)
-    return quotient + rounded_down.astype(x.dtype)
+    return (quotient + rounded_down.astype(wide)).astype(x.dtype)
 
 
 def _lowest(dtype: np.dtype) -> Any:
@@ -1193,21 +1350,21 @@ def _fully_known(dims: Any) -> bool:
 
 def _kept_shape(op: Any) -> Any:
     """The reduction's result shape with the reduced axes kept as 1s (a list when known)."""
-    x, axes = op.inputs[0], op.get_attr("reduction_indices")
+    x, axes = op.inputs[0], known_axes(op)
     dims = _reduced_dims(x._dims, axes, True)
     if _fully_known(dims):
         return list(dims)
     # NOTE: a keepdims twin of the reduction has that shape at run time.
-    return array_ops.shape(reduce_sum(x, axes, keepdims=True))
+    return array_ops.shape(reduce_sum(x, op.inputs[1], keepdims=True))
 
 
 def _sum_grad(op: Any, g: Tensor) -> list:
     kept = array_ops.reshape(g, _kept_shape(op))
-    return [array_ops.broadcast_to(kept, array_ops.shape(op.inputs[0]))]
+    return [array_ops.broadcast_to(kept, array_ops.shape(op.inputs[0])), None]
 
 
 def _mean_grad(op: Any, g: Tensor) -> list:
-    return [realdiv(_sum_grad(op, g)[0], _reduced_count(op, g._dtype))]
+    return [realdiv(_sum_grad(op, g)[0], _reduced_count(op, g._dtype)), None]
 
 
 def _reduced_count(op: Any, dtype: d.DType) -> Any:
@@ -1222,24 +1379,25 @@ def _max_min_grad(op: Any, g: Tensor) -> list:
     """As TF, the gradient is split equally among the elements equal to the result."""
     x, kept = op.inputs[0], _kept_shape(op)
     chosen = cast(equal(array_ops.reshape(op.outputs[0], kept), x), g._dtype)
-    count = reduce_sum(chosen, op.get_attr("reduction_indices"), keepdims=True)
-    return [multiply(realdiv(chosen, count), array_ops.reshape(g, kept))]
+    count = reduce_sum(chosen, op.inputs[1], keepdims=True)
+    return [multiply(realdiv(chosen, count), array_ops.reshape(g, kept)), None]
 
 
 def _prod_grad(op: Any, g: Tensor) -> list:
     """TF's zero-safe rule: each element gets the product of the others reduced with it, made
     of two exclusive cumprods over the reduced axes moved to the front and flattened."""
     x = op.inputs[0]
-    order, groups = _reduced_groups(x, op.get_attr("reduction_indices"))
+    order, groups = _reduced_groups(x, None if _reduces_all(op) else known_axes(op))
     before = cumprod(groups, 0, exclusive=True)
     after = cumprod(groups, 0, exclusive=True, reverse=True)
     others = array_ops.reshape(multiply(before, after), array_ops.shape(_permuted(x, order)))
     kept = array_ops.reshape(g, _kept_shape(op))
-    return [multiply(kept, _in_axis_order(others, order))]
+    return [multiply(kept, _in_axis_order(others, order)), None]
 
 
 def _reduced_groups(x: Tensor, axes: Optional[list]) -> tuple:
-    """(axis order putting reduced axes first, x permuted so and reshaped to [reduced, rest])."""
+    """(axis order putting reduced axes first, x permuted so and reshaped to [reduced, rest]);
+    `axes` None means all of them."""
     if axes is None:
         return [], array_ops.reshape(x, [-1, 1])
     if x._dims is None:
@@ -1292,16 +1450,37 @@ for _op_type, (_allowed, _compute, _grad) in _REDUCERS.items():
 def _reduce(op_type: str, input_tensor: Any, axis: Any, keepdims: Any, name: Optional[str],
             reduction_indices: Any, keep_dims: Any) -> Tensor:
     axis = _deprecated_lookup("axis", axis, "reduction_indices", reduction_indices)
-    attrs = {"reduction_indices": _axis_list(axis),
-             "keep_dims": keepdims_arg(keepdims, keep_dims)}
-    return single(apply_op(op_type, [input_tensor], attrs, name, arg_names=("input",)))
+    keep = keepdims_arg(keepdims, keep_dims)
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"An op's name must be a string, got {name!r} of type "
+                        f"{type(name).__name__}")
+    if axis is None:
+        input_tensor = convert_to_tensor(input_tensor, name="input_tensor")
+        axis = _all_axes(input_tensor)
+    elif not isinstance(axis, Tensor) and not hasattr(axis, "_to_tensor"):
+        axis = _axis_value(axis)
+    result = single(apply_op(op_type, [input_tensor, axis], {"keep_dims": keep}, name,
+                             arg_names=("input", "reduction_indices")))
+    if result._dims is None and not keep and isinstance(axis, Tensor) and \
+            axis._op._type == "Range":
+        result.set_shape(())  # NOTE: all axes of an input of unknown rank: a scalar, as in TF.
+    return result
 
 
-def _axis_list(axis: Any) -> Optional[list]:
-    # NOTE: static_int_list refuses `[]` (NumPy makes it float64); TF reduces over no axis.
+def _all_axes(x: Tensor) -> Tensor:
+    """Every axis of `x`, as TF builds it: a `Const` arange, or `range(rank(x))` when the rank is
+    only known at run time."""
+    if x._dims is not None:
+        return convert_to_tensor(np.arange(len(x._dims), dtype=np.int32))
+    return array_ops.range(0, array_ops.rank(x))
+
+
+def _axis_value(axis: Any) -> np.ndarray:
+    """Python axes checked while building: ints (a list of at most rank 1), `[]` for none."""
     if isinstance(axis, (list, tuple)) and len(axis) == 0:
-        return []
-    return static_int_list(axis, "axis", max_rank=1)
+        return np.zeros([0], np.int32)
+    values = static_int_list(axis, "axis", max_rank=1)
+    return np.asarray(values if np.ndim(axis) else values[0], np.int32)
 
 
 def _reduction(op_type: str, public_name: str, what: str) -> Callable:
@@ -1351,7 +1530,8 @@ def count_nonzero(input_tensor: Any = None, axis: Any = None, keepdims: Optional
     keepdims = keepdims_arg(keepdims, keep_dims)
     with op_scope(name, "count_nonzero", [input_tensor]):
         x = convert_to_tensor(input_tensor, name="input_tensor")
-        zero = convert_to_tensor(np.zeros((), x.dtype.as_numpy_dtype), name="zeros")
+        zero = convert_to_tensor(b"" if x.dtype is d.string else  # NOTE: TF counts non-empty
+                                 np.zeros((), x.dtype.as_numpy_dtype), x.dtype, name="zeros")
         nonzero = cast(not_equal(x, zero), d.int64)
         return cast(reduce_sum(nonzero, axis=axis, keepdims=keepdims), dtype)
 
@@ -1359,26 +1539,57 @@ def count_nonzero(input_tensor: Any = None, axis: Any = None, keepdims: Optional
 # --- ArgMax and ArgMin ---------------------------------------------------------------------------
 
 def _arg_infer(inputs: list, attrs: dict) -> list:
-    x, axis, output_type = inputs[0], attrs["dimension"], attrs["output_type"]
+    x, output_type = inputs[0], attrs["output_type"]
     check_dtype(x, _ORDERED + (d.bool,), "input")
-    if x._dims is None:
-        return [(output_type, None)]
-    rank = len(x._dims)
+    check_dtype(inputs[1], (d.int32, d.int64), "dimension")
+    known = constant_value(inputs[1])
+    if x._dims is None or known is None:
+        return [(output_type, None if x._dims is None else (None,) * (len(x._dims) - 1))]
+    rank, axis = len(x._dims), int(np.reshape(known, -1)[0])
     if not -rank <= axis < rank:
         raise ShapeError(f"Expected dimension in the range [{-rank}, {rank}), but got {axis}")
     axis %= rank
     return [(output_type, x._dims[:axis] + x._dims[axis + 1:])]
 
 
+def _skipping_nan(find: Callable, best: Callable) -> Callable:
+    """TF's arg-reductions pass over NaN (the index of the largest number; 0 when all are NaN);
+    NumPy's stop at the first NaN. The NaN-free common case costs one gather more."""
+    def arg(x: Any, axis: int) -> Any:
+        index = find(x, axis=axis)
+        if x.dtype.kind != "f" or x.size == 0:
+            return index
+        found = np.take_along_axis(x, np.expand_dims(index, axis), axis)
+        if not np.isnan(found).any():
+            return index
+        target = best.reduce(x, axis=axis, keepdims=True)  # NOTE: fmax/fmin skip NaN
+        return np.argmax(x == target, axis=axis)
+    return arg
+
+
 def _arg_kernel(find: Callable) -> Callable:
     def make(op: Any) -> Callable:
-        axis, numpy_type = op._attrs["dimension"], op._attrs["output_type"].as_numpy_dtype
-        return lambda x: find(x, axis=axis).astype(numpy_type)
+        numpy_type = op._attrs["output_type"].as_numpy_dtype
+        known = constant_value(op._inputs[1])
+        if known is not None:
+            axis = int(np.reshape(known, -1)[0])
+            return lambda x, _: find(x, axis).astype(numpy_type)
+        return lambda x, axis: find(x, _arg_axis(axis, np.ndim(x))).astype(numpy_type)
     return make
 
 
-register("ArgMax", _arg_infer, _arg_kernel(np.argmax), grad=NOT_DIFFERENTIABLE)
-register("ArgMin", _arg_infer, _arg_kernel(np.argmin), grad=NOT_DIFFERENTIABLE)
+def _arg_axis(axis: Any, rank: int) -> int:
+    axis = int(np.reshape(axis, -1)[0])
+    if not -rank <= axis < rank:
+        raise errors.InvalidArgumentError(
+            None, None, f"Expected dimension in the range [{-rank}, {rank}), but got {axis}")
+    return axis
+
+
+register("ArgMax", _arg_infer, _arg_kernel(_skipping_nan(np.argmax, np.fmax)),
+         grad=NOT_DIFFERENTIABLE)
+register("ArgMin", _arg_infer, _arg_kernel(_skipping_nan(np.argmin, np.fmin)),
+         grad=NOT_DIFFERENTIABLE)
 
 
 def _arg_reduce(op_type: str, input_tensor: Any, axis: Any, output_type: Any,
@@ -1387,8 +1598,10 @@ def _arg_reduce(op_type: str, input_tensor: Any, axis: Any, output_type: Any,
     if output_type not in (d.int32, d.int64):
         raise TypeError(f"Value passed to parameter 'output_type' has DataType "
                         f"{output_type.name} not in list of allowed values: int32, int64")
-    attrs = {"dimension": axis_arg(axis), "output_type": output_type}
-    return single(apply_op(op_type, [input_tensor], attrs, name, arg_names=("input",)))
+    if not isinstance(axis, Tensor) and not hasattr(axis, "_to_tensor"):
+        axis = np.asarray(axis_arg(axis), np.int32)
+    return single(apply_op(op_type, [input_tensor, axis], {"output_type": output_type}, name,
+                           arg_names=("input", "dimension")))
 
 
 def argmax(input: Any, axis: Any = None, name: Optional[str] = None,  # noqa: A002
@@ -1483,7 +1696,8 @@ def _select_v2_infer(inputs: list, attrs: dict) -> list:
 
 def _select_v2_grad(op: Any, g: Tensor) -> list:
     condition = op.inputs[0]
-    return [None, where_v2(condition, g, 0), where_v2(condition, 0, g)]
+    zeros = array_ops.zeros_like(g)
+    return [None, where_v2(condition, g, zeros), where_v2(condition, zeros, g)]
 
 
 register("SelectV2", _select_v2_infer, lambda op: np.where, grad=_select_v2_grad,

@@ -353,18 +353,26 @@ def _ensure_xent_args(name: str, sentinel: Any, labels: Any, logits: Any) -> Non
 
 def sigmoid_cross_entropy_with_logits(_sentinel: Any = None, labels: Any = None,
                                       logits: Any = None, name: Optional[str] = None) -> Tensor:
-    """Elementwise `max(x, 0) - x * z + log(1 + exp(-|x|))` for logits x and labels z."""
+    """Elementwise `max(x, 0) - x * z + log(1 + exp(-|x|))` for logits x and labels z.
+
+    Built as TF builds it, from `where(x >= 0, ...)` selections rather than relu and abs, so the
+    gradient at x == 0 is TF's `sigmoid(0) - z`, not a subgradient of the rewritten formula.
+    """
     _ensure_xent_args("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
-    from .math_ops import abs as absolute
-    from .math_ops import add, exp, log1p
+    from .array_ops import zeros_like
+    from .math_ops import add, exp, greater_equal, log1p, where
     with op_scope(name, "logistic_loss", [logits, labels]) as scope:
         logits = convert_to_tensor(logits, name="logits")
         labels = convert_to_tensor(labels, name="labels")
         if not dims_compatible(logits._dims, labels._dims):
             raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
                              f"{labels.shape})")
-        log_term = log1p(exp(-absolute(logits)))  # NOTE: log(1 + exp(-|x|)) cannot overflow.
-        return add(relu(logits) - logits * labels, log_term, name=scope)
+        zeros = zeros_like(logits)
+        positive = greater_equal(logits, zeros)
+        relu_logits = where(positive, logits, zeros)
+        negative_abs_logits = where(positive, -logits, logits)
+        # NOTE: log(1 + exp(-|x|)) cannot overflow.
+        return add(relu_logits - logits * labels, log1p(exp(negative_abs_logits)), name=scope)
 
 
 def _xent_infer(inputs: list, attrs: dict) -> list:

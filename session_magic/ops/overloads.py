@@ -2,29 +2,44 @@
 
 TF 1 names operator-built ops after the operator (`a + b` -> `add`, `a / b` -> `truediv`, a
 Python scalar operand -> Const `add/y`), while `tf.add(a, b)` is named after the op type (`Add`).
+An operator converts its Python operand to the tensor's dtype, on either side. `&`, `|`, `^` and
+`~` are logical on booleans and bitwise on integers (`x & y` -> `and/BitwiseAnd`); `*` of
+booleans is their logical and, through int32 as TF computes it.
 `==` and `!=` stay identity comparisons, as in TF 1, so tensors can be dict keys.
 """
 from __future__ import annotations
 
 from typing import Any, Callable, Final
 
+from .. import dtypes as d
 from ..graph import Tensor
-from . import array_ops, math_ops
-from .registry import apply_op, op_scope
+from . import array_ops, bitwise_ops, math_ops
+from .registry import apply_op, common_dtype, convert_to_tensor, op_scope
 
-# dunder -> (op type built directly, or a builder called inside a scope, scope name)
-_SIMPLE: Final = {"add": "Add", "sub": "Sub", "mul": "Mul", "floordiv": "FloorDiv",
-                  "mod": "FloorMod", "pow": "Pow", "and": "LogicalAnd", "or": "LogicalOr"}
-_COMPOSITE: Final = {"truediv": "truediv", "matmul": "matmul", "xor": "logical_xor"}
+# dunder -> (op type built directly, or a function of the operands choosing it, or a builder
+# called inside a scope, scope name)
+_SIMPLE: Final = {"add": math_ops.add_op_type, "sub": "Sub", "floordiv": "FloorDiv",
+                  "mod": "FloorMod", "pow": "Pow"}
+_COMPOSITE: Final = {"truediv": "truediv", "matmul": "matmul"}
+# dunder -> (the op type for booleans, the bitwise builder for integers)
+_LOGICAL: Final = {"and": ("LogicalAnd", bitwise_ops.bitwise_and),
+                   "or": ("LogicalOr", bitwise_ops.bitwise_or),
+                   "xor": (math_ops.logical_xor, bitwise_ops.bitwise_xor)}
 _COMPARISONS: Final = {"__lt__": "less", "__le__": "less_equal", "__gt__": "greater",
                        "__ge__": "greater_equal"}
-_UNARY: Final = {"__neg__": "negative", "__abs__": "abs", "__invert__": "logical_not"}
+_UNARY: Final = {"__neg__": "negative", "__abs__": "abs"}
 
 
-def _simple(op_type: str, scope: str, reflected: bool) -> Callable:
+def _is_integer(inputs: list) -> bool:
+    dtype = common_dtype(inputs)
+    return dtype is not None and dtype.is_integer
+
+
+def _simple(op_type: Any, scope: str, reflected: bool) -> Callable:
     def operator(self: Any, other: Any) -> Tensor:
         inputs = [other, self] if reflected else [self, other]
-        return apply_op(op_type, inputs, default_name=scope, same_dtype=True)._outputs[0]
+        kind = op_type(*inputs) if callable(op_type) else op_type
+        return apply_op(kind, inputs, default_name=scope, dtype=common_dtype(inputs))._outputs[0]
     return operator
 
 
@@ -32,8 +47,50 @@ def _composite(builder_name: str, scope: str, reflected: bool) -> Callable:
     def operator(self: Any, other: Any) -> Tensor:
         x, y = (other, self) if reflected else (self, other)
         with op_scope(None, scope, [x, y]) as name:
+            x, y = _same_typed(x, y)
             return getattr(math_ops, builder_name)(x, y, name=name)
     return operator
+
+
+def _same_typed(x: Any, y: Any) -> tuple:
+    """The operands with a Python one converted to the tensor's dtype (named `x` or `y`)."""
+    dtype = common_dtype([x, y])
+    return tuple(v if isinstance(v, Tensor) or hasattr(v, "_to_tensor") else
+                 convert_to_tensor(v, dtype, name=n) for v, n in ((x, "x"), (y, "y")))
+
+
+def _logical(scope: str, reflected: bool) -> Callable:
+    boolean, bitwise = _LOGICAL[scope]
+
+    def operator(self: Any, other: Any) -> Tensor:
+        inputs = [other, self] if reflected else [self, other]
+        if _is_integer(inputs):
+            with op_scope(None, scope, inputs):
+                return bitwise(*_same_typed(*inputs))
+        if callable(boolean):
+            with op_scope(None, scope, inputs) as name:
+                return boolean(*_same_typed(*inputs), name=name)
+        return apply_op(boolean, inputs, default_name=scope,
+                        dtype=common_dtype(inputs))._outputs[0]
+    return operator
+
+
+def _multiply(reflected: bool) -> Callable:
+    def operator(self: Any, other: Any) -> Tensor:
+        inputs = [other, self] if reflected else [self, other]
+        if common_dtype(inputs) is not d.bool:
+            return apply_op("Mul", inputs, default_name="mul",
+                            dtype=common_dtype(inputs))._outputs[0]
+        with op_scope(None, "mul", inputs):  # NOTE: TF multiplies booleans as int32
+            x, y = (math_ops.cast(t, d.int32) for t in _same_typed(*inputs))
+            return math_ops.cast(math_ops.multiply(x, y), d.bool)
+    return operator
+
+
+def _invert(self: Any) -> Tensor:
+    if _is_integer([self]):
+        return bitwise_ops.invert(self)
+    return math_ops.logical_not(self)
 
 
 def _binary_methods() -> dict[str, Callable]:
@@ -44,6 +101,10 @@ def _binary_methods() -> dict[str, Callable]:
     for scope, builder in _COMPOSITE.items():
         methods[f"__{scope}__"] = _composite(builder, scope, reflected=False)
         methods[f"__r{scope}__"] = _composite(builder, scope, reflected=True)
+    for scope in _LOGICAL:
+        methods[f"__{scope}__"] = _logical(scope, reflected=False)
+        methods[f"__r{scope}__"] = _logical(scope, reflected=True)
+    methods["__mul__"], methods["__rmul__"] = _multiply(False), _multiply(True)
     methods["__div__"], methods["__rdiv__"] = methods["__truediv__"], methods["__rtruediv__"]
     return methods
 
@@ -54,6 +115,7 @@ def _other_methods() -> dict[str, Callable]:
         methods[dunder] = lambda self, other, name=name: getattr(math_ops, name)(self, other)
     for dunder, name in _UNARY.items():
         methods[dunder] = lambda self, name=name: getattr(math_ops, name)(self)
+    methods["__invert__"] = _invert
     methods["__getitem__"] = lambda self, key: array_ops._slice_helper(self, key)
     return methods
 

@@ -111,8 +111,10 @@ def apply_op(op_type: str, inputs: Sequence[Any], attrs: Optional[dict] = None,
              same_dtype: bool = False) -> Operation:
     """Add an op of `op_type` to the inputs' graph and return it.
 
-    Non-tensor inputs become Consts named after their argument (`add/y`), with `dtype`, or with
-    the tensors' dtype when `same_dtype` is set (TF's rule for Python scalars).
+    Non-tensor inputs become Consts named after their argument (`add/y`), with `dtype`; with
+    `same_dtype` (inputs sharing a type attr), with the dtype of the first input before them, as
+    TF's op functions convert in order: `tf.add(x_int64, 1)` is int64, `tf.add(1, x_int64)` adds
+    an int32 to an int64 and is refused. Python operators pass `dtype`, the tensor's.
     """
     opdef = OPS[op_type]
     attrs = {} if attrs is None else attrs
@@ -127,10 +129,13 @@ def apply_op(op_type: str, inputs: Sequence[Any], attrs: Optional[dict] = None,
     else:
         return _create(graph, opdef, _bring_into(graph, inputs), attrs, scope_name)
     with graph.as_default(), graph.name_scope(scope_name) as scope:
-        target = dtype if dtype is not None or not same_dtype else _common_dtype(inputs)
-        tensors = [value if isinstance(value, Tensor) else
-                   convert_to_tensor(value, target, name=arg_names[i])
-                   for i, value in enumerate(inputs)]
+        tensors, target = [], dtype
+        for i, value in enumerate(inputs):
+            if not isinstance(value, Tensor):
+                value = convert_to_tensor(value, target, name=arg_names[i])
+            if same_dtype and target is None:
+                target = value._dtype  # NOTE: TF's order: a later Python value takes this dtype
+            tensors.append(value)
         return _create(graph, opdef, _bring_into(graph, tensors), attrs, scope)
 
 
@@ -207,7 +212,8 @@ def foreign_graph_error(t: Tensor, other: Any, graph: Graph) -> ValueError:
                       f"and {graph}).{_GRAPH_HINT}")
 
 
-def _common_dtype(inputs: Sequence[Any]) -> Optional[_dtypes.DType]:
+def common_dtype(inputs: Sequence[Any]) -> Optional[_dtypes.DType]:
+    """The dtype of the first tensor (or variable) among `inputs`, if any."""
     for value in inputs:
         if isinstance(value, Tensor):
             return value._dtype
@@ -329,8 +335,7 @@ def _check_python_value(value: Any, dtype: _dtypes.DType) -> None:
         return
     kind = ("bool" if dtype.is_bool else "string" if dtype is _dtypes.string else
             "complex" if dtype.is_complex else "float" if dtype.is_floating else "int")
-    allowed = _PY_KINDS_ALLOWED[kind]
-    ok = isinstance(value, allowed) and not (kind in ("int",) and isinstance(value, bool))
+    ok = isinstance(value, _PY_KINDS_ALLOWED[kind])  # NOTE: as TF, True converts to 1 and 1.0
     if isinstance(value, (np.generic, np.ndarray)):
         ok = True
     if ok and kind == "int" and not (dtype.min <= value <= dtype.max):
@@ -360,6 +365,8 @@ def _fit_to_shape(array: np.ndarray, shape: tuple, verify_shape: bool) -> np.nda
     if array.size > wanted:
         raise ValueError(f"Too many elements provided. Needed at most {wanted}, but received "
                          f"{array.size}")
+    if array.size == 0:  # NOTE: TF fills a shape from no values with zeros
+        return np.zeros(shape, array.dtype)
     flat = array.reshape(-1)
     if array.size < wanted:  # NOTE: TF 1 fills the rest with the last element given.
         flat = np.concatenate([flat, np.repeat(flat[-1:], wanted - array.size)])

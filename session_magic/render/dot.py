@@ -16,6 +16,7 @@ Every graph-derived string is escaped; node ids are `n<op index>`, `s<k>`, `clus
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional
 
@@ -450,6 +451,9 @@ def _op_parts(drawing: _Drawing, op: Operation, name: str) -> tuple:
     return attrs, lines, tooltip
 
 
+_VERSION_SUFFIX = re.compile(r"V\d+$")
+
+
 def _second_line(op: Operation, name: str) -> str:
     kind = _kind(op)
     if kind in ("placeholder", "variable") and op._outputs:
@@ -459,8 +463,10 @@ def _second_line(op: Operation, name: str) -> str:
         if isinstance(value, np.ndarray) and value.size <= _SMALL_VALUE:
             return _value_brief(value)
         return _tensor_spec(op._outputs[0]) if op._outputs else ""
-    base = hierarchy._numbered(name.rpartition("/")[2])[0]
-    return "" if base.lower() == op._type.lower() else _shorten(op._type, _LABEL_WIDTH)
+    base = hierarchy._numbered(name.rpartition("/")[2])[0].lower()
+    # NOTE: `Add` of type AddV2 (a newer version of an op keeps the old name) says its type.
+    same = base in (op._type.lower(), _VERSION_SUFFIX.sub("", op._type).lower())
+    return "" if same else _shorten(op._type, _LABEL_WIDTH)
 
 
 def _op_tooltip(op: Operation) -> list:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 import session_magic as sm
+from session_magic.ops import math_ops
 from session_magic.ops.registry import apply_op
 
 from . import Sample, booleans, f32, f64, i32
@@ -30,10 +31,15 @@ def _truncate_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 _add(
-    Sample("Add", lambda x, y: sm.add(x, y), [f32(2, 3), f32(3, seed=1)], np.add,
+    Sample("AddV2", lambda x, y: sm.add(x, y), [f32(2, 3), f32(3, seed=1)], np.add,
            label="broadcast"),
-    Sample("Add", lambda x, y: x + y, [i32(2, 1), i32(1, 4)], np.add, label="int32 operator"),
-    Sample("Add", lambda x: x + 1.5, [f64(3)], lambda x: x + 1.5, label="python scalar"),
+    Sample("AddV2", lambda x, y: x + y, [i32(2, 1), i32(1, 4)], np.add, label="int32 operator"),
+    Sample("AddV2", lambda x: x + 1.5, [f64(3)], lambda x: x + 1.5, label="python scalar"),
+    Sample("Add", lambda x, y: sm.add(x, y), [np.array([b"ab", b"c"], object),
+                                               np.array([b"d", b""], object)],
+           lambda x, y: np.array([b"abd", b"c"], object), label="strings join"),
+    Sample("Add", lambda x, y: apply_op("Add", [x, y]).outputs[0], [f32(2, 3), f32(3, seed=1)],
+           np.add, label="numbers, as TF 1 graphs hold them"),
     Sample("Sub", lambda x, y: sm.subtract(x, y), [f32(4), f32(4, seed=1)], np.subtract),
     Sample("Sub", lambda x: 1 - x, [i32(2, 2)], lambda x: 1 - x, label="reflected int"),
     Sample("Mul", lambda x, y: sm.multiply(x, y), [f32(2, 3), f32(2, 1)], np.multiply),
@@ -132,8 +138,26 @@ _COMPLEX = np.array([[1 + 2j, -3 + 0.5j], [0j, -1 - 1j]], np.complex64)
 
 _add(
     Sample("Square", lambda x: sm.square(x), [i32(2, 3)], np.square, label="int32"),
-    Sample("Reciprocal", lambda x: sm.reciprocal(x), [np.array([1, -1, 2], np.int32)],
-           lambda x: (1 // x).astype(np.int32) * (np.abs(x) == 1), label="int32"),
+    # NOTE: TF's gradient ops give 0 where the incoming gradient is 0, even where the
+    # derivative is inf or nan (values recorded from TF 2.21)
+    Sample("SqrtGrad", lambda y, dy: math_ops.sqrt_grad(y, dy),
+           [np.array([0.0, 0.0, 4.0, -1.0, np.nan], np.float32),
+            np.array([0.0, 1.0, 2.0, 0.0, 0.0], np.float32)],
+           lambda y, dy: np.array([0.0, np.inf, 0.25, 0.0, 0.0], np.float32), grad_check=False),
+    Sample("SqrtGrad", lambda y, dy: math_ops.sqrt_grad(y, dy), [f64(2, 3, low=0.5), f64(2, 3)],
+           lambda y, dy: 0.5 * dy / y, label="smooth"),
+    Sample("RsqrtGrad", lambda y, dy: math_ops.rsqrt_grad(y, dy), [f64(2, 3, low=0.5), f64(2, 3)],
+           lambda y, dy: -0.5 * dy * y ** 3),
+    Sample("RsqrtGrad", lambda y, dy: math_ops.rsqrt_grad(y, dy),
+           [np.array([np.inf, np.nan, 2.0], np.float32), np.array([0.0, 0.0, 1.0], np.float32)],
+           lambda y, dy: np.array([0.0, 0.0, -4.0], np.float32), grad_check=False,
+           label="zero gradient"),
+    Sample("ReciprocalGrad", lambda y, dy: math_ops.reciprocal_grad(y, dy),
+           [f64(2, 3, low=0.5), f64(2, 3)], lambda y, dy: -dy * y * y),
+    Sample("ReciprocalGrad", lambda y, dy: math_ops.reciprocal_grad(y, dy),
+           [np.array([np.inf, np.nan, 2.0], np.float32), np.array([0.0, 0.0, 1.0], np.float32)],
+           lambda y, dy: np.array([0.0, 0.0, -4.0], np.float32), grad_check=False,
+           label="zero gradient"),
     Sample("Sign", lambda x: sm.sign(x), [np.array([-2.5, 0.0, 3.0], np.float32)], np.sign,
            grad_check=False, label="zero"),  # NOTE: a step at 0, where differences blow up.
     Sample("Sign", lambda x: sm.sign(x), [i32(2, 3)], np.sign, label="int32"),
@@ -168,11 +192,27 @@ _add(
                                                               booleans(3, seed=1)],
            np.logical_and),
     Sample("LogicalOr", lambda x, y: x | y, [booleans(4), booleans(4, seed=1)], np.logical_or),
-    Sample("LogicalXor", lambda x, y: sm.logical_xor(x, y), [booleans(2, 3),
+    Sample("LogicalAnd", lambda x, y: sm.logical_xor(x, y), [booleans(2, 3),
                                                               booleans(2, 3, seed=2)],
-           np.logical_xor),
-    Sample("LogicalXor", lambda x, y: x ^ y, [booleans(3), booleans(3, seed=3)],
-           np.logical_xor, label="operator"),
+           np.logical_xor, label="logical_xor"),
+    Sample("LogicalAnd", lambda x, y: x ^ y, [booleans(3), booleans(3, seed=3)],
+           np.logical_xor, label="xor operator"),
+    Sample("BitwiseAnd", lambda x, y: x & y, [i32(2, 3), i32(3, seed=1)], np.bitwise_and),
+    Sample("BitwiseOr", lambda x, y: sm.bitwise.bitwise_or(x, y),
+           [i32(4).astype(np.uint8), i32(4, seed=1).astype(np.uint8)], np.bitwise_or),
+    Sample("BitwiseXor", lambda x, y: x ^ y, [i32(4).astype(np.int64), i32(4, seed=2)
+                                              .astype(np.int64)], np.bitwise_xor),
+    Sample("Invert", lambda x: ~x, [i32(2, 2).astype(np.int8)], np.invert),
+    Sample("PopulationCount", lambda x: sm.bitwise.population_count(x),
+           [np.array([0, 1, 7, -1, -128], np.int8)],
+           lambda x: np.array([0, 1, 3, 8, 1], np.uint8)),
+    # NOTE: TF clamps a shift into [0, bits - 1]: int8 1 << 8 is -128 (recorded from TF 2.21)
+    Sample("LeftShift", lambda x, y: sm.bitwise.left_shift(x, y),
+           [np.array([1, 1, 1, -8], np.int8), np.array([7, 8, -1, 1], np.int8)],
+           lambda x, y: np.array([-128, -128, 1, -16], np.int8)),
+    Sample("RightShift", lambda x, y: sm.bitwise.right_shift(x, y),
+           [np.array([-128, 64, 1, -8], np.int8), np.array([7, 8, -1, 1], np.int8)],
+           lambda x, y: np.array([-1, 0, 1, -4], np.int8)),
 )
 
 
