@@ -96,6 +96,9 @@ _USER_CODE_CLASSES = {
 _TOO_BIG = ("array is too big", "Maximum allowed dimension exceeded")
 
 
+_INTERNAL_FAULTS = (NameError, AttributeError, AssertionError, RecursionError, SyntaxError)
+
+
 def error_class_for(exc: BaseException, user_code: bool = False) -> type:
     """The OpError subclass that stands for a Python exception raised inside a kernel: for the
     user's code (a py_func) TF's table; for a NumPy kernel, the input it was given was bad
@@ -106,6 +109,8 @@ def error_class_for(exc: BaseException, user_code: bool = False) -> type:
             isinstance(exc, ValueError) and str(exc).startswith(_TOO_BIG)):
         return ResourceExhaustedError  # NOTE: NumPy's ValueError for a size beyond memory
     if not user_code:
+        if isinstance(exc, _INTERNAL_FAULTS):
+            return InternalError  # NOTE: our own code failed, whatever the inputs were
         return UnimplementedError if isinstance(exc, NotImplementedError) \
             else InvalidArgumentError
     for python_class in type(exc).__mro__:

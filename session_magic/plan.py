@@ -137,8 +137,15 @@ class Plan:
     def _raise_translated(self, failure: Exception, code: Any, line_ops: dict,
                           op: Optional[Operation] = None) -> None:
         op = op or _failing_op(failure, code, line_ops)
-        if op is None or _already_located(failure):
+        if _already_located(failure):
             raise failure  # NOTE: a control-flow body already named its own failing op.
+        if op is None:
+            if isinstance(failure, errors.OpError):
+                raise failure
+            raise errors.InternalError(
+                None, None, f"session_magic failed inside the compiled plan for "
+                f"{_described(self.fetches)}: {type(failure).__name__}: {failure}. This is a "
+                "bug in session_magic; please report it with the graph.") from failure
         if isinstance(failure, errors.OpError):
             message = failure.message
         else:
@@ -146,6 +153,11 @@ class Plan:
         user_code = op._type in _USER_CODE_OPS
         errors.raise_op_error(errors.error_class_for(failure, user_code), op, message,
                               failure if user_code else None)
+
+
+def _described(fetches: Sequence[Any]) -> str:
+    names = [f"'{fetch.name}'" for fetch in fetches[:3]]
+    return ", ".join(names) + (f" and {len(fetches) - 3} more" if len(fetches) > 3 else "")
 
 
 def _locate_interrupt(interrupt: KeyboardInterrupt, op: Optional[Operation]) -> None:
@@ -421,6 +433,7 @@ class _CodeBuilder:
         namespace[cache] = {}
         shapes = "".join(f"_shape({self._input_expression(t, namespace)})," for t in block.roots)
         exported = ", ".join(self._name(t) for t in block.exports) + ","
+        line_ops[len(lines) + 2] = block.ops[0]
         lines.append(f"    {key} = ({shapes})")
         lines.append(f"    {found} = {cache}.get({key})")
         lines.append(f"    if {found} is None:")
@@ -492,7 +505,8 @@ class _CodeBuilder:
         readers: collections.Counter = collections.Counter()
         for i, item in enumerate(items):
             if isinstance(item, _ShapeBlock):
-                reads, made = set(item.reads), item.exports
+                # NOTE: a block reads its roots too: their shapes key its cache.
+                reads, made = set(item.reads) | set(item.roots), item.exports
             else:
                 reads, made = set(map(canonical, item._inputs)), item._outputs
             for t in reads:

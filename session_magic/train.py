@@ -101,6 +101,22 @@ def exponential_decay(learning_rate: Any, global_step: Any, decay_steps: Any, de
 
 # --- optimizers ----------------------------------------------------------------------------------
 
+def _var_list_arg(var_list: Any) -> list:
+    """`var_list` as TF takes it: a variable, or any iterable of them (a list, `dict.values()`,
+    a generator), nested lists flattened; anything else is refused, naming `var_list`."""
+    if isinstance(var_list, Variable):
+        return [var_list]
+    if isinstance(var_list, (str, bytes, Tensor)) or not hasattr(var_list, "__iter__"):
+        raise TypeError(f"var_list must be a list (or other iterable) of Variables, got "
+                        f"{var_list!r}")
+    flat = nest.flatten(list(var_list))
+    for item in flat:
+        if not isinstance(item, Variable):
+            raise TypeError(f"var_list must hold only Variables, but it holds {item!r} of type "
+                            f"{type(item).__name__}")
+    return flat
+
+
 _TRAINABLE_DTYPES = (d.float16, d.float32, d.float64)
 
 
@@ -151,7 +167,7 @@ class Optimizer:
         _check_trainable_dtypes([loss])
         if var_list is None:
             var_list = loss.graph.get_collection(GraphKeys.TRAINABLE_VARIABLES)
-        var_list = nest.flatten(var_list)
+        var_list = _var_list_arg(var_list)
         if not var_list:
             raise ValueError("No variables to optimize.")
         grads = gradients(loss, var_list, grad_ys=grad_loss,

@@ -243,11 +243,13 @@ def test_reshape_solves_minus_one_while_building():
     np.testing.assert_array_equal(run(r), CUBE.reshape(-1, 6))
 
 
-def test_reshape_keeps_batch_dim_from_shape_of_input():
+def test_reshape_by_the_batch_dim_of_the_input_infers_as_tf_and_runs_on_empty_batches():
     p = tf.placeholder(tf.float32, [None, 3, 4])
     flat = tf.reshape(p, [tf.shape(p)[0], -1])
-    assert flat.shape.as_list() == [None, 12]
+    assert flat.shape.as_list() == [None, None]  # TF 2.21: the -1 is unknown while building
     assert run(flat, {p: CUBE.reshape(2, 3, 4)}).shape == (2, 12)
+    assert run(flat, {p: np.zeros((0, 3, 4), np.float32)}).shape == (0, 12)  # TF: (0, 12)
+    assert run(tf.reshape(p, [-1, 0]), {p: np.zeros((0, 3, 4), np.float32)}).shape == (12, 0)
 
 
 def test_reshape_to_incompatible_size_is_value_error_with_tf_text():

@@ -178,3 +178,87 @@ def test_reductions_and_arg_reductions_make_their_axis_constants_as_tf():
         "Max/reduction_indices:Const", "Max:Max", "ArgMax/dimension:Const", "ArgMax:ArgMax",
         "Cumsum/axis:Const", "Cumsum:Cumsum", "Const_1:Const"]
     assert tf.reduce_sum(unknown).shape.as_list() == []
+
+
+# --- compiled plans (item 4) -----------------------------------------------------------------
+
+def test_a_gradient_fanning_out_through_a_dynamic_broadcast_runs():
+    y = tf.placeholder(tf.float32, [None, 1])
+    w = tf.Variable(2.0)
+    h = y * w
+    grad = tf.gradients(tf.reduce_sum(y * h + h), [w])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(grad, {y: np.ones((3, 1), np.float32)}) == [6.0]  # TF: 6.0
+
+
+def test_gradients_over_partly_known_and_unknown_shapes_run():
+    x = tf.placeholder(tf.float32, [3, None])
+    grad = _run(tf.gradients(tf.reduce_min(x), x)[0], {x: [[1, 2], [3, 0], [5, 6]]})
+    assert grad.tolist() == [[0, 0], [0, 1], [0, 0]]
+    c, p = tf.placeholder(tf.float32), tf.placeholder(tf.float32)
+    grads = _run(tf.gradients(tf.reduce_sum(c * p), [c, p]), {c: [1.0, 2.0], p: [3.0, 4.0]})
+    assert [g.tolist() for g in grads] == [[3.0, 4.0], [1.0, 2.0]]
+
+
+def test_an_internal_failure_in_a_plan_is_an_internal_error(monkeypatch):
+    from session_magic import errors, plan
+
+    x = tf.placeholder(tf.float32, [2], name="x")
+    y = tf.exp(x, name="grow")
+
+    def broken(*args):
+        raise NameError("name 't9_0' is not defined")
+    compiled = plan.Plan([y], [x])
+    monkeypatch.setattr(compiled, "_function", broken)
+    with pytest.raises(errors.InternalError, match=r"compiled plan for 'grow:0'.*NameError"):
+        compiled.run([np.zeros(2, np.float32)], None)
+    assert errors.error_class_for(UnboundLocalError("t163_0")) is errors.InternalError
+
+
+# --- shape inference (item 12) -------------------------------------------------------------------
+
+def test_an_unknown_dim_broadcast_with_zero_stays_unknown():
+    unknown, empty = tf.placeholder(tf.float32, [None]), tf.placeholder(tf.float32, [0])
+    assert (unknown + empty).shape.as_list() == [None] == (empty + unknown).shape.as_list()
+    assert (unknown + tf.placeholder(tf.float32, [3])).shape.as_list() == [3]
+
+
+# --- var_list (item 13) ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("as_given", [lambda vs: vs.values(), lambda vs: (v for v in vs.values()),
+                                      lambda vs: tuple(vs.values())],
+                         ids=["dict-values", "generator", "tuple"])
+def test_var_list_takes_any_iterable_of_variables(as_given):
+    variables = {"w": tf.Variable(3.0), "b": tf.Variable(1.0)}
+    loss = tf.square(variables["w"] * 2.0 + variables["b"])
+    step = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=as_given(variables))
+    pairs = tf.train.GradientDescentOptimizer(0.1).compute_gradients(
+        loss, var_list=as_given(variables))
+    assert [v for _, v in pairs] == list(variables.values())
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(step)
+        assert sess.run(list(variables.values())) == pytest.approx([0.2, -0.4])  # TF's values
+
+
+def test_a_var_list_holding_something_else_names_var_list():
+    with pytest.raises(TypeError, match="var_list must hold only Variables.*'nope'"):
+        tf.train.GradientDescentOptimizer(0.1).minimize(tf.Variable(1.0) * 2.0,
+                                                        var_list=[tf.Variable(2.0), "nope"])
+
+
+# --- softmax cross entropy over leading dimensions (item 14) ---------------------------------
+
+@pytest.mark.parametrize("build", [tf.nn.softmax_cross_entropy_with_logits,
+                                   tf.nn.softmax_cross_entropy_with_logits_v2])
+def test_softmax_cross_entropy_flattens_leading_dims_as_tf(build):
+    labels = tf.placeholder(tf.float32, [1, None, 7])
+    logits = tf.placeholder(tf.float32, [None, 7])
+    loss = build(labels=labels, logits=logits)
+    assert loss.shape.as_list() == [None]
+    rng = np.random.default_rng(0)
+    feed = {labels: rng.random((1, 3, 7)), logits: rng.random((3, 7))}
+    values, grad = _run([loss, tf.gradients(loss, logits)[0]], feed)
+    np.testing.assert_allclose(values, [6.5137005, 7.3680596, 5.799174], rtol=1e-6)  # TF 2.21
+    np.testing.assert_allclose(grad[0][:3], [-0.5542695, -0.12698366, 0.09852184], rtol=1e-5)

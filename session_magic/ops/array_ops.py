@@ -595,16 +595,18 @@ def _reshape_infer(inputs: list, attrs: dict) -> list:
 
 
 def _reshaped_dims(x: Tensor, vector: list) -> tuple:
-    """TF's reshape shape function: one -1 (or unknown entry) is solved from the input's size."""
+    """TF's reshape shape function: one -1 (or unknown entry) is solved from the input's size
+    when every input dim is known. (`reshape(x, [tf.shape(x)[0], -1])` of an x of shape
+    [?, 2, 3] is [?, ?] in TF: its -1 could be anything for an empty batch.)"""
     _check_reshape_entries(vector)
     out = [v if isinstance(v, int) and v >= 0 else None for v in vector]
-    total, repeated = _countable_elements(x, vector)
-    if total is None:
+    if x._dims is None or None in x._dims:
         return tuple(out)
+    total = int(np.prod(x._dims, dtype=np.int64))
     product = int(np.prod([v for v in out if v is not None], dtype=np.int64))
-    rest = [i for i, v in enumerate(out) if v is None and i not in repeated]
+    rest = [i for i, v in enumerate(out) if v is None]
     mismatch = total % product if rest and product else total != product
-    if mismatch and not repeated and len(rest) <= 1:
+    if mismatch and len(rest) <= 1:
         raise ShapeError(f"Cannot reshape a tensor with {total} elements to shape "
                          f"{bracketed(out)} ({product} elements)")
     if len(rest) == 1 and product and not mismatch:
@@ -621,23 +623,6 @@ def _check_reshape_entries(vector: list) -> None:
             raise ShapeError(f"Size {i} must be non-negative, not {v}")
 
 
-def _countable_elements(x: Tensor, vector: list) -> tuple:
-    """(elements of `x` outside the dims the wanted shape repeats, positions repeating them).
-
-    `reshape(x, [tf.shape(x)[0], -1])` repeats x's unknown dim 0, so the -1 is still known;
-    the count is None when unknown input dims are not all repeated.
-    """
-    if x._dims is None:
-        return None, set()
-    unknown = [i for i, v in enumerate(x._dims) if v is None]
-    repeats = {i: v.axis for i, v in enumerate(vector)
-               if isinstance(v, _SameAs) and v.source is x and v.axis in unknown}
-    if sorted(repeats.values()) != unknown:
-        return None, set()
-    known = [v for v in x._dims if v is not None]
-    return int(np.prod(known, dtype=np.int64)), set(repeats)
-
-
 def _reshape(x: Any, wanted: Any) -> Any:
     target = _int_tuple(wanted)
     count = int(np.size(x))
@@ -648,10 +633,23 @@ def _reshape(x: Any, wanted: Any) -> Any:
     if -1 not in target and known != count:
         raise ValueError(f"Input to reshape is a tensor with {count} values, but the requested "
                          f"shape has {known}")
-    if -1 in target and (known == 0 or count % known):
+    if -1 in target and known == 0:
+        return np.reshape(x, _solved_from_nonzero_dims(np.shape(x), target))
+    if -1 in target and count % known:
         raise ValueError(f"Input to reshape is a tensor with {count} values, but the requested "
                          f"shape requires a multiple of {known}")
     return np.reshape(x, target)
+
+
+def _solved_from_nonzero_dims(shape: tuple, target: tuple) -> tuple:
+    """TF's kernel for a -1 beside a 0: the -1 is the product of the input's non-zero dims over
+    the target's non-zero sizes (an empty batch of [0, 2, 3] to [0, -1] is [0, 6])."""
+    present = int(np.prod([n for n in shape if n > 0], dtype=np.int64))
+    product = int(np.prod([v for v in target if v > 0], dtype=np.int64))
+    if present % product:
+        raise ValueError(f"Reshape cannot infer the missing input size for an empty tensor "
+                         f"unless all specified input sizes are non-zero: {list(target)}")
+    return tuple(present // product if v == -1 else v for v in target)
 
 
 def _reshape_back(op: Operation, g: Tensor) -> list:

@@ -64,8 +64,9 @@ def _broadcast_dim(a: Optional[int], b: Optional[int]) -> Optional[int]:
         return b
     if b == 1:
         return a
-    if a is None or b is None:
-        return a if b is None else b
+    if a is None or b is None:  # NOTE: as TF, only a dim above 1 decides an unknown one
+        known = a if b is None else b
+        return known if known is not None and known > 1 else None
     if a != b:
         raise ShapeError(f"Dimensions must be equal, but are {a} and {b}")
     return a

@@ -451,7 +451,23 @@ def softmax_cross_entropy_with_logits_v2(labels: Any = None, logits: Any = None,
         rank = None if logits._dims is None else len(logits._dims)
         if axis != -1 and not (rank is not None and axis == rank - 1):
             logits, labels = _move_axis_to_end([logits, labels], axis, rank)
+        if rank is None or labels._dims is None or not dims_compatible(logits._dims,
+                                                                       labels._dims):
+            return _flattened_xent(logits, labels, scope)
         return apply_op("SoftmaxCrossEntropyWithLogits", [logits, labels], {}, scope)._outputs[0]
+
+
+def _flattened_xent(logits: Tensor, labels: Tensor, scope: str) -> Tensor:
+    """TF's wrapper: both made [-1, classes] (so labels [1, ?, 7] go with logits [?, 7]), the
+    loss reshaped to the logits' leading shape."""
+    from .array_ops import concat, reshape, shape
+    classes = shape(logits)[-1:]
+    flat = [reshape(t, concat([[-1], classes], 0)) for t in (logits, labels)]
+    loss = apply_op("SoftmaxCrossEntropyWithLogits", flat, {})._outputs[0]
+    result = reshape(loss, shape(logits)[:-1], name=scope)
+    if logits._dims is not None:
+        result.set_shape(logits._dims[:-1])
+    return result
 
 
 def _move_axis_to_end(tensors: list, axis: int, rank: Optional[int]) -> list:
