@@ -25,6 +25,7 @@ from .ops.functional import cond, while_loop
 from .gradients import gradients
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.random_ops import *  # noqa: F401,F403
+from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue
 from .ops.registry import convert_to_tensor
 from .ops.script_ops import *  # noqa: F401,F403
 from .ops.state_ops import *  # noqa: F401,F403

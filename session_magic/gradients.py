@@ -12,6 +12,7 @@ from typing import Any, Optional, Sequence
 
 from .dtypes import variant
 from .graph import Graph, Operation, Tensor
+from .ops.indexed_slices import IndexedSlices
 from .ops.registry import (NOT_DIFFERENTIABLE, OPS, convert_to_tensor, foreign_graph_error,
                            never_widened)
 
@@ -112,6 +113,9 @@ class _Walker:
             return
         if t.op not in self.between and t not in self.xs:
             return
+        if isinstance(g, IndexedSlices):  # NOTE: rows of t's own shape: never broadcast
+            self.parts.setdefault(t, []).append(g)
+            return
         if OPS[op._type].broadcasts or t._dims != g._dims:
             if (t._dims is None or None in t._dims or t._dims != g._dims) and \
                     not never_widened(op, t):
@@ -124,8 +128,7 @@ class _Walker:
         if not parts:
             return None
         if len(parts) > 1:
-            from .ops.math_ops import add_n
-            parts[:] = [add_n(parts)]
+            parts[:] = [_aggregated(parts)]
         return parts[0]
 
     def result(self, x: Tensor, zero_if_unconnected: bool) -> Optional[Tensor]:
@@ -133,6 +136,17 @@ class _Walker:
         if total is None and zero_if_unconnected:
             return _zeros_like(x)
         return total
+
+
+def _aggregated(parts: list) -> Any:
+    """The sum of one tensor's gradient parts, as TF aggregates them: IndexedSlices alone stay
+    IndexedSlices (their values and indices concatenated); with a dense part, all are dense."""
+    from .ops.array_ops import concat
+    from .ops.math_ops import add_n
+    if all(isinstance(g, IndexedSlices) for g in parts):
+        return IndexedSlices(concat([g.values for g in parts], 0),
+                             concat([g.indices for g in parts], 0), parts[0].dense_shape)
+    return add_n([convert_to_tensor(g) for g in parts])
 
 
 def _grad_y(value: Any, y: Tensor, index: int) -> Tensor:

@@ -33,7 +33,10 @@ __all__ = ["Plan", "RunContext", "fetch_value"]
 
 _SMALL_ELEMENTS = 4096      # NOTE: freeing a tiny array early costs more than it saves.
 _FOLD_LIMIT = 1 << 20       # NOTE: larger constant results stay steps, not values in the plan.
-_WRITERS = frozenset({"Assign", "AssignAdd", "AssignSub"})
+_WRITERS = frozenset({"Assign", "AssignAdd", "AssignSub", "ScatterUpdate", "ScatterAdd",
+                      "ScatterSub", "ScatterMul", "ScatterMax", "ScatterMin",
+                      "SparseApplyMomentum", "SparseApplyAdagrad", "SparseApplyRMSProp",
+                      "SparseApplyCenteredRMSProp"})
 _NOT_STEPS = frozenset({"Const", "NoOp", "VariableV2"})
 _PASS_THROUGH = frozenset({"Identity", "StopGradient"})
 _USER_CODE_OPS = frozenset({"PyFunc"})

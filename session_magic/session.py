@@ -23,6 +23,7 @@ from . import dtypes as _dtypes
 from . import errors
 from .graph import (_USER, Graph, Operation, Tensor, _default_graph_stack, _frame_kind,
                     get_default_graph)
+from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue
 from .plan import Plan, RunContext
 from .protos import ConfigProto, DeviceStepStats, NodeExecStats, RunMetadata, RunOptions
 from .tensor_shape import dims_compatible, format_dims
@@ -100,6 +101,9 @@ class _FetchMapper:
         if isinstance(fetch, collections.abc.Mapping):
             children = [(k, self._walk(graph, v, f"{path}[{k!r}]")) for k, v in fetch.items()]
             return ("map", fetch, children)
+        if isinstance(fetch, IndexedSlices):  # NOTE: its parts, rebuilt as IndexedSlicesValue
+            parts = [p for p in (fetch.values, fetch.indices, fetch.dense_shape) if p is not None]
+            return ("seq", IndexedSlicesValue, [self._walk(graph, p, path) for p in parts])
         element = _fetch_element(graph, fetch, path)
         position = self._positions.get(element)
         if position is None:
@@ -363,6 +367,9 @@ class BaseSession:
         graph = self._graph
         fed: dict[Tensor, Any] = {}
         for key, value in feed_dict.items():
+            if isinstance(key, IndexedSlices):
+                key = tuple(p for p in (key.values, key.indices, key.dense_shape)
+                            if p is not None)
             if isinstance(key, tuple):
                 for part, part_value in _tuple_feed(key, value):
                     tensor = _feed_tensor(graph, part)
@@ -572,7 +579,10 @@ class BaseSession:
             pass
 
 
-_UNSHOWN = frozenset({"Assign", "AssignAdd", "AssignSub", "NoOp"})
+_UNSHOWN = frozenset({"Assign", "AssignAdd", "AssignSub", "NoOp", "ScatterUpdate",
+                      "ScatterAdd", "ScatterSub", "ScatterMul", "ScatterMax", "ScatterMin",
+                      "SparseApplyMomentum", "SparseApplyAdagrad", "SparseApplyRMSProp",
+                      "SparseApplyCenteredRMSProp"})
 
 
 def _computable(tensors: list, fed: set, store: dict) -> list:

@@ -12,9 +12,10 @@ from typing import Any, Callable, Optional, Sequence
 from . import dtypes as d
 from . import nest
 from .graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
-from .ops import array_ops, math_ops, state_ops
+from .ops import array_ops, math_ops, state_ops, training_ops
 from .ops.control_flow_ops import group
 from .ops.control_flow_ops import tuple as tuple_after_all
+from .ops.indexed_slices import IndexedSlices
 from .ops.registry import convert_to_tensor, op_scope
 from .saver import (CheckpointState, Saver, checkpoint_exists, get_checkpoint_state,  # noqa: F401
                     latest_checkpoint, list_variables, load_variable)
@@ -201,9 +202,22 @@ class Optimizer:
             graph.add_to_collection(GraphKeys.TRAIN_OP, train_op)
         return train_op
 
-    def _update(self, graph: Graph, grad: Tensor, var: Variable) -> Operation:
+    def _update(self, graph: Graph, grad: Any, var: Variable) -> Operation:
         with graph.name_scope("update_" + var.op.name):
+            if isinstance(grad, IndexedSlices):
+                return self._apply_sparse_duplicate_indices(grad, var)
             return self._apply_dense(grad, var)
+
+    def _apply_sparse_duplicate_indices(self, grad: IndexedSlices, var: Variable) -> Operation:
+        """TF's step before a sparse update: rows named more than once are summed."""
+        unique_indices, positions = array_ops.unique(grad.indices)
+        summed = array_ops.unsorted_segment_sum(grad.values, positions,
+                                                array_ops.shape(unique_indices)[0])
+        return self._apply_sparse(IndexedSlices(summed, unique_indices, grad.dense_shape), var)
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        """Rows of a gradient (an IndexedSlices); by default applied as a dense gradient."""
+        return self._apply_dense(convert_to_tensor(grad), var)
 
     def _step(self, updates: list, scope: str, global_step: Any) -> Operation:
         if global_step is None:
@@ -294,7 +308,7 @@ def _checked_pairs(grads_and_vars: Any) -> list:
     for grad, var in pairs:
         if not isinstance(var, Variable):
             raise NotImplementedError(f"Trying to optimize unsupported type {var!r}")
-        if grad is not None:
+        if grad is not None and not isinstance(grad, IndexedSlices):
             try:
                 grad = convert_to_tensor(grad)
             except (TypeError, ValueError):
@@ -345,6 +359,11 @@ class GradientDescentOptimizer(Optimizer):
     def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
         return state_ops.assign_sub(var, grad * _as(self._learning_rate_tensor, var)).op
 
+    def _apply_sparse_duplicate_indices(self, grad: IndexedSlices, var: Variable) -> Operation:
+        # NOTE: as TF: a scatter_sub sums repeated rows itself, so no deduplication first
+        lr = _as(self._learning_rate_tensor, var)
+        return state_ops.scatter_sub(var, grad.indices, grad.values * lr).op
+
 
 class MomentumOptimizer(Optimizer):
     """`accum = momentum * accum + grad; var -= lr * accum` (Nesterov: `lr * (grad + momentum *
@@ -372,6 +391,12 @@ class MomentumOptimizer(Optimizer):
         step = grad * lr + accum_t * momentum * lr if self._use_nesterov else accum_t * lr
         return group(state_ops.assign_sub(var, step), accum_t)
 
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        return training_ops.sparse_apply_momentum(
+            var._variable_ref(), self.get_slot(var, "momentum")._variable_ref(),
+            _as(self._learning_rate_tensor, var), grad.values, grad.indices,
+            _as(self._momentum_tensor, var), use_nesterov=self._use_nesterov).op
+
 
 class AdagradOptimizer(Optimizer):
     """`accum += grad**2; var -= lr * grad / sqrt(accum)`, as TF's ApplyAdagrad kernel."""
@@ -398,6 +423,11 @@ class AdagradOptimizer(Optimizer):
         accum_t = state_ops.assign_add(accum, math_ops.square(grad))
         lr = _as(self._learning_rate_tensor, var)
         return group(state_ops.assign_sub(var, grad * lr * math_ops.rsqrt(accum_t)), accum_t)
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        return training_ops.sparse_apply_adagrad(
+            var._variable_ref(), self.get_slot(var, "accumulator")._variable_ref(),
+            _as(self._learning_rate_tensor, var), grad.values, grad.indices).op
 
 
 class RMSPropOptimizer(Optimizer):
@@ -440,6 +470,15 @@ class RMSPropOptimizer(Optimizer):
         mom_t = state_ops.assign(mom, mom * momentum + grad * lr / root)
         return group(state_ops.assign_sub(var, mom_t), mom_t, *updated)
 
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        hyper = [_as(t, var) for t in (self._learning_rate_tensor, self._decay_tensor,
+                                       self._momentum_tensor, self._epsilon_tensor)]
+        slots = [self.get_slot(var, name)._variable_ref()
+                 for name in (("mg", "rms", "momentum") if self._centered else ("rms", "momentum"))]
+        apply = training_ops.sparse_apply_centered_rms_prop if self._centered else \
+            training_ops.sparse_apply_rms_prop
+        return apply(var._variable_ref(), *slots, *hyper, grad.values, grad.indices).op
+
 
 class AdamOptimizer(Optimizer):
     """TF 1's Adam: `lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t)`, `m` and `v` moving
@@ -476,6 +515,23 @@ class AdamOptimizer(Optimizer):
         m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
         m_t = state_ops.assign(m, m + (grad - m) * (1.0 - beta1))
         v_t = state_ops.assign(v, v + (math_ops.square(grad) - v) * (1.0 - beta2))
+        step = m_t * alpha / (math_ops.sqrt(v_t) + _as(self._epsilon_t, var))
+        return group(state_ops.assign_sub(var, step), m_t, v_t)
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        """TF 1's sparse Adam: both moments decay on every row, the batch's rows are added to
+        them, and every row whose moment is not zero moves."""
+        beta1_power, beta2_power = (_as(p, var) for p in self._get_beta_accumulators())
+        beta1, beta2 = _as(self._beta1_t, var), _as(self._beta2_t, var)
+        alpha = _as(self._lr_t, var) * math_ops.sqrt(1.0 - beta2_power) / (1.0 - beta1_power)
+        m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
+        m_t = state_ops.assign(m, m * beta1)
+        with get_default_graph().control_dependencies([m_t]):
+            m_t = state_ops.scatter_add(m, grad.indices, grad.values * (1.0 - beta1))
+        v_t = state_ops.assign(v, v * beta2)
+        with get_default_graph().control_dependencies([v_t]):
+            v_t = state_ops.scatter_add(v, grad.indices,
+                                        math_ops.square(grad.values) * (1.0 - beta2))
         step = m_t * alpha / (math_ops.sqrt(v_t) + _as(self._epsilon_t, var))
         return group(state_ops.assign_sub(var, step), m_t, v_t)
 

@@ -77,7 +77,8 @@ def check_gradient(sample: Sample) -> bool:
     with graph.as_default():
         grads = tf.gradients(loss, xs)
     with tf.Session(graph=graph) as sess:
-        analytic = sess.run([g if g is not None else tf.zeros_like(x)
+        # NOTE: a gather's gradient is an IndexedSlices; compared as the dense tensor it means
+        analytic = sess.run([tf.convert_to_tensor(g) if g is not None else tf.zeros_like(x)
                              for g, x in zip(grads, xs, strict=True)], feeds)
         rng = np.random.default_rng(3)
         for x, grad in zip(xs, analytic, strict=True):

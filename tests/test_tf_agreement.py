@@ -262,3 +262,76 @@ def test_softmax_cross_entropy_flattens_leading_dims_as_tf(build):
     values, grad = _run([loss, tf.gradients(loss, logits)[0]], feed)
     np.testing.assert_allclose(values, [6.5137005, 7.3680596, 5.799174], rtol=1e-6)  # TF 2.21
     np.testing.assert_allclose(grad[0][:3], [-0.5542695, -0.12698366, 0.09852184], rtol=1e-5)
+
+
+# --- sparse gradients and sparse optimizer updates (item 7) ----------------------------------
+
+# NOTE: each optimizer's embedding after five steps of the same batches, recorded from TF 2.21;
+# row 3 is never in a batch and keeps its initial value under every optimizer.
+_SPARSE_EXPECTED = {
+    'gd': [[0.488, 0.5392, 0.5904], [0.664, 0.712, 0.76], [0.808, 0.856, 0.904], [0.9, 1.0, 1.1]],
+    'mom': [[0.938, 0.9442, 0.9504], [0.79, 0.82, 0.85], [0.952, 0.964, 0.976], [0.9, 1.0, 1.1]],
+    'nest': [
+        [1.108352, 1.097517, 1.086682],
+        [1.00924, 1.00792, 1.0066],
+        [1.07008, 1.05256, 1.03504],
+        [0.9, 1.0, 1.1],
+    ],
+    'adagrad': [
+        [0.217701, 0.316207, 0.414263],
+        [0.483459, 0.581826, 0.679268],
+        [0.732821, 0.827835, 0.91714],
+        [0.9, 1.0, 1.1],
+    ],
+    'rms': [
+        [0.068735, 0.164511, 0.259754],
+        [0.340876, 0.436872, 0.532296],
+        [0.629667, 0.723462, 0.816307],
+        [0.9, 1.0, 1.1],
+    ],
+    'rmsc': [
+        [0.071659, 0.166961, 0.26173],
+        [0.342087, 0.437801, 0.532949],
+        [0.630084, 0.723667, 0.816376],
+        [0.9, 1.0, 1.1],
+    ],
+    'adam': [
+        [0.406967, 0.506156, 0.605041],
+        [0.54654, 0.646588, 0.746562],
+        [0.918872, 1.010782, 1.091961],
+        [0.9, 1.0, 1.1],
+    ],
+}
+_OPTIMIZERS = {
+    "gd": lambda: tf.train.GradientDescentOptimizer(0.1),
+    "mom": lambda: tf.train.MomentumOptimizer(0.1, 0.9),
+    "nest": lambda: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
+    "adagrad": lambda: tf.train.AdagradOptimizer(0.1),
+    "rms": lambda: tf.train.RMSPropOptimizer(0.01, momentum=0.5),
+    "rmsc": lambda: tf.train.RMSPropOptimizer(0.01, momentum=0.5, centered=True),
+    "adam": lambda: tf.train.AdamOptimizer(0.1)}
+
+
+@pytest.mark.parametrize("name", sorted(_OPTIMIZERS))
+def test_optimizers_apply_sparse_gradients_as_tf(name):
+    emb = tf.Variable(np.arange(12, dtype=np.float32).reshape(4, 3) / 10)
+    ids = tf.placeholder(tf.int32, [None])
+    loss = tf.reduce_sum(tf.square(tf.nn.embedding_lookup(emb, ids) - 1.0))
+    step = _OPTIMIZERS[name]().minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for batch in ([0, 2, 2], [1], [0], [2, 0], [1, 1]):
+            sess.run(step, {ids: batch})
+        np.testing.assert_allclose(sess.run(emb), _SPARSE_EXPECTED[name], rtol=2e-5)
+
+
+def test_a_gather_gradient_runs_as_an_indexed_slices_value_and_converts_to_dense():
+    params = tf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    grad = tf.gradients(tf.reduce_sum(tf.gather(params, [2, 0, 2])), params)[0]
+    assert isinstance(grad, tf.IndexedSlices)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        value, dense = sess.run([grad, tf.convert_to_tensor(grad)])
+    assert isinstance(value, tf.IndexedSlicesValue) and value.indices.tolist() == [2, 0, 2]
+    assert value.values.tolist() == [[1.0, 1.0]] * 3 and value.dense_shape.tolist() == [3, 2]
+    assert dense.tolist() == [[1.0, 1.0], [0.0, 0.0], [2.0, 2.0]]

@@ -15,7 +15,7 @@ import math
 import numbers
 import sys
 from dataclasses import dataclass
-from typing import Any, Final, Optional, Sequence
+from typing import Any, Callable, Final, Optional, Sequence
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from ..graph import Operation, Tensor
 from ..tensor_shape import Dimension, TensorShape, as_dims, format_dims
 from .common import (axis_arg, bool_arg, check_dtype, check_same_dtype, count_arg,
                      merged_shape, normalize_axis, scalar_input, single, static_int_list)
+from .indexed_slices import IndexedSlices
 from .registry import bracketed
 from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
                        convert_to_tensor, make_constant, op_scope, register)
@@ -33,7 +34,7 @@ __all__ = [
     "shape", "shape_n", "size", "rank", "reshape", "expand_dims", "squeeze", "transpose",
     "matrix_transpose", "broadcast_to", "tile", "pad", "concat", "stack", "unstack", "split",
     "identity_n", "gather", "gather_nd", "slice", "strided_slice", "boolean_mask", "one_hot",
-    "invert_permutation", "unsorted_segment_sum", "scatter_nd",
+    "invert_permutation", "unsorted_segment_sum", "scatter_nd", "unique", "unique_with_counts",
     "reverse", "reverse_v2", "reverse_sequence", "diag", "diag_part", "matrix_diag",
     "matrix_set_diag", "matrix_diag_part", "meshgrid",
 ]
@@ -1524,12 +1525,17 @@ def _batched_take(params: np.ndarray, indices: np.ndarray, axis: int, batch: int
 
 
 def _gather_grad(op: Operation, g: Tensor) -> list:
-    """Dense (TF 1 gives IndexedSlices): `g`'s slices summed into the rows they came from."""
+    """Along axis 0, TF's IndexedSlices: `g`'s slices as values, the flattened indices, the
+    params' shape; along another axis, `g`'s slices summed into the places they came from."""
     params, indices, axis = op._inputs
     if _scalar_value(axis) == 0 and op._attrs["batch_dims"] == 0:
-        rows = params._dims[0] if params._dims and params._dims[0] is not None else None
-        rows = shape(params)[0] if rows is None else rows
-        return [unsorted_segment_sum(g, indices, rows), None, None]
+        params_shape = shape(params)
+        dims = params._dims
+        if dims is not None and None not in dims[1:]:
+            values = reshape(g, [-1, *dims[1:]])
+        else:
+            values = reshape(g, concat([[-1], params_shape[1:]], 0))
+        return [IndexedSlices(values, reshape(indices, [-1]), params_shape), None, None]
     return [_scatter_back(op, g), None, None]
 
 
@@ -1714,6 +1720,59 @@ def scatter_nd(indices: Any, updates: Any, shape: Any, name: Optional[str] = Non
     args = [("indices", indices, _PREFER_INT32), ("updates", updates, None),
             ("shape", _shape_arg(shape), 0)]
     return single(_apply("ScatterNd", name, args))
+
+
+# --- Unique and UniqueWithCounts ----------------------------------------------------------------
+
+def _unique_infer(with_counts: bool) -> Callable:
+    def infer(inputs: list, attrs: dict) -> list:
+        x, out_idx = inputs[0], attrs["out_idx"]
+        _check_rank(x, 1)
+        if out_idx not in INDEX_TYPES:
+            raise TypeError(f"Value for attr 'out_idx' of {out_idx.name} is not in the list of "
+                            "allowed values: int32, int64")
+        specs = [(x._dtype, (None,)), (out_idx, x._dims)]
+        return specs + [(out_idx, (None,))] if with_counts else specs
+    return infer
+
+
+def _unique_kernel(with_counts: bool) -> Callable:
+    """TF's order: the values as they first occur (NumPy's unique sorts them)."""
+    def make(op: Operation) -> Callable:
+        index_type = op._attrs["out_idx"].as_numpy_dtype
+
+        def unique(x: Any) -> tuple:
+            x = np.asarray(x)
+            if x.ndim != 1:
+                raise ValueError(f"unique expects a 1D vector, got shape {list(x.shape)}")
+            values, first, inverse, counts = np.unique(x, return_index=True, return_inverse=True,
+                                                       return_counts=True)
+            order = np.argsort(first, kind="stable")
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order))
+            result = (x[np.sort(first)], rank[inverse.reshape(-1)].astype(index_type))
+            return result + (counts[order].astype(index_type),) if with_counts else result
+        return unique
+    return make
+
+
+register("Unique", _unique_infer(False), _unique_kernel(False), grad=NOT_DIFFERENTIABLE,
+         multi_output=True)
+register("UniqueWithCounts", _unique_infer(True), _unique_kernel(True), grad=NOT_DIFFERENTIABLE,
+         multi_output=True)
+
+
+def unique(x: Any, out_idx: Any = d.int32, name: Optional[str] = None) -> tuple:
+    """(y, idx): the distinct values of the 1-D `x` in order of first occurrence, and for each
+    element of `x` the position of its value in y."""
+    op = _apply("Unique", name, [("x", x, None)], {"out_idx": d.as_dtype(out_idx)})
+    return tuple(op._outputs)
+
+
+def unique_with_counts(x: Any, out_idx: Any = d.int32, name: Optional[str] = None) -> tuple:
+    """(y, idx, count): as `unique`, with how many times each value occurs."""
+    op = _apply("UniqueWithCounts", name, [("x", x, None)], {"out_idx": d.as_dtype(out_idx)})
+    return tuple(op._outputs)
 
 
 # --- Slice -------------------------------------------------------------------------------------

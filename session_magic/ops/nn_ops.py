@@ -24,7 +24,7 @@ __all__ = ["relu", "relu6", "elu", "selu", "leaky_relu", "softplus", "softsign",
            "tanh", "softmax", "log_softmax", "l2_loss", "bias_add", "xw_plus_b",
            "sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
            "softmax_cross_entropy_with_logits_v2", "sparse_softmax_cross_entropy_with_logits",
-           "dropout", "moments", "l2_normalize"]
+           "dropout", "moments", "l2_normalize", "embedding_lookup"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -451,8 +451,8 @@ def softmax_cross_entropy_with_logits_v2(labels: Any = None, logits: Any = None,
         rank = None if logits._dims is None else len(logits._dims)
         if axis != -1 and not (rank is not None and axis == rank - 1):
             logits, labels = _move_axis_to_end([logits, labels], axis, rank)
-        if rank is None or labels._dims is None or not dims_compatible(logits._dims,
-                                                                       labels._dims):
+        if logits._dims is not None and labels._dims is not None and \
+                len(logits._dims) != len(labels._dims):
             return _flattened_xent(logits, labels, scope)
         return apply_op("SoftmaxCrossEntropyWithLogits", [logits, labels], {}, scope)._outputs[0]
 
@@ -665,3 +665,25 @@ def l2_normalize(x: Any, axis: Any = None, epsilon: float = 1e-12, name: Optiona
         square_sum = reduce_sum(square(x), axis, keepdims=True)
         inverse_norm = rsqrt(maximum(square_sum, epsilon))
         return multiply(x, inverse_norm, name=scope)
+
+
+# --- embeddings --------------------------------------------------------------------------------
+
+def embedding_lookup(params: Any, ids: Any, partition_strategy: str = "mod",
+                     name: Optional[str] = None, validate_indices: bool = True,
+                     max_norm: Any = None) -> Tensor:
+    """Rows `ids` of `params` (a tensor or variable, or a list of one), as TF builds it: a
+    gather named `embedding_lookup` and an Identity; its gradient is an IndexedSlices."""
+    from .array_ops import gather
+    if isinstance(params, (list, tuple)):
+        if len(params) != 1:
+            raise NotImplementedError(
+                "embedding_lookup over a list of several partitioned params is not supported by "
+                "session_magic yet; pass one tensor or variable (concatenate the partitions).")
+        params = params[0]
+    if max_norm is not None:
+        raise NotImplementedError("embedding_lookup(max_norm=...) is not supported by "
+                                  "session_magic yet.")
+    with op_scope(name, "embedding_lookup", [params, ids]) as scope:
+        from .constant_ops import identity
+        return identity(gather(params, ids, name=scope))

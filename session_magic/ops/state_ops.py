@@ -17,7 +17,8 @@ from ..tensor_shape import dims_compatible, format_dims
 from .common import NUMERIC, bool_arg, check_dtype
 from .registry import NOT_DIFFERENTIABLE, apply_op, register
 
-__all__ = ["assign", "assign_add", "assign_sub", "is_variable_initialized"]
+__all__ = ["assign", "assign_add", "assign_sub", "is_variable_initialized", "scatter_update",
+           "scatter_add", "scatter_sub", "scatter_mul", "scatter_max", "scatter_min"]
 
 
 def _variable_kernel(op: Any) -> Any:
@@ -148,6 +149,115 @@ def assign_sub(ref: Any, value: Any, use_locking: Any = None, name: Optional[str
     ref = _ref_of(ref, "AssignSub")
     return apply_op("AssignSub", [ref, value], {}, name, arg_names=("ref", "value"),
                     dtype=ref.dtype)._outputs[0]
+
+
+# --- Scatter*: updates to some rows of a variable --------------------------------------------
+# NOTE: a copy of the stored value is updated, so a failed run leaves the variable as it was;
+# repeated indices accumulate (ScatterUpdate: the last one wins), as in TF.
+
+def _scatter_infer(op_type: str) -> Any:
+    def infer(inputs: list, attrs: dict) -> list:
+        ref, indices, updates = inputs
+        variable = _variable_op(ref, op_type)
+        check_dtype(indices, (d.int32, d.int64), "indices")
+        if updates._dtype is not ref._dtype:
+            raise TypeError(f"Input 'updates' of '{op_type}' Op has type {updates._dtype.name} "
+                            f"that does not match type {ref._dtype.name} of argument 'ref'.")
+        wanted = _scatter_updates_dims(ref._dims, indices._dims)
+        if not dims_compatible(wanted, updates._dims) and updates._dims != ():
+            raise ValueError(f"Shapes {format_dims(updates._dims)} and {format_dims(wanted)} are "
+                             f"incompatible: the updates of {variable.name!r} must have shape "
+                             "indices.shape + ref.shape[1:]")
+        return [(ref._dtype, ref._dims)]
+    return infer
+
+
+def _scatter_updates_dims(ref: Any, indices: Any) -> Any:
+    if ref is None or indices is None or not ref:
+        return None
+    return tuple(indices) + tuple(ref[1:])
+
+
+def _scatter_kernel(apply: Any) -> Any:
+    def make(op: Any) -> Any:
+        variable = op._inputs[0]._op
+
+        def scatter(ctx: Any, indices: Any, updates: Any) -> np.ndarray:
+            current = ctx.read(variable)
+            indices = np.asarray(indices)
+            rows = current.shape[0] if current.ndim else 0
+            bad = (indices < 0) | (indices >= rows)
+            if bad.any():
+                raise errors.InvalidArgumentError(
+                    None, None, f"indices[{int(np.argmax(bad.reshape(-1)))}] = "
+                    f"{int(indices.reshape(-1)[np.argmax(bad.reshape(-1))])} is not in "
+                    f"[0, {rows})")
+            wanted = indices.shape + current.shape[1:]
+            updates = np.asarray(updates, current.dtype)
+            if updates.shape != wanted and updates.ndim:
+                raise errors.InvalidArgumentError(
+                    None, None, f"updates must have shape indices.shape + params.shape[1:]: "
+                    f"{list(wanted)}, got {list(updates.shape)}")
+            result = current.copy()
+            apply(result, indices, np.broadcast_to(updates, wanted))
+            result.flags.writeable = False
+            return ctx.write(variable, result)
+        return scatter
+    return make
+
+
+def _assign_rows(result: np.ndarray, indices: np.ndarray, updates: np.ndarray) -> None:
+    result[indices] = updates
+
+
+_SCATTERS = {"ScatterUpdate": _assign_rows, "ScatterAdd": np.add.at,
+             "ScatterSub": np.subtract.at, "ScatterMul": np.multiply.at,
+             "ScatterMax": np.maximum.at, "ScatterMin": np.minimum.at}
+for _op_type, _apply in _SCATTERS.items():
+    register(_op_type, _scatter_infer(_op_type), _scatter_kernel(_apply),
+             grad=NOT_DIFFERENTIABLE, **_STATE)
+
+
+def _scatter(op_type: str, ref: Any, indices: Any, updates: Any, name: Optional[str]) -> Tensor:
+    ref = _ref_of(ref, op_type)
+    return apply_op(op_type, [ref, indices, updates], {}, name,
+                    arg_names=("ref", "indices", "updates"))._outputs[0]
+
+
+def scatter_update(ref: Any, indices: Any, updates: Any, use_locking: Any = True,
+                   name: Optional[str] = None) -> Tensor:
+    """An op setting rows `indices` of variable `ref` to `updates`; its output is the value."""
+    return _scatter("ScatterUpdate", ref, indices, updates, name)
+
+
+def scatter_add(ref: Any, indices: Any, updates: Any, use_locking: Any = False,
+                name: Optional[str] = None) -> Tensor:
+    """An op adding `updates` to rows `indices` of variable `ref` (repeats accumulate)."""
+    return _scatter("ScatterAdd", ref, indices, updates, name)
+
+
+def scatter_sub(ref: Any, indices: Any, updates: Any, use_locking: Any = False,
+                name: Optional[str] = None) -> Tensor:
+    """An op subtracting `updates` from rows `indices` of variable `ref`."""
+    return _scatter("ScatterSub", ref, indices, updates, name)
+
+
+def scatter_mul(ref: Any, indices: Any, updates: Any, use_locking: Any = False,
+                name: Optional[str] = None) -> Tensor:
+    """An op multiplying rows `indices` of variable `ref` by `updates`."""
+    return _scatter("ScatterMul", ref, indices, updates, name)
+
+
+def scatter_max(ref: Any, indices: Any, updates: Any, use_locking: Any = False,
+                name: Optional[str] = None) -> Tensor:
+    """An op keeping the larger of rows `indices` of variable `ref` and `updates`."""
+    return _scatter("ScatterMax", ref, indices, updates, name)
+
+
+def scatter_min(ref: Any, indices: Any, updates: Any, use_locking: Any = False,
+                name: Optional[str] = None) -> Tensor:
+    """An op keeping the smaller of rows `indices` of variable `ref` and `updates`."""
+    return _scatter("ScatterMin", ref, indices, updates, name)
 
 
 def _initialized_kernel(op: Any) -> Any:

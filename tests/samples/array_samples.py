@@ -364,3 +364,12 @@ def _set_diagonal(x: np.ndarray, values: np.ndarray) -> np.ndarray:
     for b in np.ndindex(*x.shape[:-2]):
         np.fill_diagonal(result[b], values[b])
     return result
+SAMPLES.extend([
+    Sample("Unique", lambda x: list(sm.unique(x)), [np.array([3, 1, 3, 2, 1], np.int32)],
+           lambda x: [np.array([3, 1, 2], np.int32), np.array([0, 1, 0, 2, 1], np.int32)],
+           label="order of first occurrence, as TF"),
+    Sample("UniqueWithCounts", lambda x: list(sm.unique_with_counts(x, out_idx=sm.int64)),
+           [np.array([2.5, -1.0, 2.5], np.float32)],
+           lambda x: [np.array([2.5, -1.0], np.float32), np.array([0, 1, 0], np.int64),
+                      np.array([2, 1], np.int64)]),
+])

@@ -2,6 +2,7 @@
 import numpy as np
 
 import session_magic as tf
+from session_magic.ops import training_ops
 from session_magic.ops.gradient_ops import sum_to_shape
 
 from . import Sample, f32, i32
@@ -57,6 +58,44 @@ def _checked_loop(x):
                          [tf.constant(0), x])[1]
 
 
+def _scattered(update, rows, x):
+    """`update` of rows [2, 0, 2] of a variable holding `rows`, after its initializer."""
+    variable = tf.Variable(rows)
+    with tf.control_dependencies([variable.initializer]):
+        return update(variable, tf.constant([2, 0, 2]), x)
+
+
+_ROWS = np.arange(12, dtype=np.float32).reshape(4, 3)
+
+
+def _scattered_numpy(apply):
+    def expect(x):
+        result = _ROWS.copy()
+        apply(result, np.array([2, 0, 2]), x)
+        return result
+    return expect
+
+
+def _sparse_applied(apply, slot_values, hyper):
+    """A sparse optimizer update of rows [1, 3] of a variable holding _ROWS, with slots."""
+    def build(g):
+        variables = [tf.Variable(v) for v in [_ROWS, *slot_values]]
+        with tf.control_dependencies([v.initializer for v in variables]):
+            refs = [v._variable_ref() for v in variables]
+            return apply(*refs, *[tf.constant(h) for h in hyper[:-1]], g,
+                         tf.constant([1, 3]), *([tf.constant(hyper[-1])] if hyper[-1] else []))
+    return build
+
+
+def _rows_updated(step):
+    """The NumPy oracle: rows 1 and 3 of _ROWS moved by `step(var_rows, grad)`."""
+    def expect(g):
+        result = _ROWS.copy()
+        result[[1, 3]] = step(_ROWS[[1, 3]], g)
+        return result
+    return expect
+
+
 SAMPLES = [
     Sample("Const", lambda: tf.constant([[1, 2], [3, 4]]), expect=lambda: np.array([[1, 2], [3, 4]],
                                                                                    np.int32)),
@@ -83,6 +122,43 @@ SAMPLES = [
            expect=lambda x: 2 * x),
     Sample("AssignSub", lambda x: _after_init(tf.assign_sub, x), [i32(3)],
            expect=lambda x: 0 * x),
+    Sample("ScatterUpdate", lambda x: _scattered(tf.scatter_update, _ROWS, x), [f32(3, 3)],
+           expect=_scattered_numpy(lambda r, i, u: r.__setitem__(i, u)), grad_check=False),
+    Sample("ScatterAdd", lambda x: _scattered(tf.scatter_add, _ROWS, x), [f32(3, 3)],
+           expect=_scattered_numpy(np.add.at), label="repeated rows add up"),
+    Sample("ScatterSub", lambda x: _scattered(tf.scatter_sub, _ROWS, x), [f32(3, 3)],
+           expect=_scattered_numpy(np.subtract.at)),
+    Sample("ScatterMul", lambda x: _scattered(tf.scatter_mul, _ROWS, x), [f32(3, 3)],
+           expect=_scattered_numpy(np.multiply.at)),
+    Sample("ScatterMax", lambda x: _scattered(tf.scatter_max, _ROWS, x), [f32(3, 3, high=9.0)],
+           expect=_scattered_numpy(np.maximum.at)),
+    Sample("ScatterMin", lambda x: _scattered(tf.scatter_min, _ROWS, x), [f32(3, 3, high=9.0)],
+           expect=_scattered_numpy(np.minimum.at)),
+    Sample("SparseApplyMomentum",
+           _sparse_applied(training_ops.sparse_apply_momentum, [np.ones((4, 3), np.float32)],
+                           [np.float32(0.1), np.float32(0.9)]),
+           [f32(2, 3)], expect=_rows_updated(lambda var, g: var - 0.1 * (0.9 + g))),
+    Sample("SparseApplyAdagrad",
+           _sparse_applied(training_ops.sparse_apply_adagrad, [np.ones((4, 3), np.float32)],
+                           [np.float32(0.1), None]),
+           [f32(2, 3)], expect=_rows_updated(lambda var, g: var - 0.1 * g / np.sqrt(1 + g * g)),
+           rtol=1e-5),
+    Sample("SparseApplyRMSProp",
+           _sparse_applied(training_ops.sparse_apply_rms_prop,
+                           [np.ones((4, 3), np.float32), np.zeros((4, 3), np.float32)],
+                           [np.float32(0.01), np.float32(0.9), np.float32(0.5),
+                            np.float32(1e-7), None]),
+           [f32(2, 3)], rtol=1e-5, expect=_rows_updated(
+               lambda var, g: var - 0.01 * g / np.sqrt(1 + (g * g - 1) * 0.1 + 1e-7))),
+    Sample("SparseApplyCenteredRMSProp",
+           _sparse_applied(training_ops.sparse_apply_centered_rms_prop,
+                           [np.zeros((4, 3), np.float32), np.ones((4, 3), np.float32),
+                            np.zeros((4, 3), np.float32)],
+                           [np.float32(0.01), np.float32(0.9), np.float32(0.5),
+                            np.float32(1e-7), None]),
+           [f32(2, 3)], rtol=1e-5, expect=_rows_updated(
+               lambda var, g: var - 0.01 * g / np.sqrt(1 + (g * g - 1) * 0.1 - (0.1 * g) ** 2
+                                                        + 1e-7))),
     Sample("IsVariableInitialized",
            lambda x: tf.is_variable_initialized(tf.Variable(x, validate_shape=False)),
            [f32(2)], expect=lambda x: np.bool_(False)),
