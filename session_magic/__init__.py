@@ -22,7 +22,7 @@ from .ops.array_ops import *  # noqa: F401,F403
 from .ops.constant_ops import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403
 from .ops.functional import cond, while_loop
-from .gradients import gradients
+from .gradients import gradients, hessians
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue

@@ -16,7 +16,9 @@ from .ops.indexed_slices import IndexedSlices
 from .ops.registry import (NOT_DIFFERENTIABLE, OPS, convert_to_tensor, foreign_graph_error,
                            never_widened)
 
-__all__ = ["gradients"]
+__all__ = ["gradients", "hessians"]
+
+_HESSIAN_LIMIT = 1024  # NOTE: rows built one gradient each; larger xs need a loop (TensorArray)
 
 
 def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
@@ -128,7 +130,9 @@ class _Walker:
         if not parts:
             return None
         if len(parts) > 1:
-            parts[:] = [_aggregated(parts)]
+            # NOTE: parts arrive from the latest consumer first; TF adds (and concatenates
+            # IndexedSlices) in the consumers' order, usually the order they were made in
+            parts[:] = [_aggregated(parts[::-1])]
         return parts[0]
 
     def result(self, x: Tensor, zero_if_unconnected: bool) -> Optional[Tensor]:
@@ -191,3 +195,39 @@ def _value_consumers(t: Tensor) -> list:
     return [op for op in t._consumers
             if any(inp is t and not OPS[op._type].is_ref_input(i)
                    for i, inp in enumerate(op._inputs))]
+
+
+def hessians(ys: Any, xs: Any, name: str = "hessians", colocate_gradients_with_ops: bool = False,
+             gate_gradients: bool = False, aggregation_method: Any = None) -> list:
+    """The matrix of second derivatives of sum(ys) for each x in xs, of shape x.shape + x.shape
+    (as TF's `hessians`), built as one gradient per element of x: x's size must be known while
+    building and at most 1024."""
+    from .ops.array_ops import concat, reshape, shape, stack, zeros_like
+    xs = [_as_x(x) for x in _as_list(xs)]
+    graph = _common_graph([_as_y(y) for y in _as_list(ys)] + xs)
+    result = []
+    with graph.as_default(), graph.name_scope(name):
+        for x, grad in zip(xs, gradients(ys, xs), strict=True):
+            if grad is None:
+                result.append(None)
+                continue
+            count = _static_size(x)
+            flat = reshape(convert_to_tensor(grad), [-1])
+            rows = [gradients(flat[j], x)[0] for j in range(count)]
+            rows = [zeros_like(x) if r is None else convert_to_tensor(r) for r in rows]
+            result.append(reshape(stack(rows), concat([shape(x), shape(x)], 0)))
+    return result
+
+
+def _static_size(x: Tensor) -> int:
+    dims = x._dims
+    if dims is None or None in dims:
+        raise ValueError(f"hessians needs the shape of {x.name} while building the graph; it is "
+                         f"{x.shape}.")
+    count = 1
+    for n in dims:
+        count *= n
+    if count > _HESSIAN_LIMIT:
+        raise ValueError(f"hessians of {x.name} would build {count} gradients; session_magic "
+                         f"builds at most {_HESSIAN_LIMIT} (one per element).")
+    return count

@@ -369,7 +369,7 @@ class Saver:
 
         No `.meta` file is written: the graph is the Python program that built it.
         """
-        _check_session(sess, self._variables)
+        _check_session(sess, self._variables, TypeError)
         save_path = _path_argument(save_path)
         if not os.path.basename(save_path):
             raise ValueError(f"save_path {save_path!r} names no file: give a prefix such as "
@@ -434,7 +434,7 @@ class Saver:
         """Assign the values saved at `save_path` to the variables (no initializer needed)."""
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
-        _check_session(sess, self._variables)
+        _check_session(sess, self._variables, ValueError)
         save_path = _path_argument(save_path)
         if not checkpoint_exists(save_path):
             raise ValueError("The passed save_path is not a valid checkpoint: " + save_path)
@@ -449,13 +449,15 @@ class Saver:
         _assign_all(sess, self._variables, values)
 
 
-def _check_session(sess: Any, variables: dict) -> None:
+def _check_session(sess: Any, variables: dict, foreign: type) -> None:
+    """`sess` must be a session of the variables' graph; `foreign` is TF's class for one of
+    another graph (TypeError from save, ValueError from restore, as TF 2.21 raises them)."""
     from .session import BaseSession
     if not isinstance(sess, BaseSession):
         raise TypeError(f"'sess' must be a Session; {sess}")
     for name, variable in variables.items():
         if variable.graph is not sess.graph:
-            raise ValueError(f"The session runs a different graph from the Saver's variable "
+            raise foreign(f"The session runs a different graph from the Saver's variable "
                              f"{name!r}. Pass a session of the graph the variables were built "
                              "in (a Saver made before `reset_default_graph()` or in another "
                              "graph's `with graph.as_default():` block must be made again).")

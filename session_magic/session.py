@@ -517,8 +517,8 @@ class BaseSession:
             if len(feed_values) != len(feeds):
                 raise TypeError(f"This callable takes {len(feeds)} feed value(s) (one per entry "
                                 f"of feed_list), but {len(feed_values)} were given.")
-            if self._closed:
-                raise RuntimeError("Attempted to use a closed Session.")
+            if self._closed:  # NOTE: TF's class here, unlike run's RuntimeError
+                raise errors.CancelledError(None, None, "Session has been closed.")
             values = tuple(_feed_value(t, v) for t, v in zip(feeds, feed_values, strict=True))
             try:
                 return rebuild(self._execute(plan, values, options, run_metadata))

@@ -17,7 +17,7 @@ from .ops import state_ops
 from .ops.constant_ops import identity
 from .ops.common import bool_arg
 from .ops.control_flow_ops import group, no_op
-from .ops.registry import apply_op, convert_to_tensor
+from .ops.registry import apply_op, convert_to_tensor, to_array
 from .tensor_shape import TensorShape, as_dims, format_dims
 
 __all__ = [
@@ -115,11 +115,17 @@ class Variable:
         """The tensor an op reading this variable takes. Inside a `control_dependencies` block
         it is a new read that carries the block's dependencies, so it sees their updates
         (resource-variable semantics, as TF 2's compat.v1 reads); elsewhere the shared
-        `Variable/read`."""
+        `Variable/read`. A cond branch or loop body made inside such a block reads through a
+        new read made in the block (the branch captures it), so it too sees the update."""
+        home = self._variable._op._graph
         graph = get_default_graph()
-        if graph.has_control_dependencies() and (graph is self._variable._op._graph or
-                                                 graph.building_function):
-            return identity(self._variable, name="read")
+        while graph is not None:
+            if graph.has_control_dependencies():
+                with graph.as_default():
+                    return identity(self._variable, name="read")
+            if graph is home:
+                break
+            graph = getattr(graph, "outer_graph", None)
         return self._snapshot
 
     def _variable_ref(self) -> Tensor:
@@ -455,13 +461,15 @@ def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: A
                          "tf.get_variable(). Did you mean to set reuse=tf.AUTO_REUSE in "
                          "VarScope?")
     initializer = initializer if initializer is not None else scope.initializer
-    dtype = dtype or (initializer.dtype if isinstance(initializer, Tensor) else scope.dtype)
+    from_value = initializer is not None and not callable(initializer)
+    # NOTE: as TF, a value initializer gives its own dtype unless one is asked for
+    dtype = dtype or (None if from_value else scope.dtype)
     initial_value = _initial_value(full_name, shape, dtype, initializer)
     with graph.name_scope(None):
         variable = Variable(initial_value, trainable=trainable is not False,
                             collections=collections, validate_shape=validate_shape,
-                            name=full_name, dtype=dtype if not isinstance(initializer, Tensor)
-                            else None)
+                            name=full_name, dtype=None if isinstance(initializer, Tensor)
+                            else dtype)
     variable._defined_at = _traceback.format_list(_traceback.extract_stack()[-8:-1])
     variables[full_name] = variable
     return variable
@@ -483,10 +491,16 @@ def _reuse(variable: Variable, reuse: Any, full_name: str, shape: Any, dtype: An
 
 
 def _initial_value(full_name: str, shape: Any, dtype: _dtypes.DType, initializer: Any) -> Any:
-    if isinstance(initializer, Tensor):
-        if shape is not None and not initializer.shape.is_compatible_with(shape):
-            raise ValueError(f"The initializer passed to get_variable {full_name!r} has shape "
-                             f"{initializer.shape}, not the shape {TensorShape(shape)} asked for.")
+    if initializer is not None and not callable(initializer):
+        if shape is not None:  # NOTE: TF's rule: a value gives the shape itself
+            raise ValueError(f"If initializer is a constant, do not specify shape (the "
+                             f"initializer of get_variable {full_name!r} is a value).")
+        own = initializer.dtype if isinstance(initializer, Tensor) else \
+            _dtypes.as_dtype(to_array(initializer).dtype)
+        if dtype is not None and own is not dtype:  # NOTE: as TF: the value is not cast
+            raise ValueError(f"Initializer type '<dtype: {own.name!r}>' and explicit dtype "
+                             f"'<dtype: {dtype.name!r}>' don't match (get_variable "
+                             f"{full_name!r}).")
         return initializer
     dims = as_dims(shape)
     if dims is None or None in dims:
@@ -495,11 +509,9 @@ def _initial_value(full_name: str, shape: Any, dtype: _dtypes.DType, initializer
     if initializer is None:
         from .initializers import default_initializer
         initializer = default_initializer(dtype)
-    if callable(initializer):
-        if isinstance(initializer, type):
-            initializer = initializer()
-        return lambda: initializer(list(dims), dtype=dtype)
-    return lambda: convert_to_tensor(initializer, dtype)
+    if isinstance(initializer, type):
+        initializer = initializer()
+    return lambda: initializer(list(dims), dtype=dtype)
 
 
 def get_local_variable(name: str, *args: Any, **kwargs: Any) -> Variable:

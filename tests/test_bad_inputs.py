@@ -212,7 +212,7 @@ ROWS = [
     ("cond/type-branch-not-callable", lambda: tf.cond(tf.constant(True), 1.0, lambda: 2.0),
      TypeError, r"true_fn must be callable"),
     ("cond/dtype-branches-differ", lambda: tf.cond(tf.constant(True), lambda: 1.0, lambda: 1),
-     ValueError, r"Outputs of true_fn and false_fn must have the same type: float32, int32"),
+     TypeError, r"Outputs of true_fn and false_fn must have the same type: float32, int32"),
     ("while_loop/type-cond-not-callable", lambda: tf.while_loop(1, lambda i: i, [0]),
      TypeError, r"cond must be callable"),
     ("while_loop/dtype-body-changes", lambda: _loop(lambda i: tf.cast(i, tf.float32)),
@@ -375,7 +375,7 @@ ROWS = [
     ("make_callable/closed-session", lambda: _session(lambda s, v: s.make_callable(v), closed=True),
      RuntimeError, r"Attempted to use a closed Session"),
     ("make_callable/call-after-close", _call_after_close,
-     RuntimeError, r"Attempted to use a closed Session"),
+     tf.errors.CancelledError, r"Session has been closed"),
     # Variable, get_variable, assign, eval, load
     ("Variable/none-initial-value", lambda: tf.Variable(None),
      ValueError, r"initial_value must be specified"),
@@ -397,11 +397,14 @@ ROWS = [
      ValueError, r"Variable s/w does not exist, or was not created with tf.get_variable\(\)"),
     ("get_variable/reuse-other-shape", lambda: _get_twice([2], [3]),
      ValueError, r"Trying to share variable s/w, but specified shape \(3,\) and found shape \("),
-    ("get_variable/type-string-initializer", lambda: tf.get_variable("w", [2], initializer="0"),
-     TypeError, r"Expected float32, got '0' of type 'str' instead"),
+    ("get_variable/type-string-initializer", lambda: tf.get_variable("w", initializer="0",
+                                                                     dtype=tf.float32),
+     ValueError, r"Initializer type '<dtype: 'string'>' and explicit dtype '<dtype: 'float32'>' "
+     r"don't match \(get_variable 'w'\)"),
     ("get_variable/initializer-shape", lambda: tf.get_variable(
         "w", [2], initializer=tf.constant([1.0, 2.0, 3.0])),
-     ValueError, r"The initializer passed to get_variable 'w' has shape \(3,\), not the shape"),
+     ValueError, r"If initializer is a constant, do not specify shape \(the initializer of "
+     r"get_variable 'w' is a value\)"),
     ("assign/shape-static", lambda: tf.Variable([1.0, 2.0], name="v").assign([1.0, 2.0, 3.0]),
      ValueError, r"Shapes \(2,\) and \(3,\) are incompatible \(assigning to variable 'v'\)"),
     ("assign_add/shape-static", lambda: tf.Variable([1.0, 2.0], name="v").assign_add([1.0]),
@@ -448,7 +451,7 @@ ROWS = [
      E.FailedPreconditionError, r"Attempting to use uninitialized value v" + node("v")),
     ("Saver.save/session-of-another-graph", lambda: _session(
         lambda sess, v: tf.train.Saver([v]).save(sess, "model"), other_graph=True),
-     ValueError, r"session runs a different graph from the Saver's variable 'v'" + HINT),
+     TypeError, r"session runs a different graph from the Saver's variable 'v'" + HINT),
     ("Saver.restore/session-of-another-graph", lambda: _session(
         lambda sess, v: tf.train.Saver([v]).restore(sess, "model"), other_graph=True),
      ValueError, r"session runs a different graph from the Saver's variable 'v'" + HINT),

@@ -77,7 +77,7 @@ def test_cond_branches_must_agree():
     pred = tf.constant(True)
     with pytest.raises(ValueError, match="true_fn must have a return value."):
         tf.cond(pred, lambda: None, lambda: tf.constant(1))
-    with pytest.raises(ValueError, match="must have the same type: int32, float32"):
+    with pytest.raises(TypeError, match="must have the same type: int32, float32"):  # as TF
         tf.cond(pred, lambda: tf.constant(1), lambda: tf.constant(1.0))
     with pytest.raises(ValueError, match="Incompatible return values"):
         tf.cond(pred, lambda: [tf.constant(1)], lambda: (tf.constant(1), tf.constant(2)))

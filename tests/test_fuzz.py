@@ -1050,6 +1050,9 @@ def make_identity_n(p: Program) -> int:
         ("tf.identity_n", tf.identity_n, np.copy),
         ("tf.shape_n", tf.shape_n, lambda v: np.array(v.shape, np.int32))]))
     parts = [p.operand(ALL) for _ in range(p.draw(st.integers(1, 3)))]
+    if label == "tf.shape_n":  # NOTE: as TF, ShapeN's inputs share one dtype
+        first = p.nodes[parts[0]].value.dtype
+        parts = [i for i in parts if p.nodes[i].value.dtype == first]
     k = p.draw(st.integers(0, len(parts) - 1))
     return p.add(f"{label}({['n%d' % i for i in parts]})[{k}]", tuple(parts),
                  lambda *ts: build(list(ts))[k], lambda *vs: oracle(vs[k]))

@@ -32,10 +32,12 @@ def test_py_func_with_a_list_of_dtypes_returns_a_list():
     assert _run(outs) == [2]
 
 
-def test_py_func_converts_results_to_Tout():
-    out = tf.py_func(lambda: 0.5, [], tf.float32)
-    value = _run(out)
-    assert value == 0.5 and value.dtype == np.float32
+def test_py_func_results_must_have_the_declared_dtype_as_in_tf():
+    assert _run(tf.py_func(lambda: np.float32(0.5), [], tf.float32)).dtype == np.float32
+    # NOTE: TF 2.21's message: a Python float is a double
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="0-th value returned by pyfunc_1 is double, but expects float"):
+        _run(tf.py_func(lambda: 0.5, [], tf.float32))
 
 
 def test_py_func_receives_scalars_as_numpy_scalars_and_strings_as_bytes():

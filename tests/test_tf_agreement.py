@@ -118,7 +118,8 @@ def test_float_floor_division_is_floor_of_the_quotient():
 def test_numpy_warnings_never_reach_the_user(recwarn):
     values = [np.inf, np.nan, 3e9]
     _run([tf.cast(tf.constant(values), tf.int32), tf.constant([1.0]) / 0.0,
-          tf.reduce_mean(tf.constant([60000, 60000], tf.float16))])
+          tf.reduce_mean(tf.constant([60000, 60000], tf.float16)),
+          tf.constant(1e40, tf.float32), tf.constant(70000.0, tf.float16)])  # TF: inf, inf
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
@@ -335,3 +336,14 @@ def test_a_gather_gradient_runs_as_an_indexed_slices_value_and_converts_to_dense
     assert isinstance(value, tf.IndexedSlicesValue) and value.indices.tolist() == [2, 0, 2]
     assert value.values.tolist() == [[1.0, 1.0]] * 3 and value.dense_shape.tolist() == [3, 2]
     assert dense.tolist() == [[1.0, 1.0], [0.0, 0.0], [2.0, 2.0]]
+
+
+def test_a_cond_made_inside_control_dependencies_reads_the_updated_variable():
+    v = tf.Variable(1.0)
+    inc = tf.assign_add(v, 1.0)
+    with tf.control_dependencies([inc]):
+        out = tf.cond(tf.constant(True), lambda: v + 0.0, lambda: v - 1.0)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert [float(sess.run(out)) for _ in range(3)] == [2.0, 3.0, 4.0]  # TF 2.21
+    assert tf.gradients(out, v)[0] is not None

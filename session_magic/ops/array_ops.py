@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import math
 import numbers
+import operator
 import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Final, Optional, Sequence
@@ -26,8 +27,8 @@ from .common import (axis_arg, bool_arg, check_dtype, check_same_dtype, count_ar
                      merged_shape, normalize_axis, scalar_input, single, static_int_list)
 from .indexed_slices import IndexedSlices
 from .registry import bracketed
-from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
-                       convert_to_tensor, make_constant, op_scope, register)
+from .registry import (NO_GRADIENT_REGISTERED, NOT_DIFFERENTIABLE, ShapeError, apply_op,
+                       constant_value, convert_to_tensor, make_constant, op_scope, register)
 
 __all__ = [
     "fill", "zeros", "ones", "zeros_like", "ones_like", "range", "linspace", "lin_space", "eye",
@@ -170,6 +171,30 @@ def _partial_scalar(t: Tensor) -> Any:
         return len(dims)
     if dims is not None and None not in dims:
         return int(np.prod(dims, dtype=np.int64))
+    return _folded_scalar(op)
+
+
+# NOTE: TF's shape inference folds small integer arithmetic on known dims while building
+# (`x[:, :tf.shape(x)[1] - 1]` of a [?, 3] x is [?, 2]); these are the ops it sees there.
+_SCALAR_ARITHMETIC: Final = {"AddV2": operator.add, "Add": operator.add, "Sub": operator.sub,
+                             "Mul": operator.mul, "FloorDiv": operator.floordiv,
+                             "Maximum": max, "Minimum": min}
+
+
+def _folded_scalar(op: Operation) -> Optional[int]:
+    """An integer scalar computed from known scalars by +, -, *, //, max, min, negation or a
+    cast between integer types; None when any operand is unknown."""
+    if not op._outputs or op._outputs[0]._dims != () or not op._outputs[0]._dtype.is_integer:
+        return None
+    if op._type in _SCALAR_ARITHMETIC:
+        left, right = (_partial_scalar(t) for t in op._inputs)
+        if isinstance(left, int) and isinstance(right, int) and \
+                not (op._type == "FloorDiv" and right == 0):
+            return _SCALAR_ARITHMETIC[op._type](left, right)
+    if op._type in ("Neg", "Cast", "Identity") and op._inputs[0]._dtype.is_integer:
+        value = _partial_scalar(op._inputs[0])
+        if isinstance(value, int):
+            return -value if op._type == "Neg" else value
     return None
 
 
@@ -364,8 +389,20 @@ def zeros_like(tensor: Any, dtype: Any = None, name: Optional[str] = None,
 
 def ones_like(tensor: Any, dtype: Any = None, name: Optional[str] = None,
               optimize: bool = True) -> Tensor:
-    """Ones with the shape of `tensor` (and its dtype unless `dtype` is given)."""
-    return _filled_like(tensor, dtype, name, optimize, "ones_like")
+    """Ones with the shape of `tensor` (and its dtype unless `dtype` is given): as TF 2 builds
+    it, a Fill of the tensor's shape (a Const `Shape/shape_as_tensor` when it is known)."""
+    with op_scope(name, "ones_like", [tensor]) as scope:
+        tensor = convert_to_tensor(tensor, name="tensor")
+        dtype = tensor._dtype if dtype is None else d.as_dtype(dtype)
+        if optimize and tensor.shape.is_fully_defined():
+            with op_scope(None, "Shape", [tensor]):
+                dims = make_constant(np.array(tensor._dims, np.int32), name="shape_as_tensor")
+        else:
+            dims = shape_op(tensor)
+        one = True if dtype is d.bool else 1
+        result = fill(dims, make_constant(one, dtype, name="Const"), name=scope)
+        result.set_shape(tensor._dims)
+        return result
 
 
 def _filled_like(tensor: Any, dtype: Any, name: Optional[str], optimize: bool,
@@ -430,12 +467,19 @@ def _range_kernel(op: Operation) -> Any:
     numpy_type = op._attrs["Tidx"].as_numpy_dtype
 
     def arange(start: Any, limit: Any, delta: Any) -> np.ndarray:
-        for value, name in ((start, "start"), (limit, "limit"), (delta, "delta")):
-            scalar_input(value, name)
+        # NOTE: TF's kernel also takes a vector of one entry for each
+        start, limit, delta = (_one_value(value, name) for value, name in
+                               ((start, "start"), (limit, "limit"), (delta, "delta")))
         count = _range_size(start, limit, delta)
         return (start + np.arange(count, dtype=numpy_type) * delta).astype(numpy_type,
                                                                            copy=False)
     return arange
+
+
+def _one_value(value: Any, name: str) -> Any:
+    if np.shape(value) == (1,):
+        return np.asarray(value)[0]
+    return scalar_input(value, name)
 
 
 register("Range", _range_infer, _range_kernel, grad=NOT_DIFFERENTIABLE)
@@ -497,7 +541,17 @@ def _linspace(start: Any, stop: Any, num: Any) -> np.ndarray:
     return values
 
 
-register("LinSpace", _linspace_infer, lambda op: _linspace, grad=NOT_DIFFERENTIABLE)
+def _linspace_grad(op: Operation, g: Tensor) -> list:
+    """value[i] = start + i * (stop - start) / (num - 1): start gets the gradient weighted by
+    1 - i / (num - 1), stop by i / (num - 1) (with one value, all of it goes to start)."""
+    from .math_ops import cast, maximum, reduce_sum
+    num = cast(op._inputs[2], g._dtype)
+    fraction = cast(range(0, op._inputs[2]), g._dtype) / maximum(num - 1, 1)
+    to_stop = reduce_sum(g * fraction)
+    return [reduce_sum(g) - to_stop, to_stop, None]
+
+
+register("LinSpace", _linspace_infer, lambda op: _linspace, grad=_linspace_grad)
 
 
 def linspace(start: Any, stop: Any, num: Any, name: Optional[str] = None) -> Tensor:
@@ -507,9 +561,8 @@ def linspace(start: Any, stop: Any, num: Any, name: Optional[str] = None) -> Ten
         start = _to_tensor(start, None, "start")
         if start.dtype.is_integer:
             from .math_ops import cast
-            start = cast(start, d.float64)
-            if _is_tensor_like(stop):
-                stop = cast(stop, d.float64)
+            stop = _to_tensor(stop, start.dtype, "stop")  # NOTE: TF refuses a float stop here
+            start, stop = cast(start, d.float64), cast(stop, d.float64)
         args = [("start", start, None), ("stop", stop, 0), ("num", num, _PREFER_INT32)]
         return single(_apply("LinSpace", scope, args))
 
@@ -529,6 +582,10 @@ def _out_type(attrs: dict) -> d.DType:
 
 def _shape_infer(inputs: list, attrs: dict) -> list:
     out_type = _out_type(attrs)
+    if any(t._dtype is not inputs[0]._dtype for t in inputs):
+        names = ", ".join(t._dtype.name for t in inputs)
+        raise TypeError(f"Tensors in list passed to 'input' of 'ShapeN' Op have types "
+                        f"[{names}] that don't all match.")
     return [(out_type, (_rank(t),)) for t in inputs]
 
 
@@ -546,10 +603,39 @@ register("Shape", _shape_infer, _shape_kernel, grad=NOT_DIFFERENTIABLE)
 register("ShapeN", _shape_infer, _shape_n_kernel, grad=NOT_DIFFERENTIABLE, multi_output=True)
 
 
-def shape(input: Any, name: Optional[str] = None, out_type: Any = d.int32) -> Tensor:  # noqa: A002
-    """The shape of `input` as a 1-D int32 tensor (known while building if the shape is)."""
+def _known_while_building(input: Any, name: Optional[str], default_name: str,  # noqa: A002
+                          value: Callable, dtype: d.DType) -> Optional[Tensor]:
+    """TF's `optimize`: a Const named as the op would be when `value(dims)` is already known
+    (the shape of a fully known input, its size, its rank), else None."""
+    if not _is_tensor_like(input):
+        return None
+    dims = _to_tensor(input, None, "input")._dims
+    known = value(dims)
+    if known is None:
+        return None
+    with op_scope(name, default_name, [input]) as scope:
+        return make_constant(np.asarray(known, dtype.as_numpy_dtype), name=scope)
+
+
+def shape_op(input: Any, name: Optional[str] = None,  # noqa: A002 - TF's name
+             out_type: Any = d.int32) -> Tensor:
+    """A Shape op even when the shape is known while building (TF's `gen_array_ops.shape`)."""
     attrs = {"out_type": d.as_dtype(out_type)}
     return single(_apply("Shape", name, [("input", input, None)], attrs))
+
+
+def _fully_known_dims(dims: Any) -> Optional[list]:
+    return list(dims) if dims is not None and None not in dims else None
+
+
+def shape(input: Any, name: Optional[str] = None, out_type: Any = d.int32) -> Tensor:  # noqa: A002
+    """The shape of `input` as a 1-D int32 tensor (a Const when the shape is known, as TF)."""
+    out_type = d.as_dtype(out_type)
+    if out_type in INDEX_TYPES:
+        known = _known_while_building(input, name, "Shape", _fully_known_dims, out_type)
+        if known is not None:
+            return known
+    return shape_op(input, name, out_type)
 
 
 def shape_n(input: Sequence[Any], out_type: Any = d.int32,  # noqa: A002 - TF's name
@@ -573,13 +659,24 @@ register("Rank", lambda inputs, attrs: [(d.int32, ())],
 
 
 def size(input: Any, name: Optional[str] = None, out_type: Any = d.int32) -> Tensor:  # noqa: A002
-    """The number of elements of `input`, as a scalar."""
-    attrs = {"out_type": d.as_dtype(out_type)}
+    """The number of elements of `input`, as a scalar (a Const when the shape is known)."""
+    out_type = d.as_dtype(out_type)
+    if out_type in INDEX_TYPES:
+        count = _known_while_building(
+            input, name, "Size", lambda dims: None if _fully_known_dims(dims) is None else
+            int(np.prod(dims, dtype=np.int64)), out_type)
+        if count is not None:
+            return count
+    attrs = {"out_type": out_type}
     return single(_apply("Size", name, [("input", input, None)], attrs))
 
 
 def rank(input: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002 - TF's name
-    """The number of dimensions of `input`, as an int32 scalar."""
+    """The number of dimensions of `input`, as an int32 scalar (a Const when it is known)."""
+    known = _known_while_building(input, name, "Rank",
+                                  lambda dims: None if dims is None else len(dims), d.int32)
+    if known is not None:
+        return known
     return single(_apply("Rank", name, [("input", input, None)]))
 
 
@@ -673,10 +770,8 @@ def _expand_dims_infer(inputs: list, attrs: dict) -> list:
     x, axis_tensor = inputs
     check_dtype(axis_tensor, INDEX_TYPES, "dim")
     axis, rank_ = _scalar_value(axis_tensor), _rank(x)
-    if rank_ is None:
+    if rank_ is None or axis is None:  # NOTE: as TF, a run-time axis leaves even the rank open
         return [(x._dtype, None)]
-    if axis is None:
-        return [(x._dtype, (None,) * (rank_ + 1))]
     if not -rank_ - 1 <= axis <= rank_:
         raise ShapeError(f"Tried to expand dim index {axis} for tensor with {rank_} dimensions.")
     dims = list(x._dims)
@@ -813,7 +908,7 @@ def _invert_permutation_infer(inputs: list, attrs: dict) -> list:
     x = inputs[0]
     check_dtype(x, INDEX_TYPES)
     _check_rank(x, 1)
-    return [(x._dtype, x._dims)]
+    return [(x._dtype, (None,) if x._dims is None else x._dims)]
 
 
 def _invert_permutation(x: Any) -> np.ndarray:
@@ -1584,7 +1679,11 @@ def _gather_nd(params: Any, indices: Any) -> np.ndarray:
 
 
 def _gather_nd_grad(op: Operation, g: Tensor) -> list:
+    """As TF: an IndexedSlices when `indices` is a [n, 1] matrix of rows, else a ScatterNd."""
     params, indices = op._inputs
+    if indices._dims is not None and len(indices._dims) == 2 and indices._dims[-1] == 1:
+        rows = squeeze(indices, [-1])
+        return [IndexedSlices(g, rows, shape(params, out_type=indices._dtype)), None]
     return [scatter_nd(indices, g, _shape_of(params, indices._dtype)), None]
 
 
@@ -1758,8 +1857,8 @@ def _unique_kernel(with_counts: bool) -> Callable:
 
 register("Unique", _unique_infer(False), _unique_kernel(False), grad=NOT_DIFFERENTIABLE,
          multi_output=True)
-register("UniqueWithCounts", _unique_infer(True), _unique_kernel(True), grad=NOT_DIFFERENTIABLE,
-         multi_output=True)
+register("UniqueWithCounts", _unique_infer(True), _unique_kernel(True), multi_output=True,
+         grad=NO_GRADIENT_REGISTERED)
 
 
 def unique(x: Any, out_idx: Any = d.int32, name: Optional[str] = None) -> tuple:

@@ -124,8 +124,8 @@ def axis_arg(value: Any, what: str = "axis") -> int:
     if type(value) is int:
         return value
     values = static_int_list(value, what, max_rank=1)
-    if values is None or len(values) != 1:
-        raise ValueError(f"{what} must be a single integer, got {value!r}")
+    if values is None or len(values) != 1:  # NOTE: a list of another length: TF's TypeError
+        raise TypeError(f"{what} must be a single integer, got {value!r}")
     return values[0]
 
 

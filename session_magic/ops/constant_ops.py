@@ -71,7 +71,7 @@ def _with_default_infer(inputs: list, attrs: dict) -> list:
 
 
 register("PlaceholderWithDefault", _with_default_infer, lambda op: _identity,
-         grad=NOT_DIFFERENTIABLE)
+         grad=lambda op, g: [g])  # NOTE: as TF, the gradient reaches the default
 
 
 def placeholder_with_default(input: Any, shape: Any, name: Optional[str] = None) -> Tensor:

@@ -263,7 +263,7 @@ def _make_if(pred: Tensor, then_graph: FuncGraph, else_graph: FuncGraph, scope: 
     specs = []
     for a, b in zip(then_graph.outputs, else_graph.outputs, strict=True):
         if a.dtype is not b.dtype:
-            raise ValueError("Outputs of true_fn and false_fn must have the same type: "
+            raise TypeError("Outputs of true_fn and false_fn must have the same type: "
                              f"{a.dtype.name}, {b.dtype.name}")
         specs.append((a.dtype, _most_specific_common(a._dims, b._dims)))
     attrs = {"then_graph": then_graph, "else_graph": else_graph, "output_specs": specs,

@@ -22,8 +22,8 @@ from .common import (COMPLEX, FLOAT_COMPLEX, FLOATS, NUMERIC, REAL, SIGNED_INTS,
                      static_int_list, unary)
 from . import array_ops
 from .constant_ops import identity, stop_gradient
-from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
-                       convert_to_tensor, op_scope, register)
+from .registry import (NO_GRADIENT_REGISTERED, NOT_DIFFERENTIABLE, ShapeError, apply_op,
+                       constant_value, convert_to_tensor, no_gradient, op_scope, register)
 
 __all__ = [
     # arithmetic
@@ -35,7 +35,7 @@ __all__ = [
     "abs", "sign", "square", "sqrt", "rsqrt", "exp", "expm1", "log", "log1p", "sin", "cos",
     "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid",
     "reciprocal", "round", "rint", "floor", "ceil", "erf", "is_nan", "is_inf", "is_finite",
-    "conj", "real", "imag",
+    "conj", "real", "imag", "complex",
     # comparisons and logic
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
     "logical_or", "logical_not", "logical_xor",
@@ -44,7 +44,7 @@ __all__ = [
     # products, scans, reductions, selection
     "matmul", "tensordot", "cumsum", "cumprod", "reduce_sum", "reduce_mean", "reduce_max",
     "reduce_min", "reduce_prod", "reduce_any", "reduce_all", "reduce_logsumexp",
-    "count_nonzero", "argmax", "argmin", "arg_max", "arg_min", "where", "where_v2",
+    "count_nonzero", "argmax", "argmin", "arg_max", "arg_min", "where", "where_v2", "norm",
 ]
 
 _SIGNED_REAL = FLOATS + SIGNED_INTS
@@ -270,11 +270,6 @@ def _floormod_grad(op: Any, g: Tensor) -> list:
     return [g, multiply(g, negative(floor_div(*op.inputs)))]
 
 
-def _truncatemod_grad(op: Any, g: Tensor) -> list:
-    # NOTE: TF registers none; x - trunc(x / y) * y differentiates as FloorMod does.
-    return [g, multiply(g, negative(truncatediv(*op.inputs)))]
-
-
 def _floor_divide_floats(x: Any, y: Any) -> Any:
     """TF's float floor division, floor(x / y): float32 `1.0 // 0.1` is 10 (the rounded quotient
     is 10), `inf // -2.5` is -inf; NumPy's exact remainder-based rule gives 9 and nan."""
@@ -285,7 +280,7 @@ floor_div = _division("FloorDiv", _floor_divide_floats, np.floor_divide, grad=NO
 floormod = _division("FloorMod", np.remainder, np.remainder, grad=_floormod_grad)
 truncatediv = _division("TruncateDiv", lambda x, y: np.trunc(np.true_divide(x, y)),
                         _truncate_divide_integers, grad=NOT_DIFFERENTIABLE)
-truncatemod = _division("TruncateMod", np.fmod, np.fmod, grad=_truncatemod_grad,
+truncatemod = _division("TruncateMod", np.fmod, np.fmod, grad=NO_GRADIENT_REGISTERED,
                         allowed=FLOATS + (d.int32, d.int64))
 mod = floormod
 
@@ -430,17 +425,22 @@ def add_n(inputs: Sequence[Any], name: Optional[str] = None) -> Tensor:
 
 def accumulate_n(inputs: Sequence[Any], shape: Any = None, tensor_dtype: Any = None,
                  name: Optional[str] = None) -> Tensor:
-    """As `add_n`, optionally checking the inputs' `shape` and `tensor_dtype`."""
+    """As `add_n` (an AddN, as TF 2 builds it), checking the inputs' `shape` and
+    `tensor_dtype` first. (The AccumulateNV2 op remains for graphs that hold one.)"""
     tensors = _tensor_list(inputs)
     if any(t.dtype is not tensors[0].dtype for t in tensors):
         raise ValueError(_INPUTS_MESSAGE)
+    wanted = None if shape is None else as_dims(shape)
+    for t in tensors:
+        if not dims_compatible(wanted, t._dims):
+            raise ValueError(f"Shapes {format_dims(wanted)} and {format_dims(t._dims)} are not "
+                             "compatible")
     if tensor_dtype is not None and d.as_dtype(tensor_dtype) is not tensors[0].dtype:
         raise TypeError(f"tensor_dtype is {d.as_dtype(tensor_dtype)!r}, but input is of type "
                         f"{tensors[0].dtype!r}")
     if len(tensors) == 1:
         return identity(tensors[0], name=name) if name else tensors[0]
-    attrs = {"N": len(tensors), "shape": as_dims(shape)}
-    return single(apply_op("AccumulateNV2", tensors, attrs, name))
+    return add_n(tensors, name=name)
 
 
 def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any,
@@ -766,6 +766,27 @@ register("Real", _complex_part_infer, lambda op: np.real, grad=NOT_DIFFERENTIABL
 register("Imag", _complex_part_infer, lambda op: np.imag, grad=NOT_DIFFERENTIABLE)
 
 
+def _complex_infer(inputs: list, attrs: dict) -> list:
+    real_part, imag_part = inputs
+    dtype = check_same_dtype("Complex", inputs, ("real", "imag"))
+    check_dtype(real_part, (d.float32, d.float64), "real")
+    complex_type = d.complex64 if dtype is d.float32 else d.complex128
+    return [(complex_type, broadcast_dims(real_part._dims, imag_part._dims))]
+
+
+register("Complex", _complex_infer, lambda op: lambda re, im: np.asarray(re + 1j * im).astype(
+    op._outputs[0]._dtype.as_numpy_dtype), grad=no_gradient(
+        "No gradient defined for operation '{name}' (op type: {type}): gradients through complex "
+        "numbers are not supported by session_magic yet"), broadcasts=True, elementwise=True)
+
+
+def complex(real: Any, imag: Any, name: Optional[str] = None) -> Tensor:  # noqa: A001
+    """The complex numbers `real + imag * 1j` (float32 parts give complex64)."""
+    with op_scope(name, "Complex", [real, imag]) as scope:
+        real_part, imag_part = _operands(real, imag, ("real", "imag"))
+        return single(apply_op("Complex", [real_part, imag_part], name=scope))
+
+
 def conj(x: Any, name: Optional[str] = None) -> Tensor:
     """The complex conjugate of `x`; real tensors are returned as they are."""
     if isinstance(x, Tensor) and (x.dtype.is_floating or x.dtype.is_integer):
@@ -878,6 +899,11 @@ def saturate_cast(value: Any, dtype: Any, name: Optional[str] = None) -> Tensor:
     with op_scope(name, "saturate_cast", [value]) as scope:
         value = convert_to_tensor(value, name="value")
         dtype = d.as_dtype(dtype)
+        if value.dtype.is_complex and dtype.is_complex:
+            parts = [saturate_cast(part(value), dtype.real_dtype) for part in (real, imag)]
+            return cast(complex(*parts), dtype, name=scope)
+        if value.dtype.is_complex:  # NOTE: as TF, the real part, clamped
+            value = real(value)
         if _has_limits(value.dtype) and _has_limits(dtype):
             if value.dtype.min < dtype.min:
                 low = _bound_as(dtype.min, value.dtype)
@@ -1515,8 +1541,7 @@ def reduce_logsumexp(input_tensor: Any, axis: Any = None, keepdims: Optional[boo
         shift = stop_gradient(where_v2(is_finite(raw_max), raw_max, 0))
         result = log(reduce_sum(exp(subtract(x, shift)), axis, keepdims=keepdims))
         if not keepdims:
-            # NOTE: the max over size-1 axes drops them, like TF's reshape to the result's shape.
-            shift = reduce_max(shift, axis, keepdims=False)
+            shift = array_ops.reshape(shift, array_ops.shape_op(result))
         return add(result, shift, name=scope)
 
 
@@ -1737,3 +1762,55 @@ def where_v2(condition: Any, x: Any = None, y: Any = None, name: Optional[str] =
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     return _choose("SelectV2", condition, x, y, name)
+
+
+# --- norm ----------------------------------------------------------------------------------------
+
+_VECTOR_ORDS = ("euclidean", 1, 2, np.inf)
+_MATRIX_ORDS = ("euclidean", "fro", 1, 2, np.inf)
+
+
+def _norm_axis(axis: Any, ord: Any) -> tuple:  # noqa: A002 - TF's name
+    """(axis as TF's norm takes it: None, (i,) or (i, j); is it a matrix norm?)"""
+    if isinstance(axis, (tuple, list)) and len(axis) == 2:
+        if not all(isinstance(a, int) for a in axis) or axis[0] == axis[1]:
+            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique "
+                             f"integers, got {axis}")
+        if ord not in _MATRIX_ORDS:
+            raise ValueError(f"'ord' must be a supported matrix norm in "
+                             f"{list(_MATRIX_ORDS)}, got {ord}")
+        return tuple(axis), True
+    if not (isinstance(axis, int) or axis is None):
+        raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, "
+                         f"got {axis}")
+    if ord not in _VECTOR_ORDS and (isinstance(ord, str) or not np.isreal(ord) or ord <= 0):
+        raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
+    return (None if axis is None else (axis,)), False
+
+
+def norm(tensor: Any, ord: Any = "euclidean", axis: Any = None,  # noqa: A002 - TF's names
+         keepdims: Optional[bool] = None, name: Optional[str] = None,
+         keep_dims: Optional[bool] = None) -> Tensor:
+    """The vector norm of `tensor` (flattened, or along `axis`), or its matrix norm over a pair
+    of axes: "euclidean"/"fro", 1, np.inf, or any positive p for vectors, as TF's `norm`."""
+    keep = keepdims_arg(keepdims, keep_dims)
+    axis, matrix = _norm_axis(axis, ord)
+    if matrix and ord == 2:
+        raise NotImplementedError("norm(ord=2) of a matrix needs a singular value "
+                                  "decomposition, which session_magic does not support yet.")
+    with op_scope(name, "norm", [tensor]):
+        x = convert_to_tensor(tensor, name="tensor")
+        if ord in ("fro", "euclidean", 2, 2.0):
+            result = sqrt(reduce_sum(x * conj(x), axis, keepdims=True))
+        elif ord == 1:
+            result = reduce_sum(abs(x), None if axis is None else axis[0], keepdims=True)
+            if matrix:
+                result = reduce_max(result, axis[-1], keepdims=True)
+        elif ord == np.inf:
+            result = abs(x)
+            if matrix:
+                result = reduce_sum(result, axis[1], keepdims=True)
+            result = reduce_max(result, None if axis is None else axis[0], keepdims=True)
+        else:
+            result = pow(reduce_sum(pow(abs(x), ord), axis, keepdims=True), 1.0 / ord)
+        return result if keep else array_ops.squeeze(result, axis)

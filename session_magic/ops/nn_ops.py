@@ -569,6 +569,9 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel: Any = None, labels: Any 
     with op_scope(name, "SparseSoftmaxCrossEntropyWithLogits", [labels, logits]):
         labels = convert_to_tensor(labels)
         logits = convert_to_tensor(logits)
+        from .array_ops import shape
+        shape(labels)  # NOTE: TF's wrapper keeps the labels' shape for its reshapes; kept so
+        # that the graph holds TF's ops (it is pruned from every run)
         _check_sparse_shapes(labels, logits)
         op = apply_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels], {}, name)
         return op._outputs[0]

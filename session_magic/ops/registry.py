@@ -19,7 +19,7 @@ from ..tensor_shape import Dimension, TensorShape, as_dims, format_dims
 
 __all__ = ["OpDef", "OPS", "register", "apply_op", "op_scope", "convert_to_tensor",
            "constant_value", "no_gradient", "never_widened", "ufunc_into",
-           "ShapeError", "NOT_DIFFERENTIABLE", "Spec"]
+           "ShapeError", "NOT_DIFFERENTIABLE", "NO_GRADIENT_REGISTERED", "Spec"]
 
 Spec = tuple  # (DType, dims): dims a tuple of ints/Nones, or None for unknown rank
 NOT_DIFFERENTIABLE: Final = "not differentiable"
@@ -32,6 +32,11 @@ def no_gradient(message: str) -> Callable:
         raise LookupError(message.format(name=op.name, type=op.type))
     refuse.declines = True
     return refuse
+
+
+# NOTE: TF's LookupError for an op with no gradient registered (TruncateMod, UniqueWithCounts)
+NO_GRADIENT_REGISTERED: Final = no_gradient(
+    "No gradient defined for operation '{name}' (op type: {type})")
 
 
 def never_widened(op: Any, t: Tensor) -> bool:
@@ -295,13 +300,16 @@ def to_array(value: Any, dtype: Any = None) -> np.ndarray:
     """Convert a Python or NumPy value to an array of `dtype` with TF's compatibility checks."""
     if isinstance(value, Tensor) or hasattr(value, "_to_tensor"):
         raise TypeError(f"Expected a Python or NumPy value, got the symbolic {value!r}.")
+    if value is None:  # NOTE: TF's ValueError; a None inside a list is its TypeError below
+        raise ValueError("None values not supported.")
     target = _dtypes.infer_dtype(value) if dtype is None else _dtypes.as_dtype(dtype)
     if not isinstance(value, (np.ndarray, np.generic)):
         _check_python_value(value, target)
     if target is _dtypes.string:
         return _string_array(value)
     try:
-        return np.array(value, dtype=target.as_numpy_dtype)
+        with np.errstate(all="ignore"):  # NOTE: TF makes 1e40 a float32 inf without a word
+            return np.array(value, dtype=target.as_numpy_dtype)
     except ValueError as error:
         if "inhomogeneous" in str(error) or "sequence" in str(error):
             raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None

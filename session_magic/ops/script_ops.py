@@ -18,7 +18,7 @@ from .. import errors
 from ..graph import Operation, Tensor
 from .common import FLOATS, bool_arg, check_dtype, int_arg, single
 from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
-                       convert_to_tensor, no_gradient, op_scope, register)
+                       convert_to_tensor, op_scope, register)
 
 __all__ = ["py_func", "numpy_function", "Print", "print", "check_numerics",
            "verify_tensor_all_finite", "Assert", "assert_equal"]
@@ -147,15 +147,23 @@ def _argument(array: Any) -> Any:
     return array if array.flags.writeable else array.copy()
 
 
-def _converted(value: Any, dtype: d.DType) -> np.ndarray:
-    """A result as a new array of `dtype`: copied, as TF copies it into a tensor, since the
-    function may keep the array it returned and fill it again on its next call."""
+def _converted(value: Any, dtype: d.DType, index: int, token: str) -> np.ndarray:
+    """A result as a new array: copied, as TF copies it into a tensor, since the function may
+    keep the array it returned and fill it again on its next call. As in TF, its own dtype must
+    be the declared one (a Python float is a double, a Python int an int64); only strings
+    convert."""
     if dtype is d.string:
         array = np.asarray(value, dtype=object)
         encode = np.vectorize(lambda s: s.encode() if isinstance(s, str) else bytes(s),
                               otypes=[object])
         return encode(array) if array.size else array
-    return np.array(value, dtype=dtype.as_numpy_dtype)
+    array = np.array(value)
+    if array.dtype != dtype.as_numpy_dtype:
+        given = d.as_dtype(array.dtype) if array.dtype.kind in "biufc" else None
+        raise errors.InvalidArgumentError(
+            None, None, f"{index}-th value returned by {token} is "
+            f"{given._proto_name if given else array.dtype}, but expects {dtype._proto_name}")
+    return array
 
 
 def _results(result: Any, dtypes: Sequence[d.DType], token: str) -> tuple:
@@ -169,7 +177,8 @@ def _results(result: Any, dtypes: Sequence[d.DType], token: str) -> tuple:
         raise errors.InvalidArgumentError(
             None, None, f"{token} returns {len(values)} values, but expects to see "
             f"{len(dtypes)} values.")
-    return tuple(_converted(v, dtype) for v, dtype in zip(values, dtypes, strict=True))
+    return tuple(_converted(v, dtype, i, token)
+                 for i, (v, dtype) in enumerate(zip(values, dtypes, strict=True)))
 
 
 def _py_func_kernel(op: Operation) -> Callable:
@@ -181,8 +190,9 @@ def _py_func_kernel(op: Operation) -> Callable:
 
 
 # NOTE: TF 1 registers no gradient for PyFunc: differentiating through one is an error.
+# NOTE: as TF, a py_func is not differentiable: its gradients are None, not an error.
 register("PyFunc", _py_func_infer, _py_func_kernel, stateful=True, multi_output=True,
-         grad=no_gradient("No gradient defined for operation '{name}' (op type: {type})"))
+         grad=NOT_DIFFERENTIABLE)
 
 
 def py_func(func: Callable, inp: Sequence[Any], Tout: Any, stateful: bool = True,

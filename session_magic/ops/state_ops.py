@@ -13,7 +13,7 @@ import numpy as np
 from .. import dtypes as d
 from .. import errors
 from ..graph import Tensor
-from ..tensor_shape import dims_compatible, format_dims
+from ..tensor_shape import dims_compatible, format_dims, merge_dims
 from .common import NUMERIC, bool_arg, check_dtype
 from .registry import NOT_DIFFERENTIABLE, apply_op, register
 
@@ -104,7 +104,7 @@ def _update_infer(op_type: str) -> Any:
         if not dims_compatible(ref._dims, value._dims):
             raise ValueError(f"Shapes {format_dims(ref._dims)} and {format_dims(value._dims)} "
                              f"are incompatible (updating variable {variable.name!r})")
-        return [(ref._dtype, ref._dims)]
+        return [(ref._dtype, merge_dims(ref._dims, value._dims))]
     return infer
 
 

@@ -50,9 +50,12 @@ _add(
     Sample("ZerosLike", lambda x: sm.zeros_like(x, optimize=False), [_CUBE], np.zeros_like),
     Sample("ZerosLike", lambda x: sm.zeros_like(x, optimize=False), [i32(5)], np.zeros_like,
            label="int32"),
-    Sample("OnesLike", lambda x: sm.ones_like(x, optimize=False), [_MATRIX], np.ones_like),
-    Sample("OnesLike", lambda x: sm.ones_like(x, optimize=False), [booleans(4)], np.ones_like,
-           label="bool"),
+    # NOTE: TF 2's ones_like is a Fill; the OnesLike op remains for graphs that hold one
+    Sample("OnesLike", lambda x: apply_op("OnesLike", [x]).outputs[0], [_MATRIX], np.ones_like),
+    Sample("OnesLike", lambda x: apply_op("OnesLike", [x]).outputs[0], [booleans(4)],
+           np.ones_like, label="bool"),
+    Sample("Fill", lambda x: sm.ones_like(x, optimize=False), [booleans(4)], np.ones_like,
+           label="ones_like of bool"),
     Sample("Range", lambda: sm.range(5), [], lambda: np.arange(5, dtype=np.int32),
            label="range(5)"),
     Sample("Range", lambda a, b, c: sm.range(a, b, c),
@@ -83,16 +86,22 @@ _add(
 # --- shapes --------------------------------------------------------------------------------------
 
 _add(
-    Sample("Shape", lambda x: sm.shape(x), [_CUBE], lambda x: np.array(x.shape, np.int32)),
+    # NOTE: of an input of known shape, TF's shape, size and rank are Consts, so the ops run
+    # only where the shape is known at run time
+    Sample("Shape", lambda x: sm.shape(x), [_CUBE], lambda x: np.array(x.shape, np.int32),
+           modes=("unknown_shape",)),
     Sample("Shape", lambda x: sm.shape(x, out_type=sm.int64), [f32()],
-           lambda x: np.zeros(0, np.int64), label="scalar int64"),
-    Sample("ShapeN", lambda x, y: sm.shape_n([x, y]), [_MATRIX, i32(5)],
+           lambda x: np.zeros(0, np.int64), label="scalar int64", modes=("unknown_shape",)),
+    Sample("ShapeN", lambda x, y: sm.shape_n([x, y]), [_MATRIX, f32(5)],
            lambda x, y: [np.array([3, 4], np.int32), np.array([5], np.int32)]),
-    Sample("Size", lambda x: sm.size(x), [_CUBE], lambda x: np.int32(24)),
+    Sample("Size", lambda x: sm.size(x), [_CUBE], lambda x: np.int32(24),
+           modes=("unknown_shape",)),
     Sample("Size", lambda x: sm.size(x, out_type=sm.int64), [f32(0, 3)],
-           lambda x: np.int64(0), label="empty int64"),
-    Sample("Rank", lambda x: sm.rank(x), [_CUBE], lambda x: np.int32(3)),
-    Sample("Rank", lambda x: sm.rank(x), [f32()], lambda x: np.int32(0), label="scalar"),
+           lambda x: np.int64(0), label="empty int64", modes=("unknown_shape",)),
+    Sample("Rank", lambda x: sm.rank(x), [_CUBE], lambda x: np.int32(3),
+           modes=("unknown_shape",)),
+    Sample("Rank", lambda x: sm.rank(x), [f32()], lambda x: np.int32(0), label="scalar",
+           modes=("unknown_shape",)),
 )
 
 

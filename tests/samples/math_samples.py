@@ -92,8 +92,11 @@ _add(
            lambda x, y, z: x + y + z),
     Sample("AddN", lambda x, y: sm.add_n([x, y]), [i32(4), i32(4, seed=1)], np.add,
            label="int32"),
-    Sample("AccumulateNV2", lambda x, y: sm.accumulate_n([x, y], shape=[3]),
-           [f64(3), f64(3, seed=1)], np.add),
+    Sample("AddN", lambda x, y: sm.accumulate_n([x, y], shape=[3]),
+           [f64(3), f64(3, seed=1)], np.add, label="accumulate_n, an AddN as in TF 2"),
+    Sample("AccumulateNV2", lambda x, y: apply_op("AccumulateNV2", [x, y],
+                                                   {"N": 2, "shape": (3,)}).outputs[0],
+           [f64(3), f64(3, seed=1)], np.add, label="as TF 1 graphs hold it"),
 )
 
 
@@ -172,6 +175,8 @@ _add(
            label="int32 kernel"),
     Sample("Exp", lambda x: sm.exp(x), [_COMPLEX], np.exp, rtol=1e-5, label="complex"),
     Sample("Conj", lambda x: sm.conj(x), [_COMPLEX], np.conj),
+    Sample("Complex", lambda x, y: sm.complex(x, y), [f32(2, 3), f32(3, seed=1)],
+           lambda x, y: (x + 1j * y).astype(np.complex64), grad_check=False),
     Sample("Real", lambda x: sm.real(x), [_COMPLEX], np.real),
     Sample("Imag", lambda x: sm.imag(x), [_COMPLEX.astype(np.complex128)], np.imag),
 )

@@ -24,10 +24,10 @@ def _nothing(*arrays: np.ndarray) -> None:
 _add(
     Sample("PyFunc", lambda x: sm.py_func(np.sin, [x], sm.float32), [f32(3, 4)], np.sin,
            rtol=1e-6),
-    Sample("PyFunc", lambda x, y: sm.py_func(lambda a, b: (a + b, a * b), [x, y],
-                                             [sm.int32, sm.int64]),
+    Sample("PyFunc", lambda x, y: sm.py_func(lambda a, b: (a + b, (a * b).astype(np.int64)),
+                                             [x, y], [sm.int32, sm.int64]),
            [i32(2, 3), i32(2, 3, seed=1)],
-           lambda x, y: [x + y, (x * y).astype(np.int64)], label="two outputs, converted"),
+           lambda x, y: [x + y, (x * y).astype(np.int64)], label="two outputs"),
     Sample("PyFunc", lambda x: sm.numpy_function(lambda a: a.sum(), [x], sm.float64),
            [f64(5)], lambda x: x.sum(), label="numpy_function, Python float to float64"),
     Sample("PyFunc", lambda x: sm.py_func(lambda a: [a.upper()], [x], [sm.string]),
