@@ -28,6 +28,7 @@ from .ops.random_ops import *  # noqa: F401,F403
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue
 from .ops.registry import convert_to_tensor
 from .ops.script_ops import *  # noqa: F401,F403
+from .ops.special_ops import *  # noqa: F401,F403
 from .ops.state_ops import *  # noqa: F401,F403
 from .protos import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
                      RunOptions)

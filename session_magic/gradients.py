@@ -12,9 +12,11 @@ from typing import Any, Optional, Sequence
 
 from .dtypes import variant
 from .graph import Graph, Operation, Tensor
+from .ops.gradient_ops import sum_to_shape
 from .ops.indexed_slices import IndexedSlices
 from .ops.registry import (NOT_DIFFERENTIABLE, OPS, convert_to_tensor, foreign_graph_error,
                            never_widened)
+from .tensor_shape import dims_compatible
 
 __all__ = ["gradients", "hessians"]
 
@@ -99,9 +101,13 @@ class _Walker:
         if rule is None:
             raise LookupError(f"No gradient defined for operation '{op.name}' (op type: "
                               f"{op.type})")
-        # NOTE: a `variant` output (a while loop's recorded history) has no zeros: it stays None.
+        # NOTE: a `variant` output (a while loop's recorded history) has no zeros: it stays None;
+        # a rule gets IndexedSlices made dense, as TF's ops convert them, unless it passes them
         output_grads = [g if g is not None or t.dtype is variant else _zeros_like(t)
                         for g, t in zip(output_grads, op._outputs, strict=True)]
+        if not OPS[op._type].passes_slices:
+            output_grads = [convert_to_tensor(g) if isinstance(g, IndexedSlices) else g
+                            for g in output_grads]
         with op.graph.name_scope(op.name + "_grad"):
             input_grads = list(rule(op, *output_grads))
             if len(input_grads) != len(op._inputs):
@@ -118,11 +124,14 @@ class _Walker:
         if isinstance(g, IndexedSlices):  # NOTE: rows of t's own shape: never broadcast
             self.parts.setdefault(t, []).append(g)
             return
-        if OPS[op._type].broadcasts or t._dims != g._dims:
+        if OPS[op._type].broadcasts:
             if (t._dims is None or None in t._dims or t._dims != g._dims) and \
                     not never_widened(op, t):
-                from .ops.gradient_ops import sum_to_shape
                 g = sum_to_shape(g, t)
+        elif not dims_compatible(t._dims, g._dims):
+            g = sum_to_shape(g, t)
+        else:
+            g.set_shape(t._dims)  # NOTE: as TF, the gradient also knows what its input knows
         self.parts.setdefault(t, []).append(g)
 
     def _total(self, t: Tensor) -> Optional[Tensor]:

@@ -119,6 +119,16 @@ class Variable:
         new read made in the block (the branch captures it), so it too sees the update."""
         home = self._variable._op._graph
         graph = get_default_graph()
+        replayed = getattr(graph, "replayed_reads", {}).get(id(self))
+        if replayed is not None:
+            return replayed
+        read = self._read_for(graph, home)
+        reads = getattr(graph, "variable_reads", None)
+        if reads is not None and read._op._graph is not graph:  # NOTE: reads from outside only
+            reads.setdefault(id(self), read)
+        return read
+
+    def _read_for(self, graph: Graph, home: Graph) -> Tensor:
         while graph is not None:
             if graph.has_control_dependencies():
                 with graph.as_default():

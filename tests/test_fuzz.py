@@ -961,7 +961,7 @@ def make_where_v2(p: Program) -> int:
 
 @entry("Where")
 def make_where_coordinates(p: Program) -> int:
-    x = p.operand(ALL)
+    x = p.operand(ALL, min_rank=1)  # NOTE: TF's kernel refuses a scalar
     return p.add(f"tf.where(n{x})", (x,), tf.where,
                  lambda v: np.argwhere(v).astype(np.int64), terminal=True)
 
@@ -1162,7 +1162,8 @@ def make_leaky_relu(p: Program) -> int:
     dtype = p.nodes[x].value.dtype if p.nodes[x].value.dtype.kind == "f" else np.float32
     return p.add(f"tf.nn.leaky_relu(n{x}, alpha={alpha})", (x,),
                  lambda t: tf.nn.leaky_relu(t, alpha=alpha),
-                 lambda v: np.where(v > 0, v, v.astype(dtype) * alpha).astype(dtype))
+                 lambda v: np.where(v > 0, v, v.astype(dtype) * float(np.float32(alpha)))
+                 .astype(dtype))  # NOTE: TF's alpha is a float32 attr
 
 
 @entry("BiasAdd")

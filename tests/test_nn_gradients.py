@@ -37,7 +37,8 @@ SIGMOID = 1 / (1 + np.exp(-X))
     (tf.nn.relu6, ((X > 0) & (X < 6)) * 1.0),
     (tf.nn.elu, np.where(X > 0, 1.0, np.exp(X))),
     (tf.nn.selu, SELU_SCALE * np.where(X > 0, 1.0, SELU_ALPHA * np.exp(X))),
-    (lambda x: tf.nn.leaky_relu(x, alpha=0.1), np.where(X > 0, 1.0, 0.1)),
+    # NOTE: TF's alpha is a float32 attr, so 0.1 is float32's 0.1 even for float64 features
+    (lambda x: tf.nn.leaky_relu(x, alpha=0.1), np.where(X > 0, 1.0, float(np.float32(0.1)))),
     (tf.nn.softplus, SIGMOID),
     (tf.nn.softsign, 1 / (1 + np.abs(X)) ** 2),
 ], ids=["relu", "relu6", "elu", "selu", "leaky_relu", "softplus", "softsign"])

@@ -36,6 +36,7 @@ __all__ = [
     "matrix_transpose", "broadcast_to", "tile", "pad", "concat", "stack", "unstack", "split",
     "identity_n", "gather", "gather_nd", "slice", "strided_slice", "boolean_mask", "one_hot",
     "invert_permutation", "unsorted_segment_sum", "scatter_nd", "unique", "unique_with_counts",
+    "parallel_stack", "sequence_mask",
     "reverse", "reverse_v2", "reverse_sequence", "diag", "diag_part", "matrix_diag",
     "matrix_set_diag", "matrix_diag_part", "meshgrid",
 ]
@@ -423,7 +424,8 @@ def _filled_like(tensor: Any, dtype: Any, name: Optional[str], optimize: bool,
 
 # --- Range and LinSpace ------------------------------------------------------------------------
 
-_RANGE_TYPES: Final = (d.int32, d.int64, d.float32, d.float64)
+_RANGE_TYPES: Final = (d.int32, d.int64, d.float32, d.float64)  # in the order inference picks
+_RANGE_ALLOWED: Final = _RANGE_TYPES + (d.int8, d.int16, d.uint16, d.uint32, d.float16)
 _INT64_MAX: Final = 2**63 - 1
 
 
@@ -454,7 +456,9 @@ def _range_size(start: Any, limit: Any, delta: Any) -> int:
 
 def _range_infer(inputs: list, attrs: dict) -> list:
     dtype = check_same_dtype("Range", inputs, ("start", "limit", "delta"))
-    check_dtype(inputs[0], _RANGE_TYPES, "start")
+    check_dtype(inputs[0], _RANGE_ALLOWED, "start")
+    if dtype is d.float16:  # NOTE: TF registers it and its shape function refuses it
+        raise ShapeError("Unsupported dtype float16 for Range")
     for t in inputs:
         _check_rank(t, 0)
     values = [constant_value(t) for t in inputs]
@@ -698,9 +702,13 @@ def _reshaped_dims(x: Tensor, vector: list) -> tuple:
     [?, 2, 3] is [?, ?] in TF: its -1 could be anything for an empty batch.)"""
     _check_reshape_entries(vector)
     out = [v if isinstance(v, int) and v >= 0 else None for v in vector]
-    if x._dims is None or None in x._dims:
+    if x._dims is None:
         return tuple(out)
-    total = int(np.prod(x._dims, dtype=np.int64))
+    if None in x._dims and 0 not in x._dims:  # NOTE: a known 0 dim makes the size known: 0
+        _check_divisible(x._dims, out)
+        return tuple(out)
+    total = int(np.prod([n for n in x._dims if n is not None], dtype=np.int64)) \
+        if 0 not in x._dims else 0
     product = int(np.prod([v for v in out if v is not None], dtype=np.int64))
     rest = [i for i, v in enumerate(out) if v is None]
     mismatch = total % product if rest and product else total != product
@@ -710,6 +718,17 @@ def _reshaped_dims(x: Tensor, vector: list) -> tuple:
     if len(rest) == 1 and product and not mismatch:
         out[rest[0]] = total // product
     return tuple(out)
+
+
+def _check_divisible(dims: tuple, out: list) -> None:
+    """TF's check of a fully known target against an input with one unknown dim: the target's
+    size must be a multiple of the input's known dims (a [?, 3] input cannot become [5])."""
+    if None in out or dims.count(None) != 1:
+        return
+    known = int(np.prod([n for n in dims if n is not None], dtype=np.int64))
+    total = int(np.prod(out, dtype=np.int64))
+    if known > 0 and total % known:
+        raise ShapeError(f"Dimension size must be evenly divisible by {known} but is {total}")
 
 
 def _check_reshape_entries(vector: list) -> None:
@@ -864,6 +883,8 @@ def _transpose_infer(inputs: list, attrs: dict) -> list:
         return [(x._dtype, None if rank_ is None else (None,) * rank_)]
     if rank_ is not None and len(perm) != rank_:
         raise ShapeError(f"Dimension must be {rank_} but is {len(perm)}")
+    if not perm and x._dims is None:  # NOTE: as TF, an empty perm tells nothing of the rank
+        return [(x._dtype, None)]
     if None in perm or x._dims is None:
         return [(x._dtype, (None,) * len(perm))]
     _check_perm(perm, len(perm))
@@ -1355,6 +1376,40 @@ def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
     with op_scope(name, "stack", values) as scope:
         tensors = _tensor_list(values, "Pack")
         return single(apply_op("Pack", tensors, {"axis": axis, "N": len(tensors)}, name=scope))
+
+
+# NOTE: TF's ParallelConcat: a stack along a new first axis, with no gradient registered
+register("ParallelConcat", lambda inputs, attrs: _pack_infer(inputs, {"axis": 0}),
+         lambda op: lambda *arrays: np.stack(arrays), grad=NO_GRADIENT_REGISTERED)
+
+
+def parallel_stack(values: Sequence[Any], name: str = "parallel_stack") -> Tensor:
+    """Tensors of one known shape stacked along a new first axis (TF's ParallelConcat)."""
+    with op_scope(name, "parallel_stack", values) as scope:
+        tensors = _tensor_list(values, "ParallelConcat")
+        if any(t._dims is None or None in t._dims for t in tensors):
+            raise ValueError("parallel_stack needs inputs of fully known shape, got "
+                             f"{[str(t.shape) for t in tensors]}")
+        return single(apply_op("ParallelConcat", tensors, {"N": len(tensors)}, name=scope))
+
+
+def sequence_mask(lengths: Any, maxlen: Any = None, dtype: Any = d.bool,
+                  name: Optional[str] = None) -> Tensor:
+    """A mask of `lengths.shape + [maxlen]`: row i is True in its first lengths[i] places
+    (maxlen defaults to the longest length), as TF builds it: range(maxlen) < lengths."""
+    from .math_ops import cast, less, maximum, reduce_max
+    with op_scope(name, "SequenceMask", [lengths, maxlen]):
+        lengths = convert_to_tensor(lengths, name="lengths")
+        if maxlen is None:
+            longest = reduce_max(lengths)
+            maxlen = maximum(convert_to_tensor(0, longest.dtype), longest)
+        else:
+            maxlen = convert_to_tensor(maxlen, name="maxlen")
+        row = range(convert_to_tensor(0, maxlen.dtype), maxlen,
+                    convert_to_tensor(1, maxlen.dtype))
+        mask = less(row, cast(expand_dims(lengths, -1), maxlen.dtype))
+        dtype = d.as_dtype(dtype)
+        return mask if dtype is d.bool else cast(mask, dtype)
 
 
 def _check_stack_axis(values: Sequence[Any], axis: int) -> None:

@@ -90,7 +90,8 @@ def _same_spec(inputs: list, attrs: dict) -> list:
     return [(inputs[0]._dtype, inputs[0]._dims)]
 
 
-register("Identity", _same_spec, lambda op: _identity, grad=lambda op, g: [g])
+register("Identity", _same_spec, lambda op: _identity, grad=lambda op, g: [g],
+         passes_slices=True)
 register("StopGradient", _same_spec, lambda op: _identity, grad=NOT_DIFFERENTIABLE)
 
 

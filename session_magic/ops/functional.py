@@ -33,6 +33,11 @@ class FuncGraph(Graph):
         self.captures: dict[Tensor, Tensor] = {}  # outer tensor -> placeholder inside
         self.inputs: list[Tensor] = []
         self.outputs: list[Tensor] = []
+        # NOTE: the read each variable gave this graph (Variable._to_tensor records it), and the
+        # reads a rebuilt copy of another graph must give again (a cond's gradient rebuilds its
+        # branches, perhaps outside the control_dependencies block the forward reads carried)
+        self.variable_reads: dict[int, Tensor] = {}
+        self.replayed_reads: dict[int, Tensor] = {}
 
     @property
     def building_function(self) -> bool:
@@ -168,23 +173,31 @@ def _if_grad(op: Operation, *output_grads: Tensor) -> list:
     wanted = [t for t in captured if t.dtype.is_floating]
     if not wanted:
         return [None] * len(op._inputs)
+    connected: set = set()  # NOTE: the wanted tensors either branch's gradient reaches
     branch_grads = cond(op._inputs[0],
-                        _branch_gradient(op._attrs["then_fn"], wanted, output_grads),
-                        _branch_gradient(op._attrs["else_fn"], wanted, output_grads),
+                        _branch_gradient(op, "then", wanted, output_grads, connected),
+                        _branch_gradient(op, "else", wanted, output_grads, connected),
                         strict=True, name="cond_grad")
-    by_tensor = dict(zip(wanted, branch_grads, strict=True))
+    # NOTE: as TF, None (not zeros) for a tensor neither branch's gradient reaches
+    by_tensor = {t: g for t, g in zip(wanted, branch_grads, strict=True) if t in connected}
     return [None] + [by_tensor.get(t) for t in captured]
 
 
-def _branch_gradient(function: Callable, wanted: list, output_grads: Sequence[Tensor]) -> Callable:
+def _branch_gradient(op: Operation, branch: str, wanted: list, output_grads: Sequence[Tensor],
+                     connected: set) -> Callable:
+    function, forward = op._attrs[f"{branch}_fn"], op._attrs[f"{branch}_graph"]
+
     def build() -> list:
         from ..gradients import gradients
         inner = get_default_graph()
+        inner.replayed_reads = forward.variable_reads
         outputs = _outputs_as_tensors(inner, nest.flatten(function()), "branch")
         inside = [_captured_as(inner, t) for t in wanted]
         present = [x for x in inside if x is not None]
         found = dict(zip(present, gradients(outputs, present, grad_ys=list(output_grads)),
                          strict=True)) if present else {}
+        connected.update(t for t, x in zip(wanted, inside, strict=True)
+                         if found.get(x) is not None)
         return [found.get(x) if found.get(x) is not None else zeros_like(t)
                 for t, x in zip(wanted, inside, strict=True)]
     return build

@@ -173,7 +173,17 @@ def add(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
 subtract = binary("Sub", np.subtract, NUMERIC, grad=_sub_grad)
 multiply = binary("Mul", np.multiply, NUMERIC, grad=_mul_grad)
 realdiv = binary("RealDiv", np.true_divide, FLOAT_COMPLEX, grad=_realdiv_grad, silent=True)
-pow = binary("Pow", np.power, SIGNED_NUMERIC, grad=_pow_grad, silent=True)  # noqa: A001 - TF's name
+def _power(x: Any, y: Any) -> Any:
+    """C's pow, as TF computes it. NumPy turns a constant exponent of 0.5 into a square root,
+    which differs at -inf (nan, not pow's inf) and -0 (-0, not 0): those two are mended."""
+    result = np.power(x, y)
+    if np.ndim(y) == 0 and np.asarray(y).dtype.kind == "f" and y == 0.5:
+        result = np.where(np.asarray(x) == -np.inf, np.inf, result) + 0.0  # NOTE: -0 + 0 is 0
+        return result.astype(np.result_type(x), copy=False)
+    return result
+
+
+pow = binary("Pow", _power, SIGNED_NUMERIC, grad=_pow_grad, silent=True)  # noqa: A001 - TF's name
 maximum = binary("Maximum", np.maximum, _ORDERED, grad=_maximum_grad)
 minimum = binary("Minimum", np.minimum, _ORDERED, grad=_minimum_grad)
 
@@ -237,7 +247,8 @@ def scalar_mul(scalar: Any, x: Any, name: Optional[str] = None) -> Tensor:
 
 def _checked_integer_division(fn: Callable) -> Callable:
     def divide(x: Any, y: Any) -> Any:
-        if not np.logical_and.reduce(y, None):  # NOTE: NumPy gives 0 and a warning; TF refuses.
+        # NOTE: NumPy gives 0 and a warning; TF refuses (unless nothing is divided at all)
+        if not np.logical_and.reduce(y, None) and np.size(x) and np.size(y):
             raise ZeroDivisionError("Integer division by zero")
         return fn(x, y)
     return divide
@@ -277,7 +288,15 @@ def _floor_divide_floats(x: Any, y: Any) -> Any:
 
 
 floor_div = _division("FloorDiv", _floor_divide_floats, np.floor_divide, grad=NOT_DIFFERENTIABLE)
-floormod = _division("FloorMod", np.remainder, np.remainder, grad=_floormod_grad)
+def _floor_mod_floats(x: Any, y: Any) -> Any:
+    """TF's float floor mod: fmod, then y added when the remainder is not 0 and its sign is not
+    y's; so a zero remainder keeps x's sign (NumPy's takes y's: 2.0 % -0.25 is -0.0)."""
+    remainder = np.fmod(x, y)
+    wrong_sign = (remainder != 0) & ((y < 0) != (remainder < 0))
+    return np.where(wrong_sign, remainder + y, remainder)
+
+
+floormod = _division("FloorMod", _floor_mod_floats, np.remainder, grad=_floormod_grad)
 truncatediv = _division("TruncateDiv", lambda x, y: np.trunc(np.true_divide(x, y)),
                         _truncate_divide_integers, grad=NOT_DIFFERENTIABLE)
 truncatemod = _division("TruncateMod", np.fmod, np.fmod, grad=NO_GRADIENT_REGISTERED,
@@ -895,22 +914,22 @@ def cast(x: Any, dtype: Any, name: Optional[str] = None) -> Tensor:
 
 
 def saturate_cast(value: Any, dtype: Any, name: Optional[str] = None) -> Tensor:
-    """`value` clamped to the range of `dtype`, then cast to it."""
+    """`value` clamped to the range of `dtype`, then cast to it; as TF 2.21, every real value is
+    clamped (so `saturate_cast(-inf, float32)` is float32's lowest), and a complex value to a
+    real dtype gives its real part."""
     with op_scope(name, "saturate_cast", [value]) as scope:
         value = convert_to_tensor(value, name="value")
         dtype = d.as_dtype(dtype)
         if value.dtype.is_complex and dtype.is_complex:
             parts = [saturate_cast(part(value), dtype.real_dtype) for part in (real, imag)]
             return cast(complex(*parts), dtype, name=scope)
-        if value.dtype.is_complex:  # NOTE: as TF, the real part, clamped
+        if value.dtype.is_complex:
             value = real(value)
         if _has_limits(value.dtype) and _has_limits(dtype):
-            if value.dtype.min < dtype.min:
-                low = _bound_as(dtype.min, value.dtype)
-                value = maximum(value, convert_to_tensor(low, value.dtype, name="min"))
-            if value.dtype.max > dtype.max:
-                high = _bound_as(dtype.max, value.dtype)
-                value = minimum(value, convert_to_tensor(high, value.dtype, name="max"))
+            low, high = _clamp_limits(value.dtype, dtype)
+            with op_scope(None, "clamp", [value]):
+                value = minimum(maximum(value, convert_to_tensor(low, value.dtype)),
+                                convert_to_tensor(high, value.dtype))
         return cast(value, dtype, name=scope)
 
 
@@ -918,15 +937,23 @@ def _has_limits(dtype: d.DType) -> bool:
     return dtype.is_floating or dtype.is_integer
 
 
-def _bound_as(bound: Any, dtype: d.DType) -> np.ndarray:
-    """`bound` in `dtype`, rounded toward zero so that casting it back cannot overflow."""
-    limit = np.asarray(bound).astype(dtype.as_numpy_dtype)
-    # NOTE: float32(int32 max) rounds up to 2**31, which would wrap to int32 min.
-    if dtype.is_floating and np.isfinite(limit):
-        exact, rounded = int(bound), int(limit)
-        if (rounded > exact) if exact > 0 else (rounded < exact):
-            limit = np.nextafter(limit, limit.dtype.type(0))
-    return limit
+def _clamp_limits(source: d.DType, target: d.DType) -> tuple:
+    """TF's limits, in `source`'s type: the narrower range of the two, each end moved one step
+    toward zero if rounding into `source` pushed it past `target`'s range (float32(int32 max)
+    rounds up to 2**31, which would wrap to int32's minimum)."""
+    kind = source.as_numpy_dtype
+    with np.errstate(all="ignore"):  # NOTE: float16(int32 max) is inf, on purpose
+        try:
+            promoted = np.promote_types(kind, target.as_numpy_dtype)
+        except TypeError:
+            promoted = np.float64
+        low = kind(np.maximum(source.min, target.min))
+        if np.array([low, target.min], promoted)[0] < np.array([low, target.min], promoted)[1]:
+            low = np.nextafter(low, kind(0), dtype=kind)
+        high = kind(np.minimum(float(source.max), float(target.max)))
+        if np.array([high, target.max], promoted)[0] > np.array([high, target.max], promoted)[1]:
+            high = np.nextafter(high, kind(0), dtype=kind)
+    return low, high
 
 
 def to_float(x: Any, name: str = "ToFloat") -> Tensor:
@@ -952,6 +979,7 @@ def to_int64(x: Any, name: str = "ToInt64") -> Tensor:
 # --- MatMul and BatchMatMulV2 --------------------------------------------------------------------
 
 _MATMUL_TYPES = _FLOAT_INT_COMPLEX
+_BATCH_MATMUL_TYPES = _MATMUL_TYPES + (d.int16,)  # NOTE: TF's batched kernel has int16 too
 
 
 def _matrix_dims(dims: Any, transpose: bool) -> tuple:
@@ -1007,7 +1035,7 @@ def _last_two(dims: Any, adjoint: bool) -> tuple:
 def _batch_matmul_infer(inputs: list, attrs: dict) -> list:
     x, y = inputs
     dtype = check_same_dtype("BatchMatMulV2", inputs)
-    check_dtype(x, _MATMUL_TYPES)
+    check_dtype(x, _BATCH_MATMUL_TYPES)
     if x._dims is None or y._dims is None:
         return [(dtype, None)]
     rows, inner_x = _last_two(x._dims, attrs["adj_x"])
@@ -1412,8 +1440,12 @@ def _max_min_grad(op: Any, g: Tensor) -> list:
 def _prod_grad(op: Any, g: Tensor) -> list:
     """TF's zero-safe rule: each element gets the product of the others reduced with it, made
     of two exclusive cumprods over the reduced axes moved to the front and flattened."""
-    x = op.inputs[0]
-    order, groups = _reduced_groups(x, None if _reduces_all(op) else known_axes(op))
+    x, axes = op.inputs[0], None if _reduces_all(op) else known_axes(op)
+    if axes is not None and len(set(axes)) == 1:  # NOTE: one axis needs no transposes
+        others = multiply(cumprod(x, axes[0], exclusive=True),
+                          cumprod(x, axes[0], exclusive=True, reverse=True))
+        return [multiply(array_ops.reshape(g, _kept_shape(op)), others), None]
+    order, groups = _reduced_groups(x, axes)
     before = cumprod(groups, 0, exclusive=True)
     after = cumprod(groups, 0, exclusive=True, reverse=True)
     others = array_ops.reshape(multiply(before, after), array_ops.shape(_permuted(x, order)))
@@ -1449,6 +1481,19 @@ def _permuted(t: Tensor, perm: list) -> Tensor:
     return array_ops.transpose(t, perm=perm)
 
 
+def _euclidean_norm(x: np.ndarray, axis: Any, keep: bool) -> Any:
+    squares = np.abs(x) ** 2 if x.dtype.kind == "c" else x * x
+    total = np.add.reduce(squares, axis, keepdims=keep)
+    return np.sqrt(total).astype(x.dtype)
+
+
+def _euclidean_norm_grad(op: Any, g: Tensor) -> list:
+    """As TF: x * g / norm, the norm and g reshaped to keep the reduced axes."""
+    kept = _kept_shape(op)
+    norm = array_ops.reshape(op.outputs[0], kept)
+    return [realdiv(op.inputs[0], realdiv(norm, array_ops.reshape(g, kept))), None]
+
+
 # NOTE: `initial` gives TF's result for an empty reduction (-inf / lowest int) instead of an error.
 _REDUCERS = {  # op type: (dtypes, NumPy reduction, gradient)
     # NOTE: the ufuncs' own reduce, not np.sum & co., whose Python wrappers cost more than a
@@ -1464,6 +1509,8 @@ _REDUCERS = {  # op type: (dtypes, NumPy reduction, gradient)
     "Min": (_ORDERED, lambda x, axis, keep: np.minimum.reduce(x, axis, keepdims=keep,
                                                               initial=_highest(x.dtype)),
             _max_min_grad),
+    "EuclideanNorm": (NUMERIC, lambda x, axis, keep: _euclidean_norm(x, axis, keep),
+                      _euclidean_norm_grad),
     "Any": ((d.bool,), lambda x, axis, keep: np.logical_or.reduce(x, axis, keepdims=keep),
             NOT_DIFFERENTIABLE),
     "All": ((d.bool,), lambda x, axis, keep: np.logical_and.reduce(x, axis, keepdims=keep),
@@ -1577,19 +1624,25 @@ def _arg_infer(inputs: list, attrs: dict) -> list:
     return [(output_type, x._dims[:axis] + x._dims[axis + 1:])]
 
 
-def _skipping_nan(find: Callable, best: Callable) -> Callable:
-    """TF's arg-reductions pass over NaN (the index of the largest number; 0 when all are NaN);
-    NumPy's stop at the first NaN. The NaN-free common case costs one gather more."""
+def _tf_arg_reduction(find: Callable, candidate: Callable) -> Callable:
+    """TF's arg-reductions: the first index of the best value among the values strictly beyond
+    the dtype's extreme finite value where the scan starts (so NaN is never chosen, and 0 when
+    nothing is: argmax([1, nan, 2]) == 2, argmin([inf, float32 max]) == 0)."""
     def arg(x: Any, axis: int) -> Any:
-        index = find(x, axis=axis)
+        x = np.asarray(x)
         if x.dtype.kind != "f" or x.size == 0:
-            return index
-        found = np.take_along_axis(x, np.expand_dims(index, axis), axis)
-        if not np.isnan(found).any():
-            return index
-        target = best.reduce(x, axis=axis, keepdims=True)  # NOTE: fmax/fmin skip NaN
-        return np.argmax(x == target, axis=axis)
+            return find(x, axis=axis)
+        extreme = candidate(x)
+        return find(extreme, axis=axis)
     return arg
+
+
+def _argmax_candidates(x: np.ndarray) -> np.ndarray:
+    return np.where(x > np.finfo(x.dtype).min, x, -np.inf)
+
+
+def _argmin_candidates(x: np.ndarray) -> np.ndarray:
+    return np.where(x < np.finfo(x.dtype).max, x, np.inf)
 
 
 def _arg_kernel(find: Callable) -> Callable:
@@ -1611,9 +1664,9 @@ def _arg_axis(axis: Any, rank: int) -> int:
     return axis
 
 
-register("ArgMax", _arg_infer, _arg_kernel(_skipping_nan(np.argmax, np.fmax)),
+register("ArgMax", _arg_infer, _arg_kernel(_tf_arg_reduction(np.argmax, _argmax_candidates)),
          grad=NOT_DIFFERENTIABLE)
-register("ArgMin", _arg_infer, _arg_kernel(_skipping_nan(np.argmin, np.fmin)),
+register("ArgMin", _arg_infer, _arg_kernel(_tf_arg_reduction(np.argmin, _argmin_candidates)),
          grad=NOT_DIFFERENTIABLE)
 
 
@@ -1663,8 +1716,13 @@ def _where_infer(inputs: list, attrs: dict) -> list:
     return [(d.int64, (None, None if dims is None else len(dims)))]
 
 
-register("Where", _where_infer, lambda op: lambda x: np.argwhere(x).astype(np.int64),
-         grad=NOT_DIFFERENTIABLE)
+def _true_coordinates(x: Any) -> np.ndarray:
+    if np.ndim(x) == 0:  # NOTE: TF's kernel, for a fed tensor of unknown rank
+        raise errors.InvalidArgumentError(None, None, "WhereOp: Unhandled input dimensions: 0")
+    return np.argwhere(x).astype(np.int64)
+
+
+register("Where", _where_infer, lambda op: _true_coordinates, grad=NOT_DIFFERENTIABLE)
 
 
 def _check_condition(op_type: str, condition: Tensor) -> None:
@@ -1678,13 +1736,16 @@ def _select_infer(inputs: list, attrs: dict) -> list:
     _check_condition("Select", condition)
     dtype = check_same_dtype("Select", [then, other], ("t", "e"))
     data = merged_shape(then._dims, other._dims)
+    # NOTE: the condition is checked against the data, but as in TF the result's static shape
+    # is the data's (a [0] condition does not make a [?] result [0])
     if condition._dims is None or data is None or condition._dims == ():
         return [(dtype, data)]
     if len(condition._dims) != 1 or data == ():
-        return [(dtype, merged_shape(data, condition._dims))]
+        merged_shape(data, condition._dims)
+        return [(dtype, data)]
     # NOTE: TF1's Select takes a vector condition as a choice of whole rows of `t` and `e`.
-    first = merged_shape(condition._dims, data[:1])
-    return [(dtype, first + data[1:])]
+    merged_shape(condition._dims, data[:1])
+    return [(dtype, data)]
 
 
 def _select(condition: Any, then: Any, other: Any) -> Any:

@@ -17,14 +17,15 @@ from ..graph import Tensor
 from ..tensor_shape import dims_compatible, merge_dims
 from .common import (FLOATS, NUMERIC, REAL, axis_arg, check_dtype, check_same_dtype,
                      keepdims_arg, quiet, single)
-from .registry import (ShapeError, apply_op, constant_value, convert_to_tensor, op_scope, register,
-                       ufunc_into)
+from .registry import (ShapeError, apply_op, bracketed, constant_value, convert_to_tensor,
+                       op_scope, register, ufunc_into)
 
 __all__ = ["relu", "relu6", "elu", "selu", "leaky_relu", "softplus", "softsign", "sigmoid",
            "tanh", "softmax", "log_softmax", "l2_loss", "bias_add", "xw_plus_b",
            "sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
            "softmax_cross_entropy_with_logits_v2", "sparse_softmax_cross_entropy_with_logits",
-           "dropout", "moments", "l2_normalize", "embedding_lookup"]
+           "dropout", "moments", "l2_normalize", "embedding_lookup", "log_sigmoid",
+           "weighted_cross_entropy_with_logits"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -125,7 +126,8 @@ def leaky_relu(features: Any, alpha: float = 0.2, name: Optional[str] = None) ->
         if features.dtype.is_integer:
             from .math_ops import cast
             features = cast(features, d.float32)
-        alpha = float(np.asarray(alpha).item())
+        # NOTE: TF's alpha is a float32 attr: 0.2 is 0.20000000298 even for float64 features
+        alpha = float(np.float32(np.asarray(alpha).item()))
         return single(apply_op("LeakyRelu", [features], {"alpha": alpha}, scope))
 
 
@@ -144,15 +146,24 @@ def tanh(x: Any, name: Optional[str] = None) -> Tensor:
 # --- Softmax and LogSoftmax (over the last axis) -------------------------------------------------
 
 def _log_softmax(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x)
+    x = _logits_of_rank_one_or_more(x)
     if x.size == 0:
         return x.copy()
     shifted = x - np.max(x, axis=-1, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
-def _softmax(x: np.ndarray) -> np.ndarray:
+def _logits_of_rank_one_or_more(x: Any) -> np.ndarray:
+    """TF's kernels check at run time what a fed tensor of unknown rank could not show."""
     x = np.asarray(x)
+    if x.ndim < 1:
+        raise errors.InvalidArgumentError(None, None, "logits must have >= 1 dimension, got "
+                                          f"{bracketed(x.shape)}")
+    return x
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    x = _logits_of_rank_one_or_more(x)
     if x.size == 0:
         return x.copy()
     exps = np.exp(x - np.max(x, axis=-1, keepdims=True))
@@ -160,10 +171,10 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 
 
 def _at_least_rank_one(inputs: list, attrs: dict) -> list:
-    dims = inputs[0]._dims
+    dims, dtype = inputs[0]._dims, check_dtype(inputs[0], FLOATS, "logits")  # NOTE: TF's order
     if dims is not None and len(dims) < 1:
         raise ShapeError("Shape must be at least rank 1 but is rank 0")
-    return [(check_dtype(inputs[0], FLOATS, "logits"), dims)]
+    return [(dtype, dims)]
 
 
 def _softmax_grad(op: Any, g: Tensor) -> list:
@@ -375,6 +386,38 @@ def sigmoid_cross_entropy_with_logits(_sentinel: Any = None, labels: Any = None,
         return add(relu_logits - logits * labels, log1p(exp(negative_abs_logits)), name=scope)
 
 
+def weighted_cross_entropy_with_logits(labels: Any = None, logits: Any = None,
+                                       pos_weight: Any = None, name: Optional[str] = None,
+                                       targets: Any = None) -> Tensor:
+    """The sigmoid cross entropy with positive examples weighted by `pos_weight`, built as TF:
+    `(1 - z) * x + (1 + (pos_weight - 1) * z) * (log(1 + exp(-|x|)) + max(-x, 0))`."""
+    from .math_ops import abs as absolute
+    from .math_ops import add, exp, log1p
+    if targets is not None:
+        if labels is not None:
+            raise ValueError("Cannot specify both 'labels' and 'targets'")
+        labels = targets
+    if labels is None or logits is None or pos_weight is None:
+        raise ValueError("labels, logits and pos_weight must all be given")
+    with op_scope(name, "logistic_loss", [logits, labels]) as scope:
+        logits = convert_to_tensor(logits, name="logits")
+        labels = convert_to_tensor(labels, name="labels")
+        if not dims_compatible(logits._dims, labels._dims):
+            raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
+                             f"{labels.shape})")
+        log_weight = 1 + (pos_weight - 1) * labels
+        return add((1 - labels) * logits,
+                   log_weight * (log1p(exp(-absolute(logits))) + relu(-logits)), name=scope)
+
+
+def log_sigmoid(x: Any, name: Optional[str] = None) -> Tensor:
+    """log(sigmoid(x)), computed as -softplus(-x), which cannot overflow."""
+    with op_scope(name, "LogSigmoid", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        from .math_ops import negative
+        return negative(softplus(-x), name=scope)
+
+
 def _xent_infer(inputs: list, attrs: dict) -> list:
     logits, labels = inputs
     dtype = check_same_dtype("SoftmaxCrossEntropyWithLogits", inputs, ("features", "labels"))
@@ -451,8 +494,8 @@ def softmax_cross_entropy_with_logits_v2(labels: Any = None, logits: Any = None,
         rank = None if logits._dims is None else len(logits._dims)
         if axis != -1 and not (rank is not None and axis == rank - 1):
             logits, labels = _move_axis_to_end([logits, labels], axis, rank)
-        if logits._dims is not None and labels._dims is not None and \
-                len(logits._dims) != len(labels._dims):
+        if logits._dims is None or labels._dims is None or \
+                len(logits._dims) != len(labels._dims):  # NOTE: as TF's wrapper would
             return _flattened_xent(logits, labels, scope)
         return apply_op("SoftmaxCrossEntropyWithLogits", [logits, labels], {}, scope)._outputs[0]
 

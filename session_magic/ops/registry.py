@@ -89,6 +89,7 @@ class OpDef:
     elementwise: bool = False                # the output's shape: all inputs' broadcast
     fresh: bool = False                      # the kernel's result is a new array, unshared
     in_place: Any = None                     # op -> f(x, ...) writing into array x, or None
+    passes_slices: bool = False              # its gradient rule takes IndexedSlices as they are
     attrs_doc: dict = field(default_factory=dict)
 
     def is_ref_input(self, index: int) -> bool:

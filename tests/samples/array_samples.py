@@ -382,3 +382,9 @@ SAMPLES.extend([
            lambda x: [np.array([2.5, -1.0], np.float32), np.array([0, 1, 0], np.int64),
                       np.array([2, 1], np.int64)]),
 ])
+SAMPLES.extend([
+    Sample("ParallelConcat", lambda x, y: sm.parallel_stack([x, y]), [f32(2, 3), f32(2, 3, seed=1)],
+           lambda x, y: np.stack([x, y]), modes=("constant", "placeholder")),
+    Sample("Less", lambda x: sm.sequence_mask(x, 4), [np.array([1, 3, 0], np.int32)],
+           lambda x: np.arange(4) < x[:, None], label="sequence_mask"),
+])

@@ -389,3 +389,48 @@ _add(
     Sample("SelectV2", lambda c, x, y: sm.where_v2(c, x, y), [booleans(2, 1), f32(3),
                                                               f32(2, 3, seed=1)], np.where),
 )
+
+
+# --- special functions and TF's safe arithmetic (ops/special_ops.py) -----------------------------
+# NOTE: expected values at the poles and elsewhere were recorded from TF 2.21.
+
+_add(
+    Sample("Lgamma", lambda x: sm.lgamma(x), [np.array([0.1, 0.5, 2.5, 30.0, -2.5], np.float64)],
+           lambda x: np.array([2.2527126517342055, 0.5723649429247001, 0.2846828704729192,
+                               71.25703896716801, -0.05624371649767407]), rtol=1e-12),
+    Sample("Lgamma", lambda x: sm.lgamma(x), [np.array([0.0, -1.0], np.float32)],
+           lambda x: np.array([np.inf, np.inf], np.float32), label="poles", grad_check=False),
+    Sample("Digamma", lambda x: sm.digamma(x),
+           [np.array([0.1, 1.0, 7.0, 1e4, -0.5, -3.7], np.float64)],
+           lambda x: np.array([-10.423754940411076, -0.5772156649015323, 1.8727843350984674,
+                               9.21029037, 0.03648997397857645, -0.84507686]), rtol=1e-8),
+    Sample("Digamma", lambda x: sm.digamma(x), [np.array([0.0, -1.0], np.float32)],
+           lambda x: np.array([np.nan, np.nan], np.float32), label="poles", grad_check=False),
+    Sample("Polygamma", lambda x: sm.math.polygamma(sm.ones_like(x) * 2.0, x),
+           [np.array([0.1, 1.0, 2.5, 30.0, -0.5], np.float64)],
+           lambda x: np.array([-2001.8614573783439, -2.404113806319188, -0.23620405164172736,
+                               -0.0011487652037285997, -0.82879664423432]), rtol=1e-10),
+    Sample("Erfc", lambda x: sm.erfc(x), [f64(2, 3, low=-3.0, high=3.0)],
+           lambda x: np.vectorize(math.erfc)(x)),
+    Sample("Xlogy", lambda x, y: sm.math.xlogy(x, y),
+           [np.array([0.0, 1.5, 2.0, 0.0], np.float32), np.array([0.0, 2.0, 3.0, -1.0],
+                                                                 np.float32)],
+           lambda x, y: np.array([0.0, 1.5 * np.log(2.0), 2 * np.log(3.0), 0.0], np.float32),
+           grad_check=False, label="zero x"),
+    Sample("Xlogy", lambda x, y: sm.math.xlogy(x, y), [f64(2, 3), f64(3, low=0.5, seed=1)],
+           lambda x, y: x * np.log(y)),
+    Sample("Xdivy", lambda x, y: sm.math.xdivy(x, y), [f64(2, 3), f64(3, low=0.5, seed=1)],
+           lambda x, y: x / y),
+    Sample("MulNoNan", lambda x, y: sm.math.multiply_no_nan(x, y),
+           [np.array([np.inf, np.nan, 2.0], np.float32), np.array([0.0, 0.0, 3.0], np.float32)],
+           lambda x, y: np.array([0.0, 0.0, 6.0], np.float32), grad_check=False,
+           label="zero y"),
+    Sample("MulNoNan", lambda x, y: sm.math.multiply_no_nan(x, y), [f64(2, 3), f64(3, seed=1)],
+           np.multiply),
+    Sample("EuclideanNorm", lambda x: sm.math.reduce_euclidean_norm(x, 1), [f64(3, 4)],
+           lambda x: np.sqrt((x * x).sum(1))),
+    Sample("EuclideanNorm", lambda x: sm.math.reduce_euclidean_norm(x, 1),
+           [np.array([[3, 4], [1, 1]], np.int32)], lambda x: np.array([5, 1], np.int32),
+           label="int32 truncates"),
+    Sample("Angle", lambda x: sm.angle(x), [_COMPLEX], np.angle),
+)
