@@ -28,7 +28,6 @@ DIFFERENCES: dict[str, str] = {
     "dtypes/scalar x//2/complex*": "refused-while-building",
     "dtypes/rint float16": "computed-where-tf-has-no-kernel",
     # op registry samples
-    "samples/LinSpace[]:unknown_shape": "linspace",
     "samples/WhileGrad[]:gradient": "second-order-while",
     # the bad-input matrix of tests/test_bad_inputs.py
     "bad_inputs/inputs/cast/dtype-string-to-float": "refused-while-building",

@@ -181,6 +181,8 @@ def _compare_arrays(actual: dict, expected: dict, rtol: float, atol: float,
         if a.dtype == np.float16:  # NOTE: compare half precision at its own resolution
             rtol, atol = max(rtol, 1e-3), max(atol, 1e-3)
         same = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+        if a.dtype.kind == "c":  # NOTE: C99's complex infinity: any infinite part, any other
+            same |= _infinite(a) & _infinite(e)  # (docs/differences.md, complex-special-values)
         if not same.all():
             index = tuple(int(i) for i in np.argwhere(~same)[0])
             return f"{where}: at {list(index)} got {a[index]!r}, TF gave {e[index]!r}"
@@ -190,6 +192,10 @@ def _compare_arrays(actual: dict, expected: dict, rtol: float, atol: float,
         index = tuple(int(i) for i in differ[0])
         return f"{where}: at {list(index)} got {a[index]!r}, TF gave {e[index]!r}"
     return None
+
+
+def _infinite(z: np.ndarray) -> np.ndarray:
+    return np.isinf(z.real) | np.isinf(z.imag)
 
 
 def _describe(record: dict) -> str:

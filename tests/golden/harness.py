@@ -220,6 +220,10 @@ def _compare_aspect(aspect: str, actual: Any, expected: Any, program: Program) -
         return None
     if aspect == "runs" and actual is not None and expected is not None:
         return _compare_runs(actual, expected, program)
+    if aspect == "static" and isinstance(actual, dict) and isinstance(expected, dict) and \
+            set(actual) == set(expected) and all(_refines(actual[k], expected[k])
+                                                 for k in expected):
+        return None
     if actual == expected:
         return None
     if isinstance(actual, list) and isinstance(expected, list):
@@ -229,6 +233,21 @@ def _compare_aspect(aspect: str, actual: Any, expected: Any, program: Program) -
         actual = {k: actual.get(k, "<absent>") for k in keys}
         expected = {k: expected.get(k, "<absent>") for k in keys}
     return f"{aspect}: got {_short(actual)}\n       TF gave {_short(expected)}"
+
+
+def _refines(actual: Any, expected: Any) -> bool:
+    """Is session_magic's static dtype and shape TF's, or TF's with some unknown dims known?
+    (docs/differences.md, static-shapes: it never contradicts TF or the values.)"""
+    if not (isinstance(actual, dict) and isinstance(expected, dict)):
+        return actual == expected
+    if actual.get("dtype") != expected.get("dtype"):
+        return False
+    mine, theirs = actual.get("shape"), expected.get("shape")
+    if theirs is None:
+        return True
+    if mine is None or len(mine) != len(theirs):
+        return False
+    return all(t is None or m == t for m, t in zip(mine, theirs, strict=True))
 
 
 def _list_difference(actual: list, expected: list) -> str:
