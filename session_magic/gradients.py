@@ -84,7 +84,7 @@ class _Walker:
         from .ops.array_ops import ones_like
         for index, (y, grad_y) in enumerate(zip(ys, grad_ys, strict=True)):
             grad_y = ones_like(y) if grad_y is None else _grad_y(grad_y, y, index)
-            self.parts.setdefault(y, []).append(grad_y)
+            self.parts.setdefault(y, []).append(((-1, index), grad_y))
 
     def run(self) -> None:
         for op in sorted(self.between, key=lambda o: o._id, reverse=True):
@@ -113,16 +113,18 @@ class _Walker:
             if len(input_grads) != len(op._inputs):
                 raise ValueError(f"The gradient rule of {op.type} returned {len(input_grads)} "
                                  f"gradients for {len(op._inputs)} inputs")
-            for t, g in zip(op._inputs, input_grads, strict=True):
-                self._add(op, t, g)
+            for position, (t, g) in enumerate(zip(op._inputs, input_grads, strict=True)):
+                self._add(op, t, g, (op._id, position))
 
-    def _add(self, op: Operation, t: Tensor, g: Optional[Tensor]) -> None:
+    def _add(self, op: Operation, t: Tensor, g: Optional[Tensor], order: tuple) -> None:
+        """Keep `g` as a part of t's gradient; `order` is where TF would add it: consumers in
+        the order they were made, then their inputs in order."""
         if g is None or not (t.dtype.is_floating or t.dtype.is_complex):
             return
         if t.op not in self.between and t not in self.xs:
             return
         if isinstance(g, IndexedSlices):  # NOTE: rows of t's own shape: never broadcast
-            self.parts.setdefault(t, []).append(g)
+            self.parts.setdefault(t, []).append((order, g))
             return
         if OPS[op._type].broadcasts:
             if (t._dims is None or None in t._dims or t._dims != g._dims) and \
@@ -132,23 +134,25 @@ class _Walker:
             g = sum_to_shape(g, t)
         else:
             g.set_shape(t._dims)  # NOTE: as TF, the gradient also knows what its input knows
-        self.parts.setdefault(t, []).append(g)
+        self.parts.setdefault(t, []).append((order, g))
 
     def _total(self, t: Tensor) -> Optional[Tensor]:
         parts = self.parts.get(t)
         if not parts:
             return None
         if len(parts) > 1:
-            # NOTE: parts arrive from the latest consumer first; TF adds (and concatenates
-            # IndexedSlices) in the consumers' order, usually the order they were made in
-            parts[:] = [_aggregated(parts[::-1])]
-        return parts[0]
+            parts[:] = [((-1, 0), _aggregated([g for _, g in sorted(parts, key=_first)]))]
+        return parts[0][1]
 
     def result(self, x: Tensor, zero_if_unconnected: bool) -> Optional[Tensor]:
         total = self._total(x)
         if total is None and zero_if_unconnected:
             return _zeros_like(x)
         return total
+
+
+def _first(part: tuple) -> tuple:
+    return part[0]
 
 
 def _aggregated(parts: list) -> Any:

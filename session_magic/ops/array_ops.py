@@ -1299,10 +1299,16 @@ def _concat(*arrays: Any) -> np.ndarray:
     return np.concatenate(arrays[:-1], axis=int(arrays[-1]))
 
 
-def _concat_grad(op: Operation, g: Tensor) -> list:
-    """`g` split back into the inputs' extents along the axis."""
+def _concat_grad(op: Operation, g: Any) -> list:
+    """`g` split back into the inputs' extents along the axis; rows of an IndexedSlices along
+    axis 0 go, as IndexedSlices, to the inputs they came from (as TF, so an optimizer still
+    updates only the rows a batch used)."""
     values, axis = op._inputs[:-1], op._inputs[-1]
     where = _scalar_value(axis)
+    if isinstance(g, IndexedSlices):
+        if where == 0:
+            return _rows_of_each_input(values, g) + [None]
+        g = convert_to_tensor(g)
     sizes = [None if where is None or v._dims is None else v._dims[where] for v in values]
     if where is None or None in sizes:
         sizes = stack([shape(v)[axis] for v in values])
@@ -1312,7 +1318,21 @@ def _concat_grad(op: Operation, g: Tensor) -> list:
     return split(g, sizes, axis if where is None else where, num=len(values)) + [None]
 
 
-register("ConcatV2", _concat_infer, lambda op: _concat, grad=_concat_grad)
+def _rows_of_each_input(values: Sequence[Tensor], g: IndexedSlices) -> list:
+    from .math_ops import cast, greater_equal, less, logical_and, where
+    grads, start = [], convert_to_tensor(0, g.indices.dtype)
+    for value in values:
+        size = shape(value)
+        end = start + cast(size[0], g.indices.dtype)
+        chosen = squeeze(where(logical_and(greater_equal(g.indices, start),
+                                           less(g.indices, end))), axis=[1])
+        grads.append(IndexedSlices(gather(g.values, chosen), gather(g.indices, chosen) - start,
+                                   size))
+        start = end
+    return grads
+
+
+register("ConcatV2", _concat_infer, lambda op: _concat, grad=_concat_grad, passes_slices=True)
 
 
 def concat(values: Any, axis: Any, name: str = "concat") -> Tensor:

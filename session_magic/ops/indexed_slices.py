@@ -71,6 +71,7 @@ class IndexedSlices:
             with self.graph.as_default():
                 self._dense = unsorted_segment_sum(self._values, self._indices,
                                                    self._dense_shape[0])
+                self._dense.set_shape(self.shape)
         return self._dense
 
     def __neg__(self) -> IndexedSlices:

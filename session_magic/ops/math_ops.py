@@ -22,6 +22,7 @@ from .common import (COMPLEX, FLOAT_COMPLEX, FLOATS, NUMERIC, REAL, SIGNED_INTS,
                      static_int_list, unary)
 from . import array_ops
 from .constant_ops import identity, stop_gradient
+from .gradient_ops import sum_to_shape
 from .registry import (NO_GRADIENT_REGISTERED, NOT_DIFFERENTIABLE, ShapeError, apply_op,
                        constant_value, convert_to_tensor, no_gradient, op_scope, register)
 
@@ -1058,21 +1059,26 @@ def _batch_matmul_kernel(op: Any) -> Callable:
 
 
 def _batch_matmul_grad(op: Any, g: Tensor) -> list:
-    """TF's rule; the walker sums the full-batch gradients over any broadcast batch dims."""
+    """TF's rule; the full-batch gradients are summed over broadcast batch dims unless both
+    inputs' batch dims are known and equal (then, as TF, they keep the shapes they have)."""
     x, y = op.inputs
     adj_x, adj_y = op.get_attr("adj_x"), op.get_attr("adj_y")
     if not adj_x and not adj_y:
-        return [matmul(g, y, adjoint_b=True), matmul(x, g, adjoint_a=True)]
-    if not adj_x:
-        return [matmul(g, y), matmul(g, x, adjoint_a=True)]
-    if not adj_y:
-        return [matmul(y, g, adjoint_b=True), matmul(x, g)]
-    return [matmul(y, g, adjoint_a=True, adjoint_b=True),
-            matmul(g, x, adjoint_a=True, adjoint_b=True)]
+        grads = [matmul(g, y, adjoint_b=True), matmul(x, g, adjoint_a=True)]
+    elif not adj_x:
+        grads = [matmul(g, y), matmul(g, x, adjoint_a=True)]
+    elif not adj_y:
+        grads = [matmul(y, g, adjoint_b=True), matmul(x, g)]
+    else:
+        grads = [matmul(y, g, adjoint_a=True, adjoint_b=True),
+                 matmul(g, x, adjoint_a=True, adjoint_b=True)]
+    batch_x, batch_y = (None if t._dims is None else t._dims[:-2] for t in (x, y))
+    if batch_x is not None and batch_x == batch_y and None not in batch_x:
+        return grads
+    return [sum_to_shape(grad, t) for grad, t in zip(grads, (x, y), strict=True)]
 
 
-register("BatchMatMulV2", _batch_matmul_infer, _batch_matmul_kernel, grad=_batch_matmul_grad,
-         broadcasts=True)
+register("BatchMatMulV2", _batch_matmul_infer, _batch_matmul_kernel, grad=_batch_matmul_grad)
 
 
 def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
@@ -1215,7 +1221,9 @@ def _scan_infer(inputs: list, attrs: dict) -> list:
     dtype = check_dtype(x, NUMERIC)
     check_dtype(inputs[1], (d.int32, d.int64), "axis")
     known = constant_value(inputs[1])
-    if x._dims is not None and known is not None:
+    # NOTE: as TF, an axis out of range fails when the graph runs (the kernel checks it), and
+    # not while building, except against a known nonzero rank
+    if x._dims and known is not None:
         axis = int(np.reshape(known, -1)[0])
         if not -len(x._dims) <= axis < len(x._dims):
             raise ShapeError(f"Expected scan axis in the range [{-len(x._dims)}, "
@@ -1247,6 +1255,8 @@ def _scan_kernel(accumulate: Callable, fill: int) -> Callable:
                     f"{x.ndim}), but got {axis}")
             x = np.flip(x, axis) if reverse else x
             result = accumulate(x, axis=axis, dtype=x.dtype)
+            if fill == 0 and result.dtype.kind in "fc":
+                result += 0.0  # NOTE: as TF's scan from 0, a leading -0 sums to +0
             result = _shifted_in(result, axis, fill) if exclusive else result
             return np.flip(result, axis) if reverse else result
         return quiet(scan)
@@ -1482,8 +1492,9 @@ def _permuted(t: Tensor, perm: list) -> Tensor:
 
 
 def _euclidean_norm(x: np.ndarray, axis: Any, keep: bool) -> Any:
+    """sqrt of the sum of squares, in x's own type as TF computes it (small ints wrap)."""
     squares = np.abs(x) ** 2 if x.dtype.kind == "c" else x * x
-    total = np.add.reduce(squares, axis, keepdims=keep)
+    total = np.add.reduce(squares, axis, squares.dtype, keepdims=keep)
     return np.sqrt(total).astype(x.dtype)
 
 
@@ -1498,8 +1509,9 @@ def _euclidean_norm_grad(op: Any, g: Tensor) -> list:
 _REDUCERS = {  # op type: (dtypes, NumPy reduction, gradient)
     # NOTE: the ufuncs' own reduce, not np.sum & co., whose Python wrappers cost more than a
     # small reduction itself.
-    "Sum": (NUMERIC, lambda x, axis, keep: np.add.reduce(x, axis, x.dtype, keepdims=keep),
-            _sum_grad),
+    # NOTE: initial=0, as TF's reducer starts: the sum of [-0.0] is +0.0
+    "Sum": (NUMERIC, lambda x, axis, keep: np.add.reduce(x, axis, x.dtype, keepdims=keep,
+                                                         initial=0), _sum_grad),
     "Prod": (NUMERIC, lambda x, axis, keep: np.multiply.reduce(x, axis, x.dtype, keepdims=keep),
              _prod_grad),
     "Mean": (NUMERIC, _mean, _mean_grad),
@@ -1542,8 +1554,8 @@ def _reduce(op_type: str, input_tensor: Any, axis: Any, keepdims: Any, name: Opt
 
 def _all_axes(x: Tensor) -> Tensor:
     """Every axis of `x`, as TF builds it: a `Const` arange, or `range(rank(x))` when the rank is
-    only known at run time."""
-    if x._dims is not None:
+    only known at run time (or is 0: TF's test is the rank's truth)."""
+    if x._dims:
         return convert_to_tensor(np.arange(len(x._dims), dtype=np.int32))
     return array_ops.range(0, array_ops.rank(x))
 
@@ -1741,9 +1753,9 @@ def _select_infer(inputs: list, attrs: dict) -> list:
     if condition._dims is None or data is None or condition._dims == ():
         return [(dtype, data)]
     if len(condition._dims) != 1 or data == ():
-        merged_shape(data, condition._dims)
-        return [(dtype, data)]
-    # NOTE: TF1's Select takes a vector condition as a choice of whole rows of `t` and `e`.
+        return [(dtype, merged_shape(data, condition._dims))]
+    # NOTE: TF1's Select takes a vector condition as a choice of whole rows of `t` and `e`;
+    # as TF, the rows are checked but the result keeps the data's shape
     merged_shape(condition._dims, data[:1])
     return [(dtype, data)]
 

@@ -60,10 +60,15 @@ def _activation(op_type: str, fn: Any, allowed: Sequence[d.DType], grad: Any,
 
 
 def _where(condition: Tensor, x: Tensor, y: Optional[Tensor] = None) -> Tensor:
-    """`x` where `condition` holds, else `y` (zeros by default)."""
+    """`x` where `condition` holds, else `y` (zeros by default). In these gradient rules all
+    three have one shape, so the result knows what any of them knows (as TF's *Grad ops)."""
     from .array_ops import zeros_like
     from .math_ops import where_v2
-    return where_v2(condition, x, zeros_like(x) if y is None else y)
+    result = where_v2(condition, x, zeros_like(x) if y is None else y)
+    for t in (condition, x, y):
+        if t is not None and dims_compatible(result._dims, t._dims):
+            result.set_shape(t._dims)
+    return result
 
 
 # NOTE: as TF's ReluGrad, Relu6Grad, EluGrad and SeluGrad, these rules read the op's output.
@@ -701,13 +706,20 @@ def moments(x: Any, axes: Any, shift: Any = None, name: Optional[str] = None,
 
 def l2_normalize(x: Any, axis: Any = None, epsilon: float = 1e-12, name: Optional[str] = None,
                  dim: Any = None) -> Tensor:
-    """`x / sqrt(max(reduce_sum(x ** 2, axis), epsilon))`."""
-    from .math_ops import maximum, multiply, reduce_sum, rsqrt, square
+    """`x / sqrt(max(reduce_sum(x ** 2, axis), epsilon))`; a complex x is normalized by its
+    modulus, its real and imaginary parts scaled alike (as TF)."""
+    from .math_ops import complex as make_complex
+    from .math_ops import imag, maximum, multiply, real, reduce_sum, rsqrt, square
     if axis is not None and dim is not None:
         raise ValueError("Cannot specify both 'axis' and 'dim'")
     axis = axis if axis is not None else dim
     with op_scope(name, "l2_normalize", [x]) as scope:
         x = convert_to_tensor(x, name="x")
+        if x.dtype.is_complex:
+            parts = [real(x), imag(x)]
+            square_sum = reduce_sum(square(parts[0]) + square(parts[1]), axis, keepdims=True)
+            inverse_norm = rsqrt(maximum(square_sum, epsilon))
+            return make_complex(*[multiply(p, inverse_norm) for p in parts], name=scope)
         square_sum = reduce_sum(square(x), axis, keepdims=True)
         inverse_norm = rsqrt(maximum(square_sum, epsilon))
         return multiply(x, inverse_norm, name=scope)

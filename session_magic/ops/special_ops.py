@@ -12,10 +12,11 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from .. import dtypes as d
 from ..graph import Tensor
 from . import array_ops
 from .common import FLOATS, FLOAT_COMPLEX, broadcast_infer, single, unary
-from .math_ops import (_operands, _reduce, cast, conj, div_no_nan, exp, less, multiply,
+from .math_ops import (_operands, _reduce, cast, conj, exp, less, multiply,
                        negative, not_equal, real, reduce_mean, sqrt, square, where)
 from .registry import NOT_DIFFERENTIABLE, apply_op, convert_to_tensor, op_scope, register
 
@@ -37,9 +38,12 @@ def _lgamma(x: np.ndarray) -> np.ndarray:
 def _lgamma_scalar(x: float) -> float:
     if math.isnan(x):
         return math.nan
-    if x <= 0 and x == math.floor(x):
-        return math.inf  # NOTE: TF's value at the poles
-    return math.inf if math.isinf(x) else math.lgamma(x)
+    if math.isinf(x) or (x <= 0 and x == math.floor(x)):
+        return math.inf  # NOTE: TF's value at the poles and at both infinities
+    try:
+        return math.lgamma(x)
+    except OverflowError:  # NOTE: near float64's maximum; TF says inf
+        return math.inf
 
 
 def _digamma(x: Any) -> np.ndarray:
@@ -146,7 +150,8 @@ def _erfc_grad(op: Any, g: Tensor) -> list:
 lgamma = unary("Lgamma", _lgamma, FLOATS, grad=_lgamma_grad)
 digamma = unary("Digamma", _digamma, FLOATS, grad=_digamma_grad)
 erfc = unary("Erfc", _erfc, FLOATS, grad=_erfc_grad)
-register("Polygamma", broadcast_infer("Polygamma", FLOATS), lambda op: _polygamma,
+register("Polygamma", broadcast_infer("Polygamma", (d.float32, d.float64)),
+         lambda op: _polygamma,
          grad=_polygamma_grad, broadcasts=True, elementwise=True)
 
 
@@ -227,10 +232,11 @@ xdivy.__doc__ = "`x / y`, and 0 where x is 0 (even where y is 0)."
 # --- composites, as TF builds them ---------------------------------------------------------------
 
 def reciprocal_no_nan(x: Any, name: Optional[str] = None) -> Tensor:
-    """`1 / x`, and 0 where x is 0."""
+    """`1 / x`, and 0 where x is 0 (a DivNoNan op, for floating and complex x as TF)."""
     with op_scope(name, "reciprocal_no_nan", [x]) as scope:
         x = convert_to_tensor(x, name="x")
-        return div_no_nan(array_ops.ones_like(x), x, name=scope)
+        one = convert_to_tensor(np.ones((), x.dtype.as_numpy_dtype), name="Const")
+        return single(apply_op("DivNoNan", [one, x], name=scope))
 
 
 def reduce_variance(input_tensor: Any, axis: Any = None, keepdims: bool = False,
