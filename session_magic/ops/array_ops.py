@@ -1305,9 +1305,15 @@ def _concat_grad(op: Operation, g: Any) -> list:
     updates only the rows a batch used)."""
     values, axis = op._inputs[:-1], op._inputs[-1]
     where = _scalar_value(axis)
+    if where is not None and where < 0 and values[0]._dims is not None:
+        where %= len(values[0]._dims)
     if isinstance(g, IndexedSlices):
         if where == 0:
             return _rows_of_each_input(values, g) + [None]
+        if where is not None and where > 0:  # NOTE: every input keeps the rows, sliced
+            parts = _concat_grad(op, g.values)[:-1]
+            return [IndexedSlices(part, g.indices, shape(v))
+                    for part, v in zip(parts, values, strict=True)] + [None]
         g = convert_to_tensor(g)
     sizes = [None if where is None or v._dims is None else v._dims[where] for v in values]
     if where is None or None in sizes:
