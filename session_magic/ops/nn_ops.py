@@ -367,6 +367,16 @@ def _ensure_xent_args(name: str, sentinel: Any, labels: Any, logits: Any) -> Non
         raise ValueError("Both labels and logits must be provided.")
 
 
+def _same_shaped(logits: Any, labels: Any) -> tuple:
+    """Logits and labels as tensors of compatible shapes (TF's ValueError otherwise)."""
+    logits = convert_to_tensor(logits, name="logits")
+    labels = convert_to_tensor(labels, name="labels")
+    if not dims_compatible(logits._dims, labels._dims):
+        raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
+                         f"{labels.shape})")
+    return logits, labels
+
+
 def sigmoid_cross_entropy_with_logits(_sentinel: Any = None, labels: Any = None,
                                       logits: Any = None, name: Optional[str] = None) -> Tensor:
     """Elementwise `max(x, 0) - x * z + log(1 + exp(-|x|))` for logits x and labels z.
@@ -378,11 +388,7 @@ def sigmoid_cross_entropy_with_logits(_sentinel: Any = None, labels: Any = None,
     from .array_ops import zeros_like
     from .math_ops import add, exp, greater_equal, log1p, where
     with op_scope(name, "logistic_loss", [logits, labels]) as scope:
-        logits = convert_to_tensor(logits, name="logits")
-        labels = convert_to_tensor(labels, name="labels")
-        if not dims_compatible(logits._dims, labels._dims):
-            raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
-                             f"{labels.shape})")
+        logits, labels = _same_shaped(logits, labels)
         zeros = zeros_like(logits)
         positive = greater_equal(logits, zeros)
         relu_logits = where(positive, logits, zeros)
@@ -405,11 +411,7 @@ def weighted_cross_entropy_with_logits(labels: Any = None, logits: Any = None,
     if labels is None or logits is None or pos_weight is None:
         raise ValueError("labels, logits and pos_weight must all be given")
     with op_scope(name, "logistic_loss", [logits, labels]) as scope:
-        logits = convert_to_tensor(logits, name="logits")
-        labels = convert_to_tensor(labels, name="labels")
-        if not dims_compatible(logits._dims, labels._dims):
-            raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
-                             f"{labels.shape})")
+        logits, labels = _same_shaped(logits, labels)
         log_weight = 1 + (pos_weight - 1) * labels
         return add((1 - labels) * logits,
                    log_weight * (log1p(exp(-absolute(logits))) + relu(-logits)), name=scope)

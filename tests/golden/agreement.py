@@ -91,8 +91,8 @@ def _quiet(side: str) -> Iterator[None]:
     if side != "tf":
         yield
         return
-    from tests.golden import record
-    with record._quiet_stderr(), contextlib.redirect_stdout(sys.stderr):
+    from tests.golden import harness
+    with harness.quiet_stderr(), contextlib.redirect_stdout(sys.stderr):
         yield
 
 

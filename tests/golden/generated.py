@@ -47,10 +47,8 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import random
 import re
-import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -1728,7 +1726,7 @@ def record(tf: Any, data_dir: Path) -> None:
     """Run the CI's programs under `tf` (real TensorFlow) and write data_dir/generated.json:
     per program its case (source, ops, tolerance) and TF's record, errors with TF's message."""
     entries = {}
-    with _quiet_stderr():
+    with harness.quiet_stderr():
         for case in cases():
             entries[case.name] = {**case.as_dict(), "record": _messages_only(run_case(tf, case))}
     lines = [f"  {json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}"
@@ -1753,17 +1751,3 @@ def _messages_only(record: dict) -> dict:
     return stripped
 
 
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """TF's kernels and deprecation notices write to file descriptor 2; the recorder's summary
-    should not drown in them."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 2)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)

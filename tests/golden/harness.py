@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional
@@ -28,7 +29,8 @@ from typing import Any, Callable, Iterator, Optional
 from .encoding import compare, encode
 from .encoding import error_record as _class_record
 
-__all__ = ["Program", "run", "compare_records", "static_of", "is_variable", "ASPECTS"]
+__all__ = ["Program", "run", "compare_records", "static_of", "is_variable", "ASPECTS",
+           "quiet_stderr"]
 
 ASPECTS = ("build", "runs", "static", "names", "ops", "python")
 
@@ -295,3 +297,19 @@ def _raised(build: Optional[dict]) -> str:
 def _short(value: Any, limit: int = 600) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """TF's kernels (Print, PrintV2) and deprecation notices write to file descriptor 2; a
+    recording's summary should not drown in them."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -88,7 +88,7 @@ def _record_topic(tf: Any, topic: str, table: list, left_out: dict) -> None:
     for program in table:
         MISSING.clear()
         STOOD_IN.clear()
-        with _quiet_stderr(), _variables_of(tf, program):
+        with harness.quiet_stderr(), _variables_of(tf, program):
             record = harness.run(tf, program)
         if "build" in record and MISSING:
             not_recordable[program.name] = "TF has no " + ", ".join(sorted(set(MISSING)))
@@ -120,21 +120,6 @@ def _variables_of(tf: Any, program: Any) -> Iterator[None]:
         yield
     finally:
         tf.enable_resource_variables()
-
-
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """TF's Print and PrintV2 kernels write to file descriptor 2; the summary should not."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 2)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def _write(path: Path, content: dict) -> None:
