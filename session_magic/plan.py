@@ -33,14 +33,6 @@ __all__ = ["Plan", "RunContext", "fetch_value"]
 
 _SMALL_ELEMENTS = 4096      # NOTE: freeing a tiny array early costs more than it saves.
 _FOLD_LIMIT = 1 << 20       # NOTE: larger constant results stay steps, not values in the plan.
-_WRITERS = frozenset({"Assign", "AssignAdd", "AssignSub", "ScatterUpdate", "ScatterAdd",
-                      "ScatterSub", "ScatterMul", "ScatterMax", "ScatterMin",
-                      "SparseApplyMomentum", "SparseApplyAdagrad", "SparseApplyRMSProp",
-                      "SparseApplyCenteredRMSProp"})
-_NOT_STEPS = frozenset({"Const", "NoOp", "VariableV2"})
-_PASS_THROUGH = frozenset({"Identity", "StopGradient"})
-_USER_CODE_OPS = frozenset({"PyFunc"})
-_SHAPE_READERS = frozenset({"Shape", "ShapeN", "Size", "Rank"})
 _SHAPE_CACHE_ENTRIES = 8        # distinct input shapes remembered per shape block
 _SHAPE_CACHE_ELEMENTS = 1 << 16  # NOTE: larger shape-derived values are recomputed, not kept.
 # NOTE: how often a threaded run's caller looks up from waiting: a Ctrl-C that Python handles
@@ -100,7 +92,7 @@ class Plan:
         self.feeds = tuple(feeds)
         self.ops = _needed_ops(self.fetches, self.feeds)
         every = _all_kernels(self.ops)
-        self.writes_state = any(op._type in _WRITERS for op in every)
+        self.writes_state = any(OPS[op._type].writes_state for op in every)
         self.uses_context = any(OPS[op._type].uses_context for op in every) or \
             any(_reads_variable(op, self.feeds) for op in self.fetches)
         analysis = _Analysis(self.ops, self.feeds)
@@ -153,7 +145,7 @@ class Plan:
             message = failure.message
         else:
             message = f"{op.type} failed: {type(failure).__name__}: {failure}"
-        user_code = op._type in _USER_CODE_OPS
+        user_code = OPS[op._type].runs_user_code
         errors.raise_op_error(errors.error_class_for(failure, user_code), op, message,
                               failure if user_code else None)
 
@@ -180,8 +172,12 @@ def _already_located(failure: Exception) -> bool:
 
 
 def _reads_variable(element: Any, feeds: Sequence[Tensor]) -> bool:
-    return isinstance(element, Tensor) and element._op._type == "VariableV2" and \
-        element not in feeds
+    return isinstance(element, Tensor) and is_variable(element) and element not in feeds
+
+
+def is_variable(t: Tensor) -> bool:
+    """Is `t` a variable itself (its value read from the run context), not a computed value?"""
+    return OPS[t._op._type].role == "variable"
 
 
 def _all_kernels(ops: Sequence[Operation]) -> list:
@@ -246,11 +242,12 @@ class _Analysis:
         return self.alias.get(t, t)
 
     def _visit(self, op: Operation, seen: dict) -> None:
-        if op._type == "Const":
+        role = OPS[op._type].role
+        if role == "const":
             if op._outputs[0] not in self.fed:
                 self.known[op._outputs[0]] = op._attrs["value"]
             return
-        if op._type in _NOT_STEPS:
+        if role in ("no_op", "variable"):  # NOTE: a variable is read where it is used
             return
         if any(t in self.fed for t in op._outputs):
             # NOTE: a fed output is the feed wherever it is read, so its op (run only as a
@@ -274,11 +271,11 @@ class _Analysis:
         self.steps.append(op)
 
     def _passes_through(self, op: Operation) -> bool:
-        if op._type not in _PASS_THROUGH or op._control_inputs:
+        if not OPS[op._type].pass_through or op._control_inputs:
             return False
         source = self.canonical(op._inputs[0])
         # NOTE: a read of a variable stays a step: it must read at its own place in the order.
-        return source._op._type != "VariableV2" or source in self.fed
+        return not is_variable(source) or source in self.fed
 
     def _fold(self, op: Operation) -> bool:
         inputs = [self.canonical(t) for t in op._inputs]
@@ -451,7 +448,7 @@ class _CodeBuilder:
             lines.append(f"        {exported} = {found}")
 
     def _statement(self, op: Operation, namespace: dict, in_place: bool = False) -> str:
-        if op._type in _PASS_THROUGH:  # NOTE: a variable read kept in order: no kernel call
+        if OPS[op._type].pass_through:  # NOTE: a variable read kept in order: no kernel call
             return f"{self._name(op._outputs[0])} = " \
                    f"{self._input_expression(op._inputs[0], namespace)}"
         opdef = OPS[op._type]
@@ -465,8 +462,7 @@ class _CodeBuilder:
         return f"{self._result_names(op)} = {call}" if op._outputs else call
 
     def _fetched_variables(self) -> list:
-        return [t for t in self.fetched
-                if t._op._type == "VariableV2" and t not in self.feed_names]
+        return [t for t in self.fetched if is_variable(t) and t not in self.feed_names]
 
     def _result_names(self, op: Operation) -> str:
         if OPS[op._type].multi_output:
@@ -485,7 +481,7 @@ class _CodeBuilder:
             name = f"C{t._op._id}_{t._value_index}"
             namespace[name] = self.analysis.known[t]
             return name
-        if t._op._type == "VariableV2":
+        if is_variable(t):
             name = f"V{t._op._id}"
             namespace[name] = t._op
             return f"ctx.read({name})"
@@ -593,12 +589,12 @@ def _shape_determined(analysis: _Analysis) -> dict[Operation, frozenset]:
                 or any(t in analysis.fed for t in op._outputs):
             continue
         inputs = [analysis.canonical(t) for t in op._inputs]
-        if op._type in _SHAPE_READERS:
+        if opdef.reads_shape_only:
             # NOTE: the shape of a shape-determined value is itself shape-determined.
             roots = frozenset().union(*(roots_of.get(t, {t}) for t in inputs
                                         if t not in analysis.known))
             # NOTE: a variable's shape can change within a run (validate_shape=False).
-            if not roots or any(t._op._type == "VariableV2" for t in roots):
+            if not roots or any(is_variable(t) for t in roots):
                 continue
         elif inputs and all(t in analysis.known or t in roots_of for t in inputs) and \
                 any(t in roots_of for t in inputs):
@@ -757,7 +753,7 @@ class _ParallelRun:
             return self.fed[t]
         if t in self.runner.analysis.known:
             return self.runner.analysis.known[t]
-        if t._op._type == "VariableV2":
+        if is_variable(t):
             return self.ctx.read(t._op)
         return self.values[t]
 

@@ -24,6 +24,7 @@ from . import errors
 from .graph import (_USER, Graph, Operation, Tensor, _default_graph_stack, _frame_kind,
                     get_default_graph)
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue
+from .ops.registry import OPS
 from .plan import Plan, RunContext
 from .protos import ConfigProto, DeviceStepStats, NodeExecStats, RunMetadata, RunOptions
 from .tensor_shape import dims_compatible, format_dims
@@ -579,18 +580,14 @@ class BaseSession:
             pass
 
 
-_UNSHOWN = frozenset({"Assign", "AssignAdd", "AssignSub", "NoOp", "ScatterUpdate",
-                      "ScatterAdd", "ScatterSub", "ScatterMul", "ScatterMax", "ScatterMin",
-                      "SparseApplyMomentum", "SparseApplyAdagrad", "SparseApplyRMSProp",
-                      "SparseApplyCenteredRMSProp"})
-
-
 def _computable(tensors: list, fed: set, store: dict) -> list:
     """The tensors whose inputs need no missing feed and no uninitialized variable."""
     blocked: set = set()
     for op in sorted({t.op for t in tensors} | _ancestors(tensors, fed), key=lambda o: o._id):
-        missing = (op.type == "Placeholder" or (op.type == "VariableV2" and op not in store)
-                   or op.type in _UNSHOWN)
+        opdef = OPS[op._type]
+        # NOTE: a placeholder with a default computes unfed; a write or a NoOp shows no value
+        missing = ((opdef.role == "placeholder" and not op._inputs) or opdef.writes_state
+                   or (opdef.role == "variable" and op not in store) or opdef.role == "no_op")
         upstream = any(t.op in blocked and t not in fed for t in op.inputs)
         if missing or upstream or any(c in blocked for c in op.control_inputs):
             blocked.add(op)

@@ -4,18 +4,17 @@ Each op is one block: its gradient rule and registration (inference + NumPy kern
 its TF 1 builder. Gathers and masks have dense gradients (UnsortedSegmentSum, ScatterNd), not
 TF's IndexedSlices.
 Shape-like arguments that TF takes as tensors (a reshape's shape, fill's dims, a perm) stay op
-inputs, so they may be computed at run time; while building, `_partial_vector` reads what is
-already known of them, as TF's `constant_value_as_shape` does. `Tensor.__getitem__` lands in
-`_slice_helper`, which builds one StridedSlice op.
+inputs, so they may be computed at run time; while building, `known.partial_vector` reads what
+is already known of them, as TF's `constant_value_as_shape` does (the Shape, Pack, ConcatV2 and
+StridedSlice blocks say what they know). `Tensor.__getitem__` lands in `_slice_helper`, which
+builds one StridedSlice op.
 """
 from __future__ import annotations
 
 import builtins
 import math
 import numbers
-import operator
 import sys
-from dataclasses import dataclass
 from typing import Any, Callable, Final, Optional, Sequence
 
 import numpy as np
@@ -26,9 +25,11 @@ from ..tensor_shape import Dimension, TensorShape, as_dims, format_dims
 from .common import (axis_arg, bool_arg, check_dtype, check_same_dtype, count_arg,
                      merged_shape, normalize_axis, scalar_input, single, static_int_list)
 from .indexed_slices import IndexedSlices
+from .known import (SameAs, constant_value, known_ints, partial_scalar, partial_vector,
+                    scalar_value)
 from .registry import bracketed
 from .registry import (NO_GRADIENT_REGISTERED, NOT_DIFFERENTIABLE, ShapeError, apply_op,
-                       constant_value, convert_to_tensor, make_constant, op_scope, register)
+                       convert_to_tensor, make_constant, op_scope, register)
 
 __all__ = [
     "fill", "zeros", "ones", "zeros_like", "ones_like", "range", "linspace", "lin_space", "eye",
@@ -127,105 +128,9 @@ def _shape_arg(value: Any) -> Any:
 
 # --- what is known while building --------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _SameAs:
-    """An entry of a shape vector equal to dimension `axis` of `source`, not known yet."""
-
-    source: Tensor
-    axis: int
-
-
-def _partial_vector(t: Tensor) -> Optional[list]:
-    """What is known of a 1-D int tensor while building: an int, None or _SameAs per entry;
-    None when even its length is unknown."""
-    value = constant_value(t)
-    if value is not None:
-        return [int(v) for v in np.reshape(value, -1)]
-    op = t._op
-    if op._type == "Shape" and op._inputs[0]._dims is not None:
-        source = op._inputs[0]
-        return [_SameAs(source, i) if v is None else v for i, v in enumerate(source._dims)]
-    if op._type == "Pack" and op._attrs["axis"] == 0:
-        return [_partial_scalar(x) for x in op._inputs]
-    if op._type == "ConcatV2" and _scalar_value(op._inputs[-1]) in (0, -1):
-        parts = [_partial_vector(x) for x in op._inputs[:-1]]
-        if all(part is not None for part in parts):
-            return [v for part in parts for v in part]
-    if t._dims is not None and len(t._dims) == 1 and t._dims[0] is not None:
-        return [None] * t._dims[0]
-    return None
-
-
-def _partial_scalar(t: Tensor) -> Any:
-    """What is known of a scalar int tensor while building (an int, _SameAs or None)."""
-    value = _scalar_value(t)
-    if value is not None:
-        return value
-    op = t._op
-    if op._type == "StridedSlice" and _picks_one_entry(op):
-        vector = _partial_vector(op._inputs[0])
-        position = int(constant_value(op._inputs[1])[0])
-        if vector is not None and -len(vector) <= position < len(vector):
-            return vector[position]
-    dims = op._inputs[0]._dims if op._type in ("Size", "Rank") else None
-    if dims is not None and op._type == "Rank":
-        return len(dims)
-    if dims is not None and None not in dims:
-        return int(np.prod(dims, dtype=np.int64))
-    return _folded_scalar(op)
-
-
-# NOTE: TF's shape inference folds small integer arithmetic on known dims while building
-# (`x[:, :tf.shape(x)[1] - 1]` of a [?, 3] x is [?, 2]); these are the ops it sees there.
-_SCALAR_ARITHMETIC: Final = {"AddV2": operator.add, "Add": operator.add, "Sub": operator.sub,
-                             "Mul": operator.mul, "FloorDiv": operator.floordiv,
-                             "Maximum": max, "Minimum": min}
-
-
-def _folded_scalar(op: Operation) -> Optional[int]:
-    """An integer scalar computed from known scalars by +, -, *, //, max, min, negation or a
-    cast between integer types; None when any operand is unknown."""
-    if not op._outputs or op._outputs[0]._dims != () or not op._outputs[0]._dtype.is_integer:
-        return None
-    if op._type in _SCALAR_ARITHMETIC:
-        left, right = (_partial_scalar(t) for t in op._inputs)
-        if isinstance(left, int) and isinstance(right, int) and \
-                not (op._type == "FloorDiv" and right == 0):
-            return _SCALAR_ARITHMETIC[op._type](left, right)
-    if op._type in ("Neg", "Cast", "Identity") and op._inputs[0]._dtype.is_integer:
-        value = _partial_scalar(op._inputs[0])
-        if isinstance(value, int):
-            return -value if op._type == "Neg" else value
-    return None
-
-
-def _picks_one_entry(op: Operation) -> bool:
-    """Is `op` a StridedSlice taking one constant entry of a vector (`shape[0]`)?"""
-    begin, strides = constant_value(op._inputs[1]), constant_value(op._inputs[3])
-    attrs = op._attrs
-    return (attrs["shrink_axis_mask"] == 1 and attrs["ellipsis_mask"] == 0
-            and attrs["new_axis_mask"] == 0 and begin is not None and begin.shape == (1,)
-            and strides is not None and strides.tolist() == [1])
-
-
-def _scalar_value(t: Tensor) -> Optional[int]:
-    """The int in a constant scalar or one-element tensor, else None."""
-    value = constant_value(t)
-    if value is None or np.size(value) != 1 or np.asarray(value).dtype.kind not in "iu":
-        return None
-    return int(np.reshape(value, -1)[0])
-
-
-def _known_ints(vector: Optional[list]) -> Optional[list]:
-    """Entries that are not plain ints (unknown or _SameAs) become None."""
-    if vector is None:
-        return None
-    return [v if isinstance(v, int) else None for v in vector]
-
-
 def _vector_dims(t: Tensor) -> Any:
     """The static dims a shape tensor describes."""
-    known = _known_ints(_partial_vector(t))
+    known = known_ints(partial_vector(t))
     return None if known is None else tuple(known)
 
 
@@ -526,7 +431,7 @@ def _linspace_infer(inputs: list, attrs: dict) -> list:
     check_dtype(num, INDEX_TYPES, "num")
     for t in inputs:
         _check_rank(t, 0)
-    count = _scalar_value(num)
+    count = scalar_value(num)
     if count is not None and count <= 0:
         raise ShapeError(f"Requires num > 0: {count}")
     return [(dtype, (count,))]
@@ -603,8 +508,24 @@ def _shape_n_kernel(op: Operation) -> Any:
     return lambda *xs: tuple(np.array(np.shape(x), dtype=numpy_type) for x in xs)
 
 
-register("Shape", _shape_infer, _shape_kernel, grad=NOT_DIFFERENTIABLE)
-register("ShapeN", _shape_infer, _shape_n_kernel, grad=NOT_DIFFERENTIABLE, multi_output=True)
+def _known_shape(t: Tensor) -> Optional[np.ndarray]:
+    dims = t._op._inputs[0]._dims
+    if dims is None or None in dims:
+        return None
+    return np.array(dims, dtype=t._dtype.as_numpy_dtype)
+
+
+def _partial_shape(t: Tensor) -> Optional[list]:
+    source = t._op._inputs[0]
+    if source._dims is None:
+        return None
+    return [SameAs(source, i) if v is None else v for i, v in enumerate(source._dims)]
+
+
+register("Shape", _shape_infer, _shape_kernel, grad=NOT_DIFFERENTIABLE, reads_shape_only=True,
+         static_value=_known_shape, partial_value=_partial_shape)
+register("ShapeN", _shape_infer, _shape_n_kernel, grad=NOT_DIFFERENTIABLE, multi_output=True,
+         reads_shape_only=True)
 
 
 def _known_while_building(input: Any, name: Optional[str], default_name: str,  # noqa: A002
@@ -656,10 +577,20 @@ def _size_kernel(op: Operation) -> Any:
     return lambda x: np.asarray(np.size(x), dtype=numpy_type)
 
 
+def _known_size(t: Tensor) -> Optional[int]:
+    dims = t._op._inputs[0]._dims
+    return None if dims is None or None in dims else int(np.prod(dims, dtype=np.int64))
+
+
+def _known_rank(t: Tensor) -> Optional[int]:
+    return _rank(t._op._inputs[0])
+
+
 register("Size", lambda inputs, attrs: [(_out_type(attrs), ())], _size_kernel,
-         grad=NOT_DIFFERENTIABLE)
+         grad=NOT_DIFFERENTIABLE, reads_shape_only=True, partial_value=_known_size)
 register("Rank", lambda inputs, attrs: [(d.int32, ())],
-         lambda op: (lambda x: np.asarray(np.ndim(x), dtype=np.int32)), grad=NOT_DIFFERENTIABLE)
+         lambda op: (lambda x: np.asarray(np.ndim(x), dtype=np.int32)), grad=NOT_DIFFERENTIABLE,
+         reads_shape_only=True, partial_value=_known_rank)
 
 
 def size(input: Any, name: Optional[str] = None, out_type: Any = d.int32) -> Tensor:  # noqa: A002
@@ -690,7 +621,7 @@ def _reshape_infer(inputs: list, attrs: dict) -> list:
     x, wanted = inputs
     check_dtype(wanted, INDEX_TYPES, "shape")
     _check_rank(wanted, 1)
-    vector = _partial_vector(wanted)
+    vector = partial_vector(wanted)
     if vector is None:
         return [(x._dtype, None)]
     return [(x._dtype, _reshaped_dims(x, vector))]
@@ -788,7 +719,7 @@ def reshape(tensor: Any, shape: Any, name: Optional[str] = None) -> Tensor:
 def _expand_dims_infer(inputs: list, attrs: dict) -> list:
     x, axis_tensor = inputs
     check_dtype(axis_tensor, INDEX_TYPES, "dim")
-    axis, rank_ = _scalar_value(axis_tensor), _rank(x)
+    axis, rank_ = scalar_value(axis_tensor), _rank(x)
     if rank_ is None or axis is None:  # NOTE: as TF, a run-time axis leaves even the rank open
         return [(x._dtype, None)]
     if not -rank_ - 1 <= axis <= rank_:
@@ -878,7 +809,7 @@ def _transpose_infer(inputs: list, attrs: dict) -> list:
     x, perm_tensor = inputs
     check_dtype(perm_tensor, INDEX_TYPES, "perm")
     _check_rank(perm_tensor, 1)
-    perm, rank_ = _known_ints(_partial_vector(perm_tensor)), _rank(x)
+    perm, rank_ = known_ints(partial_vector(perm_tensor)), _rank(x)
     if perm is None:
         return [(x._dtype, None if rank_ is None else (None,) * rank_)]
     if rank_ is not None and len(perm) != rank_:
@@ -1274,7 +1205,7 @@ def _concat_infer(inputs: list, attrs: dict) -> list:
         _check_rank(t, rank_)
     if rank_ == 0:
         raise ShapeError("Can't concatenate scalars (use tf.stack instead)")
-    axis = _scalar_value(axis_tensor)
+    axis = scalar_value(axis_tensor)
     if axis is None:
         return [(dtype, (None,) * rank_)]
     if not -rank_ <= axis < rank_:
@@ -1304,7 +1235,7 @@ def _concat_grad(op: Operation, g: Any) -> list:
     axis 0 go, as IndexedSlices, to the inputs they came from (as TF, so an optimizer still
     updates only the rows a batch used)."""
     values, axis = op._inputs[:-1], op._inputs[-1]
-    where = _scalar_value(axis)
+    where = scalar_value(axis)
     if where is not None and where < 0 and values[0]._dims is not None:
         where %= len(values[0]._dims)
     if isinstance(g, IndexedSlices):
@@ -1338,7 +1269,19 @@ def _rows_of_each_input(values: Sequence[Tensor], g: IndexedSlices) -> list:
     return grads
 
 
-register("ConcatV2", _concat_infer, lambda op: _concat, grad=_concat_grad, passes_slices=True)
+def _partial_concat(t: Tensor) -> Optional[list]:
+    """The entries of a shape vector joined from parts (`tf.concat([[2], tf.shape(x)], 0)`)."""
+    op = t._op
+    if scalar_value(op._inputs[-1]) not in (0, -1):
+        return None
+    parts = [partial_vector(x) for x in op._inputs[:-1]]
+    if any(part is None for part in parts):
+        return None
+    return [v for part in parts for v in part]
+
+
+register("ConcatV2", _concat_infer, lambda op: _concat, grad=_concat_grad, passes_slices=True,
+         partial_value=_partial_concat)
 
 
 def concat(values: Any, axis: Any, name: str = "concat") -> Tensor:
@@ -1383,7 +1326,15 @@ def _pack_grad(op: Operation, g: Tensor) -> list:
     return unstack(g, num=op._attrs["N"], axis=op._attrs["axis"])
 
 
-register("Pack", _pack_infer, _pack_kernel, grad=_pack_grad)
+def _partial_pack(t: Tensor) -> Optional[list]:
+    """The entries of a shape vector stacked from scalars (`tf.stack([n, tf.shape(x)[1]])`)."""
+    op = t._op
+    if op._attrs["axis"] != 0:
+        return None
+    return [partial_scalar(x) for x in op._inputs]
+
+
+register("Pack", _pack_infer, _pack_kernel, grad=_pack_grad, partial_value=_partial_pack)
 
 
 def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
@@ -1506,7 +1457,7 @@ def _split_infer(inputs: list, attrs: dict) -> list:
     axis_tensor, x = inputs
     check_dtype(axis_tensor, (d.int32,), "split_dim")
     num = attrs["num_split"]
-    dims, axis = x._dims, _scalar_value(axis_tensor)
+    dims, axis = x._dims, scalar_value(axis_tensor)
     if dims is None or axis is None:
         return [(x._dtype, None if dims is None else (None,) * len(dims))] * num
     axis = normalize_axis(axis, len(dims), "split_dim")
@@ -1564,10 +1515,10 @@ def _split_v_infer(inputs: list, attrs: dict) -> list:
     check_dtype(sizes_tensor, INDEX_TYPES, "size_splits")
     check_dtype(axis_tensor, (d.int32,), "split_dim")
     num = attrs["num_split"]
-    sizes = _known_ints(_partial_vector(sizes_tensor)) or [None] * num
+    sizes = known_ints(partial_vector(sizes_tensor)) or [None] * num
     if len(sizes) != num:
         raise ShapeError(f"Length of size_splits ({len(sizes)}) must equal num_split ({num})")
-    dims, axis = x._dims, _scalar_value(axis_tensor)
+    dims, axis = x._dims, scalar_value(axis_tensor)
     if dims is None or axis is None:
         return [(x._dtype, None if dims is None else (None,) * len(dims))] * num
     axis = normalize_axis(axis, len(dims), "split_dim")
@@ -1653,7 +1604,7 @@ def _gather_infer(inputs: list, attrs: dict) -> list:
     if p is None or i is None:
         return [(params._dtype, None)]
     batch = attrs["batch_dims"] + (len(i) if attrs["batch_dims"] < 0 else 0)
-    axis = _scalar_value(axis_tensor)
+    axis = scalar_value(axis_tensor)
     if axis is None:
         return [(params._dtype, (None,) * (len(p) - 1 + len(i) - batch))]
     if not p:
@@ -1704,7 +1655,7 @@ def _gather_grad(op: Operation, g: Tensor) -> list:
     """Along axis 0, TF's IndexedSlices: `g`'s slices as values, the flattened indices, the
     params' shape; along another axis, `g`'s slices summed into the places they came from."""
     params, indices, axis = op._inputs
-    if _scalar_value(axis) == 0 and op._attrs["batch_dims"] == 0:
+    if scalar_value(axis) == 0 and op._attrs["batch_dims"] == 0:
         params_shape = shape(params)
         dims = params._dims
         if dims is not None and None not in dims[1:]:
@@ -1787,7 +1738,7 @@ def _segment_sum_infer(inputs: list, attrs: dict) -> list:
     check_dtype(ids, INDEX_TYPES, "segment_ids")
     check_dtype(num, INDEX_TYPES, "num_segments")
     _check_rank(num, 0)
-    count = _scalar_value(num)
+    count = scalar_value(num)
     if count is not None and count < 0:
         raise ShapeError(f"num_segments must be non-negative, got {count}")
     if data._dims is None or ids._dims is None:
@@ -1961,8 +1912,8 @@ def _slice_infer(inputs: list, attrs: dict) -> list:
     x, begin_tensor, size_tensor = inputs
     check_same_dtype("Slice", [begin_tensor, size_tensor], ("begin", "size"))
     check_dtype(begin_tensor, INDEX_TYPES, "begin")
-    begin = _known_ints(_partial_vector(begin_tensor))
-    sizes = _known_ints(_partial_vector(size_tensor))
+    begin = known_ints(partial_vector(begin_tensor))
+    sizes = known_ints(partial_vector(size_tensor))
     rank_ = _rank(x)
     for vector in (begin, sizes):
         rank_ = len(vector) if rank_ is None and vector is not None else rank_
@@ -2116,7 +2067,7 @@ def _strided_slice_infer(inputs: list, attrs: dict) -> list:
     check_dtype(bounds[0], INDEX_TYPES, "begin")
     for t in bounds:
         _check_rank(t, 1)
-    vectors = [_known_ints(_partial_vector(t)) for t in bounds]
+    vectors = [known_ints(partial_vector(t)) for t in bounds]
     lengths = {len(v) for v in vectors if v is not None}
     if len(lengths) > 1:
         raise ShapeError("Expected begin, end, and strides to be 1D equal size tensors, but got "
@@ -2165,7 +2116,29 @@ def _strided_slice_grad(op: Operation, g: Tensor) -> list:
     return [strided_slice_grad(dims, begin, end, strides, g, **masks), None, None, None]
 
 
-register("StridedSlice", _strided_slice_infer, _strided_slice_kernel, grad=_strided_slice_grad)
+def _picks_one_entry(op: Operation) -> bool:
+    """Is `op` a StridedSlice taking one constant entry of a vector (`shape[0]`)?"""
+    begin, strides = constant_value(op._inputs[1]), constant_value(op._inputs[3])
+    attrs = op._attrs
+    return (attrs["shrink_axis_mask"] == 1 and attrs["ellipsis_mask"] == 0
+            and attrs["new_axis_mask"] == 0 and begin is not None and begin.shape == (1,)
+            and strides is not None and strides.tolist() == [1])
+
+
+def _partial_entry(t: Tensor) -> Any:
+    """One entry of a partly known shape vector (`tf.shape(x)[0]`)."""
+    op = t._op
+    if not _picks_one_entry(op):
+        return None
+    vector = partial_vector(op._inputs[0])
+    position = int(constant_value(op._inputs[1])[0])
+    if vector is not None and -len(vector) <= position < len(vector):
+        return vector[position]
+    return None
+
+
+register("StridedSlice", _strided_slice_infer, _strided_slice_kernel, grad=_strided_slice_grad,
+         partial_value=_partial_entry)
 
 
 def strided_slice(input_: Any, begin: Any, end: Any, strides: Any = None, begin_mask: int = 0,
@@ -2381,7 +2354,7 @@ def _one_hot_infer(inputs: list, attrs: dict) -> list:
     dtype = check_same_dtype("OneHot", [on, off], ("on_value", "off_value"))
     for t in (depth_tensor, on, off):
         _check_rank(t, 0)
-    depth = _scalar_value(depth_tensor)
+    depth = scalar_value(depth_tensor)
     if depth is not None and depth < 0:
         raise ShapeError(f"depth must be non-negative, got: {depth}")
     if indices._dims is None:

@@ -12,8 +12,8 @@ import numpy as np
 
 from .. import dtypes as d
 from ..graph import Tensor
-from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, bracketed, constant_value,
-                       register, ufunc_into)
+from .known import constant_value
+from .registry import NOT_DIFFERENTIABLE, ShapeError, apply_op, bracketed, register, ufunc_into
 
 FLOATS: Final = (d.float16, d.float32, d.float64)
 COMPLEX: Final = (d.complex64, d.complex128)

@@ -9,6 +9,7 @@ from .. import dtypes as d
 from .. import errors
 from ..graph import Tensor
 from ..tensor_shape import as_dims, dims_compatible
+from .known import constant_value
 from .registry import NOT_DIFFERENTIABLE, ShapeError, apply_op, make_constant, register
 
 __all__ = ["constant", "placeholder", "placeholder_with_default", "identity", "stop_gradient"]
@@ -22,7 +23,7 @@ def _const_kernel(op: Any) -> Any:
 
 
 register("Const", lambda inputs, attrs: [(attrs["dtype"], attrs["value"].shape)], _const_kernel,
-         grad=NOT_DIFFERENTIABLE)
+         grad=NOT_DIFFERENTIABLE, role="const", static_value=lambda t: t._op._attrs["value"])
 
 
 def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Const",
@@ -53,7 +54,8 @@ def _placeholder_kernel(op: Any) -> Any:
 
 
 register("Placeholder", lambda inputs, attrs: [(attrs["dtype"], attrs["shape"])],
-         _placeholder_kernel, grad=NOT_DIFFERENTIABLE, stateful=True)
+         _placeholder_kernel, grad=NOT_DIFFERENTIABLE, stateful=True, role="placeholder",
+         stateless_in_tf=True)
 
 
 def placeholder(dtype: Any, shape: Any = None, name: Optional[str] = None) -> Tensor:
@@ -70,8 +72,9 @@ def _with_default_infer(inputs: list, attrs: dict) -> list:
     return [(inputs[0]._dtype, wanted)]
 
 
+# NOTE: as TF, the gradient reaches the default
 register("PlaceholderWithDefault", _with_default_infer, lambda op: _identity,
-         grad=lambda op, g: [g])  # NOTE: as TF, the gradient reaches the default
+         grad=lambda op, g: [g], role="placeholder")
 
 
 def placeholder_with_default(input: Any, shape: Any, name: Optional[str] = None) -> Tensor:
@@ -90,9 +93,14 @@ def _same_spec(inputs: list, attrs: dict) -> list:
     return [(inputs[0]._dtype, inputs[0]._dims)]
 
 
+def _input_value(t: Tensor) -> Any:
+    return constant_value(t._op._inputs[0])
+
+
 register("Identity", _same_spec, lambda op: _identity, grad=lambda op, g: [g],
-         passes_slices=True)
-register("StopGradient", _same_spec, lambda op: _identity, grad=NOT_DIFFERENTIABLE)
+         passes_slices=True, pass_through=True, static_value=_input_value)
+register("StopGradient", _same_spec, lambda op: _identity, grad=NOT_DIFFERENTIABLE,
+         pass_through=True, static_value=_input_value)
 
 
 def identity(input: Any, name: Optional[str] = None) -> Tensor:

@@ -12,7 +12,7 @@ from .registry import NOT_DIFFERENTIABLE, apply_op, op_scope, register
 __all__ = ["no_op", "group", "tuple", "with_dependencies"]
 
 register("NoOp", lambda inputs, attrs: [], lambda op: (lambda: None), grad=NOT_DIFFERENTIABLE,
-         stateful=True)
+         stateful=True, role="no_op", stateless_in_tf=True)
 
 
 def no_op(name: Optional[str] = None) -> Operation:

@@ -118,19 +118,14 @@ def _function_ops(*graphs: FuncGraph) -> tuple:
     return tuple(list(g._operations) for g in graphs)
 
 
-# NOTE: TF picks If or StatelessIf (While or StatelessWhile) by its op defs' statefulness. Ours
-# (never folded, deduplicated or skipped) also covers these, which TF's op defs call stateless.
-_STATELESS_IN_TF = frozenset({"Placeholder", "NoOp", "IsVariableInitialized", "Assign",
-                              "AssignAdd", "AssignSub", "StatelessIf", "StatelessWhile",
-                              "WhileGrad"})
-
-
 def _control_flow_type(stateful: str, *graphs: FuncGraph) -> str:
     """`stateful` ("If", "While") when a function runs an op TF calls stateful, else its
-    Stateless twin, as TF names the op."""
+    Stateless twin, as TF names the op by its op defs' statefulness (ours, `stateful`: never
+    folded, deduplicated or skipped, covers more)."""
     for graph in graphs:
         for op in graph._operations:
-            if OPS[op._type].stateful and op._type not in _STATELESS_IN_TF:
+            opdef = OPS[op._type]
+            if opdef.stateful and not opdef.stateless_in_tf:
                 return stateful
     return "Stateless" + stateful
 
@@ -218,7 +213,8 @@ def _captured_as(branch: FuncGraph, t: Tensor) -> Optional[Tensor]:
 
 for _if_type in ("StatelessIf", "If"):
     register(_if_type, _declared_outputs, _if_kernel, grad=_if_grad, uses_context=True,
-             multi_output=True, stateful=True)
+             multi_output=True, stateful=True, role="control_flow",
+             stateless_in_tf=_if_type.startswith("Stateless"))
 
 
 def cond(pred: Any, true_fn: Optional[Callable] = None, false_fn: Optional[Callable] = None,
@@ -446,7 +442,8 @@ def _forward_reads(op: Operation, body: FuncGraph, new_ops: list, forward: int) 
 
 for _while_type in ("StatelessWhile", "While"):
     register(_while_type, _declared_outputs, _while_kernel, grad=_while_grad, uses_context=True,
-             multi_output=True, stateful=True)
+             multi_output=True, stateful=True, role="control_flow",
+             stateless_in_tf=_while_type.startswith("Stateless"))
 
 
 def _while_grad_kernel(op: Operation) -> Callable:
@@ -470,8 +467,9 @@ def _while_grad_kernel(op: Operation) -> Callable:
     return run_while_grad
 
 
+# NOTE: not a TF op; it runs the gradient of a loop that was named by what its body runs
 register("WhileGrad", _declared_outputs, _while_grad_kernel, uses_context=True, multi_output=True,
-         stateful=True, grad=no_gradient(
+         stateful=True, stateless_in_tf=True, grad=no_gradient(
              "Gradients of the gradient of a tf.while_loop are not supported (op '{name}'): "
              "session_magic differentiates through a loop once. For second derivatives, unroll "
              "the loop in Python."))

@@ -7,7 +7,8 @@ from typing import Any, Optional
 import numpy as np
 
 from ..graph import Tensor
-from .registry import apply_op, constant_value, make_constant, register
+from .known import constant_value
+from .registry import apply_op, make_constant, register
 
 __all__ = ["sum_to_shape"]
 

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple, Optional
 
 from ..graph import Tensor
 from ..tensor_shape import TensorShape
-from .registry import constant_value
+from .known import constant_value
 
 __all__ = ["IndexedSlices", "IndexedSlicesValue"]
 

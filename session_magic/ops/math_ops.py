@@ -23,8 +23,9 @@ from .common import (COMPLEX, FLOAT_COMPLEX, FLOATS, NUMERIC, REAL, SIGNED_INTS,
 from . import array_ops
 from .constant_ops import identity, stop_gradient
 from .gradient_ops import sum_to_shape
+from .known import constant_value
 from .registry import (NO_GRADIENT_REGISTERED, NOT_DIFFERENTIABLE, ShapeError, apply_op,
-                       constant_value, convert_to_tensor, no_gradient, op_scope, register)
+                       convert_to_tensor, no_gradient, op_scope, register)
 
 __all__ = [
     # arithmetic

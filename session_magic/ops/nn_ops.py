@@ -17,8 +17,9 @@ from ..graph import Tensor
 from ..tensor_shape import dims_compatible, merge_dims
 from .common import (FLOATS, NUMERIC, REAL, axis_arg, check_dtype, check_same_dtype,
                      keepdims_arg, quiet, single)
-from .registry import (ShapeError, apply_op, bracketed, constant_value, convert_to_tensor,
-                       op_scope, register, ufunc_into)
+from .known import constant_value
+from .registry import (ShapeError, apply_op, bracketed, convert_to_tensor, op_scope, register,
+                       ufunc_into)
 
 __all__ = ["relu", "relu6", "elu", "selu", "leaky_relu", "softplus", "softsign", "sigmoid",
            "tanh", "softmax", "log_softmax", "l2_loss", "bias_add", "xw_plus_b",

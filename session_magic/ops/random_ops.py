@@ -16,8 +16,9 @@ from .. import errors
 from ..graph import Tensor, get_default_graph
 from ..tensor_shape import TensorShape
 from .common import FLOATS, REAL, check_dtype, check_same_dtype, int_arg, scalar_input, single
-from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
-                       convert_to_tensor, make_constant, op_scope, register)
+from .known import constant_value
+from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, convert_to_tensor, make_constant,
+                       op_scope, register)
 
 __all__ = ["random_normal", "random_uniform", "truncated_normal", "random_shuffle",
            "multinomial", "set_random_seed", "get_seed"]

@@ -18,10 +18,10 @@ from ..graph import Graph, Operation, Tensor, get_default_graph, validate_op_nam
 from ..tensor_shape import Dimension, TensorShape, as_dims, format_dims
 
 __all__ = ["OpDef", "OPS", "register", "apply_op", "op_scope", "convert_to_tensor",
-           "constant_value", "no_gradient", "never_widened", "ufunc_into",
-           "ShapeError", "NOT_DIFFERENTIABLE", "NO_GRADIENT_REGISTERED", "Spec"]
+           "no_gradient", "never_widened", "ufunc_into",
+           "ShapeError", "NOT_DIFFERENTIABLE", "NO_GRADIENT_REGISTERED",
+           "ROLES"]
 
-Spec = tuple  # (DType, dims): dims a tuple of ints/Nones, or None for unknown rank
 NOT_DIFFERENTIABLE: Final = "not differentiable"
 
 
@@ -73,9 +73,17 @@ class ShapeError(ValueError):
     """Raised by `infer`; `apply_op` adds the op's name and input shapes, as TF does."""
 
 
+# NOTE: what the executor, the session and the drawing treat an op as; everything else is "op".
+ROLES: Final = ("op", "const", "variable", "placeholder", "no_op", "control_flow")
+
+
 @dataclass(frozen=True, slots=True)
 class OpDef:
-    """Everything session_magic knows about one kind of operation."""
+    """Everything session_magic knows about one kind of operation.
+
+    Beside the rules (`infer`, `kernel`, `grad`) it declares the traits that the executor, the
+    session and the drawing read, so no other module keeps a list of op types.
+    """
 
     type: str
     infer: Callable[[list, dict], list]     # (input tensors, attrs) -> [(dtype, dims), ...]
@@ -90,7 +98,22 @@ class OpDef:
     fresh: bool = False                      # the kernel's result is a new array, unshared
     in_place: Any = None                     # op -> f(x, ...) writing into array x, or None
     passes_slices: bool = False              # its gradient rule takes IndexedSlices as they are
+    role: str = "op"                         # one of ROLES: a leaf, a no-op, control flow
+    writes_state: bool = False               # it writes a variable (its ref input)
+    pass_through: bool = False               # its one output is its one input's value
+    reads_shape_only: bool = False           # its value follows from its inputs' shapes alone
+    runs_user_code: bool = False             # it calls the user's Python: failures are theirs
+    stateless_in_tf: bool = False            # `stateful` here, but TF's op def says stateless
+    static_value: Any = None                 # tensor -> its value while building, or None
+    partial_value: Any = None                # int tensor -> what is known of it while building
     attrs_doc: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"op {self.type!r}: role {self.role!r} is not one of {ROLES}")
+        if self.writes_state and not (self.ref_inputs and self.uses_context and self.stateful):
+            raise ValueError(f"op {self.type!r} writes state, so it must name its variable "
+                             "(ref_inputs), take the run context and be stateful")
 
     def is_ref_input(self, index: int) -> bool:
         """Does input `index` name a variable (not read) rather than carry a value?"""
@@ -380,24 +403,3 @@ def _fit_to_shape(array: np.ndarray, shape: tuple, verify_shape: bool) -> np.nda
     if array.size < wanted:  # NOTE: TF 1 fills the rest with the last element given.
         flat = np.concatenate([flat, np.repeat(flat[-1:], wanted - array.size)])
     return flat.reshape(shape)
-
-
-def constant_value(tensor: Tensor) -> Optional[np.ndarray]:
-    """The value of `tensor` when it is known while building (a Const, or a known shape)."""
-    op = tensor._op
-    if op._type == "Const":
-        return op._attrs["value"]
-    if op._type == "Shape" and op._inputs[0]._dims is not None and None not in op._inputs[0]._dims:
-        return np.array(op._inputs[0]._dims, dtype=tensor._dtype.as_numpy_dtype)
-    if op._type in ("Identity", "StopGradient"):
-        return constant_value(op._inputs[0])
-    return None
-
-
-def spec(dtype: _dtypes.DType, dims: Any) -> list:
-    """A single-output inference result."""
-    return [(dtype, dims)]
-
-
-def describe_dims(dims: Any) -> str:
-    return format_dims(dims)

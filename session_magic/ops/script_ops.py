@@ -17,8 +17,9 @@ from .. import dtypes as d
 from .. import errors
 from ..graph import Operation, Tensor
 from .common import FLOATS, bool_arg, check_dtype, int_arg, single
-from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, constant_value,
-                       convert_to_tensor, op_scope, register)
+from .known import constant_value
+from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, convert_to_tensor, op_scope,
+                       register)
 
 __all__ = ["py_func", "numpy_function", "Print", "print", "check_numerics",
            "verify_tensor_all_finite", "Assert", "assert_equal"]
@@ -192,7 +193,7 @@ def _py_func_kernel(op: Operation) -> Callable:
 # NOTE: TF 1 registers no gradient for PyFunc: differentiating through one is an error.
 # NOTE: as TF, a py_func is not differentiable: its gradients are None, not an error.
 register("PyFunc", _py_func_infer, _py_func_kernel, stateful=True, multi_output=True,
-         grad=NOT_DIFFERENTIABLE)
+         grad=NOT_DIFFERENTIABLE, runs_user_code=True)
 
 
 def py_func(func: Callable, inp: Sequence[Any], Tout: Any, stateful: bool = True,

@@ -26,7 +26,8 @@ def _variable_kernel(op: Any) -> Any:
 
 
 register("VariableV2", lambda inputs, attrs: [(attrs["dtype"], attrs["shape"])],
-         _variable_kernel, grad=NOT_DIFFERENTIABLE, stateful=True, uses_context=True)
+         _variable_kernel, grad=NOT_DIFFERENTIABLE, stateful=True, uses_context=True,
+         role="variable")
 
 
 def _variable_op(ref: Tensor, what: str) -> Any:
@@ -108,12 +109,14 @@ def _update_infer(op_type: str) -> Any:
     return infer
 
 
-_STATE = dict(stateful=True, uses_context=True, ref_inputs=(0,))
-register("Assign", _assign_infer, _assign_kernel, grad=NOT_DIFFERENTIABLE, **_STATE)
+# NOTE: TF's op defs call the ref-variable ops stateless (a cond running one is StatelessIf).
+_READ_STATE = dict(stateful=True, uses_context=True, ref_inputs=(0,), stateless_in_tf=True)
+_WRITE_STATE = dict(_READ_STATE, writes_state=True)
+register("Assign", _assign_infer, _assign_kernel, grad=NOT_DIFFERENTIABLE, **_WRITE_STATE)
 register("AssignAdd", _update_infer("AssignAdd"), _update_kernel(np.add),
-         grad=NOT_DIFFERENTIABLE, **_STATE)
+         grad=NOT_DIFFERENTIABLE, **_WRITE_STATE)
 register("AssignSub", _update_infer("AssignSub"), _update_kernel(np.subtract),
-         grad=NOT_DIFFERENTIABLE, **_STATE)
+         grad=NOT_DIFFERENTIABLE, **_WRITE_STATE)
 
 
 def _ref_of(ref: Any, what: str) -> Tensor:
@@ -215,7 +218,7 @@ _SCATTERS = {"ScatterUpdate": _assign_rows, "ScatterAdd": np.add.at,
              "ScatterMax": np.maximum.at, "ScatterMin": np.minimum.at}
 for _op_type, _apply in _SCATTERS.items():
     register(_op_type, _scatter_infer(_op_type), _scatter_kernel(_apply),
-             grad=NOT_DIFFERENTIABLE, **_STATE)
+             grad=NOT_DIFFERENTIABLE, **_WRITE_STATE)
 
 
 def _scatter(op_type: str, ref: Any, indices: Any, updates: Any, name: Optional[str]) -> Tensor:
@@ -271,7 +274,7 @@ def _initialized_infer(inputs: list, attrs: dict) -> list:
 
 
 register("IsVariableInitialized", _initialized_infer, _initialized_kernel,
-         grad=NOT_DIFFERENTIABLE, **_STATE)
+         grad=NOT_DIFFERENTIABLE, **_READ_STATE)
 
 
 def is_variable_initialized(variable: Any, name: Optional[str] = None) -> Tensor:

@@ -93,7 +93,8 @@ def _sparse_kernel(states: int, step: Callable, grad_at: int, indices_at: int) -
 def _register(op_type: str, states: int, step: Callable, grad_at: int, indices_at: int) -> None:
     register(op_type, _sparse_infer(op_type, states, grad_at, indices_at),
              _sparse_kernel(states, step, grad_at, indices_at), grad=NOT_DIFFERENTIABLE,
-             stateful=True, uses_context=True, ref_inputs=tuple(range(states)))
+             stateful=True, uses_context=True, ref_inputs=tuple(range(states)), writes_state=True,
+             stateless_in_tf=True)
 
 
 def _momentum_step(op: Any) -> Callable:

@@ -23,6 +23,7 @@ from typing import Any, Iterable, Iterator, Optional
 import numpy as np
 
 from ..graph import Graph, Operation, Tensor
+from ..ops.registry import OPS
 from . import hierarchy
 from .hierarchy import Scope, Series
 
@@ -293,23 +294,14 @@ _FETCHED = {"penwidth": "2.8", "color": "#c2185b"}
 _FADED = {"fontcolor": "#a0a0a0", "color": "#c4c4c4", "fillcolor": "#f7f7f7"}
 _FADED_EDGE = {"color": "#c4c4c4", "fontcolor": "#b0b0b0"}
 _CLUSTER_FILLS = ("#f3f6fa", "#e8eef6")
-_PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderWithDefault"})
-_VARIABLES = frozenset({"VariableV2", "Variable", "VarHandleOp"})
-_CONTROL_FLOW = frozenset({"If", "While", "StatelessIf", "StatelessWhile"})
-_STATE_PREFIXES = ("Assign", "Scatter", "Apply", "ResourceApply")
+_STYLE_OF_ROLE = {"placeholder": "placeholder", "variable": "variable", "const": "const",
+                  "control_flow": "control", "no_op": "op", "op": "op"}
 
 
 def _kind(op: Operation) -> str:
-    op_type = op._type
-    if op_type in _PLACEHOLDERS:
-        return "placeholder"
-    if op_type in _VARIABLES:
-        return "variable"
-    if op_type == "Const":
-        return "const"
-    if op_type in _CONTROL_FLOW:
-        return "control"
-    return "state" if op_type.startswith(_STATE_PREFIXES) else "op"
+    """The node style of `op`, from the traits its op block declares."""
+    opdef = OPS[op._type]
+    return "state" if opdef.writes_state else _STYLE_OF_ROLE[opdef.role]
 
 
 # --- the drawing ----------------------------------------------------------------------------
@@ -479,7 +471,7 @@ def _op_tooltip(op: Operation) -> list:
         lines.append("control inputs: " +
                      _shorten(", ".join(c._name for c in op._control_inputs), 300))
     lines += _branch_lines(op)
-    if op._type == "Const" and "value" in op._attrs:
+    if _kind(op) == "const" and "value" in op._attrs:
         lines.append("value: " + _value_full(op._attrs["value"]))
     if op.defined_at:
         filename, line, function = op.defined_at

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Iterator, Optional, Union
 
 from ..graph import Operation
+from ..ops.registry import OPS
 
 __all__ = ["Scope", "Series", "SERIES_MIN_SIZE", "TOP_LEVEL_FACTOR", "MAX_CLUSTER_DEPTH", "build",
            "choose_open", "assign_nodes", "walk", "group_ops", "type_counts"]
@@ -23,9 +24,6 @@ TOP_LEVEL_FACTOR = 5
 # NOTE: scopes a single op deep cost no node to open, so a name nested a thousand scopes deep
 # would open as a thousand clusters, which Graphviz cannot lay out (its stack runs out).
 MAX_CLUSTER_DEPTH = 16
-# NOTE: the only ops that fold silently into the op they belong to when its scope is collapsed
-# (`add/y`, `w/read`, `w/Assign`): a collapsed `add` then still looks like the Add it is.
-_ATTACHMENT_TYPES = frozenset({"Const", "Identity", "Assign"})
 
 
 class Scope:
@@ -52,15 +50,27 @@ class Scope:
     def foldable(self) -> bool:
         """Collapsed, is it drawn as its own op? (its other items are constants, reads, assigns)"""
         return self.own is not None and all(
-            isinstance(item, Operation) and (item is self.own or item._type in _ATTACHMENT_TYPES)
+            isinstance(item, Operation) and (item is self.own or _attaches(item))
             for item in self.items)
 
     @property
     def clustered(self) -> bool:
         """Open, is it drawn as a cluster? (an op with only its constants is drawn inline)"""
         return not (self.own is not None and all(
-            isinstance(item, Operation) and (item is self.own or item._type == "Const")
+            isinstance(item, Operation) and (item is self.own or _is_const(item))
             for item in self.items))
+
+
+def _is_const(op: Operation) -> bool:
+    return OPS[op._type].role == "const"
+
+
+def _attaches(op: Operation) -> bool:
+    """Does `op` fold silently into the op its scope is named for when the scope is collapsed?
+    Constants, reads and writes do (`add/y`, `w/read`, `w/Assign`): a collapsed `add` then still
+    looks like the Add it is."""
+    opdef = OPS[op._type]
+    return opdef.role == "const" or opdef.pass_through or opdef.writes_state
 
 
 class Series:

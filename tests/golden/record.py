@@ -2,7 +2,8 @@
 
     /work/tfenv/bin/python tests/golden/record.py [--only TOPIC ...]     # from the repo root
 
-TOPIC is one of programs.TOPICS, or "generated" (tests/golden/generated.py's own programs).
+TOPIC is one of programs.TOPICS, "generated" (tests/golden/generated.py's own programs) or
+"op_defs" (each TF op's statefulness, which the op traits test checks `stateless_in_tf` against).
 
 Runs each program of tests/golden/programs/ with `tf.compat.v1` (eager execution disabled, TF2's
 other defaults kept: resource variables, control flow v2; programs marked `ref_variables` get
@@ -52,7 +53,7 @@ def main(argv: list[str]) -> int:
     _stub_test_only_imports()
     from tests.golden import programs
 
-    every = list(programs.TOPICS) + ["generated"]
+    every = list(programs.TOPICS) + ["generated", "op_defs"]
     topics = args.only or every
     unknown = sorted(set(topics) - set(every))
     if unknown:
@@ -61,6 +62,8 @@ def main(argv: list[str]) -> int:
     for topic in topics:
         if topic == "generated":
             _record_generated(tf)
+        elif topic == "op_defs":
+            _record_op_defs()
         else:
             _record_topic(tf, topic, programs.programs(topic), programs.not_recordable(topic))
     return 0
@@ -147,6 +150,22 @@ def _record_generated(tf: Any) -> None:
     generated.record(tf, DATA)
     print(f"generated      recorded by tests/golden/generated.py, "
           f"{time.perf_counter() - started:5.1f} s")
+
+
+def _record_op_defs() -> None:
+    """TF's op registry: for every raw op, whether its op def is stateful."""
+    import tensorflow as real_tf
+    from tensorflow.python.framework import op_def_registry
+
+    stateful = {}
+    for name in dir(real_tf.raw_ops):
+        op_def = op_def_registry.get(name)
+        if op_def is not None:
+            stateful[name] = op_def.is_stateful
+    path = DATA / "op_defs.json"
+    path.write_text(json.dumps({"tensorflow": real_tf.__version__, "is_stateful": stateful},
+                               indent=0, sort_keys=True) + "\n")
+    print(f"op_defs        {len(stateful)} op defs")
 
 
 # --- session_magic's names, resolved to TF's -----------------------------------------------------
