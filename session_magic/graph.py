@@ -1,8 +1,9 @@
 """Graph, Operation and Tensor: the dataflow graph as append-only data.
 
-A Graph owns its Operations in creation order and names them uniquely as TF 1 did. This module
-holds one piece of global state, the thread-local default-graph stack. It computes nothing, holds
-no arrays beyond constants' attrs, and never imports the executor, IPython or graphviz.
+A Graph owns its Operations in creation order and names them uniquely as TF 1 did. It computes
+nothing, holds no arrays beyond constants' attrs, and imports neither the executor nor IPython:
+`eval()`/`run()` reach the default session through defaults.py, which also keeps the default-graph
+stack. Only `_repr_mimebundle_` imports the drawing, lazily, when a front end asks for a picture.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import sys
 import threading
 from typing import Any, Callable, Iterator, Optional
 
+from . import defaults
 from . import dtypes as _dtypes
 from .tensor_shape import TensorShape, as_dims, dims_compatible, format_dims, merge_dims
 
@@ -113,9 +115,7 @@ class Tensor:
 
     def eval(self, feed_dict: Optional[dict] = None, session: Any = None) -> Any:
         """Evaluate this tensor with `session` or the default session."""
-        from .session import _session_for
-        _check_session(session, "eval")
-        return _session_for(self, session, "evaluate tensor", "eval").run(self, feed_dict)
+        return defaults.session_for(self, session, "eval").run(self, feed_dict)
 
     def _as_graph_element(self) -> Tensor:
         return self
@@ -205,9 +205,7 @@ class Operation:
 
     def run(self, feed_dict: Optional[dict] = None, session: Any = None) -> None:
         """Run this operation with `session` or the default session."""
-        from .session import _session_for
-        _check_session(session, "run")
-        _session_for(self, session, "execute operation", "run").run(self, feed_dict)
+        defaults.session_for(self, session, "run").run(self, feed_dict)
 
     @property
     def node_def(self) -> NodeDef:
@@ -261,15 +259,6 @@ class GraphDef:
 
     def __str__(self) -> str:
         return "\n".join("node {\n  " + str(n).replace("\n", "\n  ") + "\n}" for n in self.node)
-
-
-def _check_session(session: Any, method: str) -> None:
-    """`session=` is a Session or None; anything else would fail deep inside the session
-    lookup with an AttributeError naming no argument."""
-    from .session import BaseSession
-    if session is not None and not isinstance(session, BaseSession):
-        raise TypeError(f"The session passed to `{method}(session=...)` must be a tf.Session, "
-                        f"got {session!r} of type {type(session).__name__}")
 
 
 def _node_def_text(op: Operation) -> str:
@@ -350,16 +339,8 @@ class Graph:
     @contextlib.contextmanager
     def as_default(self) -> Iterator[Graph]:
         """Make this graph the default graph of the current thread inside the `with` block."""
-        stack = _default_graph_stack.stack
-        stack.append(self)
-        try:
+        with defaults.graph_stack.entered(self):
             yield self
-        finally:
-            if stack:  # NOTE: empty after a reset, as TF allows.
-                if stack[-1] is not self:
-                    raise AssertionError("Nesting violated for default stack of "
-                                         f"{type(self)} objects")
-                stack.pop()
 
     @property
     def building_function(self) -> bool:
@@ -715,20 +696,11 @@ def _frame_kind(filename: str) -> int:
     return _USER
 
 
-# --- the default-graph stack (global state #1, per thread as in TF) ---------------------------
-
-class _DefaultGraphStack(threading.local):
-    def __init__(self) -> None:
-        self.stack: list[Graph] = []
-        self.global_default: Optional[Graph] = None
-
-
-_default_graph_stack = _DefaultGraphStack()
-
+# --- the default graph (its stack is in defaults.py) ----------------------------------------
 
 def get_default_graph() -> Graph:
     """The innermost graph entered with `as_default()` on this thread, else the global one."""
-    state = _default_graph_stack
+    state = defaults.graph_stack
     if state.stack:
         return state.stack[-1]
     if state.global_default is None:
@@ -738,14 +710,10 @@ def get_default_graph() -> Graph:
 
 def reset_default_graph() -> None:
     """Replace this thread's global default graph with a new, empty one."""
-    if _default_graph_stack.stack:
+    if defaults.graph_stack.stack:
         raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. If you "
                              "need a cleared graph, exit the nesting and create a new graph.")
-    _default_graph_stack.global_default = None
-
-
-def _default_graph_nesting() -> int:
-    return len(_default_graph_stack.stack)
+    defaults.graph_stack.global_default = None
 
 
 @contextlib.contextmanager

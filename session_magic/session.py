@@ -2,8 +2,7 @@
 
 `run` maps the fetch structure to unique graph elements, converts feeds, finds (or compiles) the
 Plan for that signature in the session's cache, runs it and rebuilds the structure. A run that
-fails or is interrupted commits no variable write. Global state #2 lives here: the thread-local
-default-session stack.
+fails or is interrupted commits no variable write. The default-session stack is in defaults.py.
 """
 from __future__ import annotations
 
@@ -19,10 +18,11 @@ from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
+from . import defaults
 from . import dtypes as _dtypes
 from . import errors
-from .graph import (_USER, Graph, Operation, Tensor, _default_graph_stack, _frame_kind,
-                    get_default_graph)
+from .defaults import GRAPH_HINT, get_default_session
+from .graph import _USER, Graph, Operation, Tensor, _frame_kind, get_default_graph
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue
 from .ops.registry import OPS
 from .plan import Plan, RunContext
@@ -32,44 +32,6 @@ from .tensor_shape import dims_compatible, format_dims
 __all__ = ["Session", "InteractiveSession", "get_default_session"]
 
 
-# --- the default-session stack (global state #2, per thread as in TF) -------------------------
-
-class _DefaultSessionStack(threading.local):
-    def __init__(self) -> None:
-        self.stack: list[BaseSession] = []
-
-
-_default_session_stack = _DefaultSessionStack()
-
-
-def get_default_session() -> Optional[BaseSession]:
-    """The innermost session entered with `as_default()` on this thread, or None."""
-    stack = _default_session_stack.stack
-    return stack[-1] if stack else None
-
-
-def _session_for(element: Any, session: Any, verb: str, method: str) -> BaseSession:
-    """The session `eval()`/`run()` should use, with TF's errors when there is none that fits."""
-    what = "tensor" if verb == "evaluate tensor" else "operation"
-    if session is None:
-        session = get_default_session()
-        if session is None:
-            colon = "" if what == "tensor" else ":"
-            raise ValueError(f"Cannot {verb} using `{method}()`: No default session is "
-                             f"registered. Use `with sess.as_default(){colon}` or pass an explicit "
-                             f"session to `{method}(session=sess)`")
-        if session.graph is not element.graph:
-            quote = "`" if what == "tensor" else ""  # NOTE: TF's two texts differ just so.
-            raise ValueError(f"Cannot use the default session to {verb.split()[0]} {what}: the "
-                             f"{what}'s graph is different from the session's graph. Pass an "
-                             f"explicit session to {quote}{method}(session=sess){quote}."
-                             + _GRAPH_HINT)
-    elif session.graph is not element.graph:
-        raise ValueError(f"Cannot use the given session to {verb.split()[0]} {what}: the {what}'s "
-                         "graph is different from the session's graph." + _GRAPH_HINT)
-    return session
-
-
 _MAPPER_CACHE_SIZE = 512
 # NOTE: a program that builds a new fetch each step must not grow the session without bound;
 # past this many signatures the oldest plan is dropped (and compiled again if asked for).
@@ -77,8 +39,6 @@ _PLAN_CACHE_SIZE = 512
 # NOTE: the package's modules and the plans' generated code; never the user's frames.
 _EXECUTOR_FILES = (os.path.dirname(os.path.abspath(__file__)) + os.sep, "<session_magic plan")
 _LIBRARY_FILES = _EXECUTOR_FILES + (os.path.dirname(np.__file__) + os.sep,)
-_GRAPH_HINT = (" (This usually means the tensor was built after `reset_default_graph()` or "
-               "inside another graph's `with graph.as_default():` block.)")
 
 
 # --- fetch structures ----------------------------------------------------------------------------
@@ -142,7 +102,7 @@ def _fetch_element(graph: Graph, fetch: Any, path: str) -> Any:
         raise TypeError(f"Fetch argument {fetch!r} has invalid type {type(fetch)}, must be a "
                         f"string or Tensor. ({error}){where}") from None
     except (ValueError, KeyError) as error:
-        hint = _GRAPH_HINT if "not an element of this graph" in str(error) else ""
+        hint = GRAPH_HINT if "not an element of this graph" in str(error) else ""
         raise ValueError(f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. "
                          f"({error.args[0]}){hint}{where}") from None
     if not graph.is_fetchable(element):
@@ -170,7 +130,7 @@ def _feed_tensor(graph: Graph, key: Any) -> Tensor:
         try:
             tensor = graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
         except Exception as error:
-            hint = _GRAPH_HINT if "not an element of this graph" in str(error) else ""
+            hint = GRAPH_HINT if "not an element of this graph" in str(error) else ""
             if isinstance(key, Operation):
                 hint = f" (The key is the Operation {key.name!r}: feed one of its outputs, " \
                        f"e.g. '{key.name}:0'.)"
@@ -562,16 +522,8 @@ class BaseSession:
     @contextlib.contextmanager
     def as_default(self) -> Iterator[BaseSession]:
         """Make this the default session (for `eval()`/`run()`) without closing it on exit."""
-        stack = _default_session_stack.stack
-        stack.append(self)
-        try:
+        with defaults.session_stack.entered(self):
             yield self
-        finally:
-            if stack:  # NOTE: empty after a reset, as TF allows.
-                if stack[-1] is not self:
-                    raise AssertionError("Nesting violated for default stack of "
-                                         f"{type(self)} objects")
-                stack.pop()
 
     def __del__(self) -> None:
         try:
@@ -732,9 +684,9 @@ class InteractiveSession(BaseSession):
         self._counted = _counted
         self._explicitly_closed = False
         self._explicit_graph = graph
-        _default_session_stack.stack.append(self)
+        defaults.session_stack.stack.append(self)
         if graph is not None:
-            _default_graph_stack.stack.append(graph)
+            defaults.graph_stack.stack.append(graph)
 
     def close(self) -> None:
         super().close()
@@ -743,13 +695,6 @@ class InteractiveSession(BaseSession):
                 return
             InteractiveSession._active_session_count -= self._counted
             self._explicitly_closed = True
-        _remove_last(_default_session_stack.stack, self)
+        defaults.session_stack.remove_last(self)
         if self._explicit_graph is not None:
-            _remove_last(_default_graph_stack.stack, self._explicit_graph)
-
-
-def _remove_last(stack: list, item: Any) -> None:
-    for i in range(len(stack) - 1, -1, -1):
-        if stack[i] is item:
-            del stack[i]
-            return
+            defaults.graph_stack.remove_last(self._explicit_graph)

@@ -12,6 +12,7 @@ import traceback as _traceback
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from . import dtypes as _dtypes
+from .defaults import get_default_session
 from .graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
 from .ops import state_ops
 from .ops.constant_ops import identity
@@ -180,7 +181,6 @@ class Variable:
 
     def load(self, value: Any, session: Any = None) -> None:
         """Store `value` in `session` (default: the default session) without adding ops."""
-        from .session import get_default_session
         session = session or get_default_session()
         if session is None:
             raise ValueError("Either session argument should be provided or default session "
