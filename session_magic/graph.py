@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import threading
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from . import defaults
 from . import dtypes as _dtypes
@@ -23,7 +23,8 @@ __all__ = [
     "Graph", "Operation", "Tensor", "GraphKeys", "get_default_graph", "reset_default_graph",
     "name_scope", "control_dependencies", "add_to_collection", "add_to_collections",
     "get_collection", "get_collection_ref", "get_name_scope", "is_tensor",
-    "get_all_collection_keys", "device", "colocate_with", "container",
+    "get_all_collection_keys", "device", "colocate_with", "container", "ancestors", "reachable",
+    "producers",
 ]
 
 _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
@@ -304,8 +305,6 @@ class Graph:
         self._unfetchable: set[Any] = set()
         self._creation_listeners: list[Callable[[Operation], None]] = []
         self._variable_scope_store: Any = None  # owned by variables.py
-        # NOTE: ops a re-run notebook cell replaced; set by the extension, hidden when drawing.
-        self._superseded_ops: set[Operation] = set()
 
     # --- identity, defaults, lifecycle -------------------------------------------------------
 
@@ -694,6 +693,37 @@ def _frame_kind(filename: str) -> int:
     if filename.startswith(_STDLIB_DIR) and _SITE_PACKAGES not in filename:
         return _STOP  # NOTE: timeit, runpy, threading...: machinery above the user's code
     return _USER
+
+
+# --- walking the graph -----------------------------------------------------------------------
+
+def producers(op: Operation) -> list[Operation]:
+    """The ops `op` depends on directly: those making its inputs, then its control inputs."""
+    return [t._op for t in op._inputs] + list(op._control_inputs)
+
+
+def reachable(roots: Iterable[Operation],
+              neighbours: Callable[[Operation], Iterable[Operation]]) -> set[Operation]:
+    """`roots` and every op reached from them through `neighbours`, once each."""
+    seen: set[Operation] = set()
+    pending = list(roots)
+    while pending:
+        op = pending.pop()
+        if op not in seen:
+            seen.add(op)
+            pending.extend(neighbours(op))
+    return seen
+
+
+def ancestors(roots: Iterable[Operation],
+              upstream: Callable[[Operation], Iterable[Operation]] = producers) -> list[Operation]:
+    """`roots` and every op they depend on through `upstream` (by default data and control
+    inputs), in creation order, which is a topological order: the graph is append-only."""
+    return sorted(reachable(roots, upstream), key=_creation_index)
+
+
+def _creation_index(op: Operation) -> int:
+    return op._id
 
 
 # --- the default graph (its stack is in defaults.py) ----------------------------------------

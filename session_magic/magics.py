@@ -16,7 +16,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import Float, Integer, Unicode, observe
 
 from . import errors
-from .notebook import GraphRequest, Notebook
+from .notebook import DRAWN_TYPES, GraphRequest, Notebook
 from .render import backends
 from .session import BaseSession
 
@@ -76,9 +76,10 @@ class SessionMagics(Magics):
             except ValueError as problem:
                 raise UsageError(f"%graph: {problem}") from None
             return None
-        request = GraphRequest(self._target(args.target), args.values, args.trace, args.depth,
-                               tuple(args.expand), args.rankdir, args.format, args.output,
-                               args.all, args.max_nodes)
+        request = GraphRequest(target=self._target(args.target), values=args.values,
+                               trace=args.trace, depth=args.depth, expand=tuple(args.expand),
+                               rankdir=args.rankdir, format=args.format, output=args.output,
+                               show_all=args.all, max_nodes=args.max_nodes)
         _check_counts(args)
         try:
             return self.notebook.draw(request)
@@ -186,6 +187,9 @@ def load_ipython_extension(ip: Any) -> None:
     magics._previous_custom_exc = (ip.custom_exceptions, ip.CustomTB)
     ip.set_custom_exc((errors.OpError,), magics.show_op_error)
     errors.set_location_formatter(magics.cell_location)
+    formatter = ip.display_formatter.mimebundle_formatter
+    magics._previous_printers = {kind: formatter.for_type(kind, magics.notebook.display_bundle)
+                                 for kind in DRAWN_TYPES}
     magics.notebook.install_session()
     if "image/svg+xml" in ip.display_formatter.active_types:
         backends.warm_up()
@@ -208,4 +212,9 @@ def unload_ipython_extension(ip: Any) -> None:
     custom_exceptions, custom_tb = magics._previous_custom_exc
     ip.custom_exceptions, ip.CustomTB = custom_exceptions, custom_tb
     errors.set_location_formatter(None)
+    formatter = ip.display_formatter.mimebundle_formatter
+    for kind, previous in magics._previous_printers.items():
+        formatter.pop(kind, None)
+        if previous is not None:
+            formatter.for_type(kind, previous)
     magics.notebook.release_session()

@@ -1,18 +1,26 @@
 """What the notebook extension does, as plain classes: the auto-installed interactive session,
-`%graph`'s drawing with values and traces, `%%session`'s cell graph, and the history of which
-cell built which ops. Knows nothing of IPython: magics.py parses and delegates here.
+`%graph`'s drawing with values and traces, `%%session`'s cell graph, the display of graphs,
+tensors, ops and variables, and the history of which cell built which ops (whose superseded
+copies every drawing hides). Knows nothing of IPython: magics.py parses and delegates here.
 """
 from __future__ import annotations
 
 import contextlib
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
+from . import snapshot
+from .defaults import get_default_session
 from .graph import Graph, Operation, Tensor, get_default_graph, reset_default_graph
-from .render import GraphView, draw
-from .session import InteractiveSession, Session, get_default_session
+from .render import GraphView, draw, mimebundle
+from .render.dot import select_ops
+from .session import InteractiveSession, Session
+from .variables import Variable
 
-__all__ = ["Notebook", "CellHistory", "GraphRequest"]
+__all__ = ["Notebook", "CellHistory", "GraphRequest", "DRAWN_TYPES"]
+
+DRAWN_TYPES = (Graph, Tensor, Operation, Variable)  # what displays as a drawing
 
 _REPEAT_NOTICE = ("session_magic: this cell ran again and built {new} new op(s); %graph now "
                   "hides the {old} op(s) its earlier run built (%graph --all shows them).")
@@ -25,6 +33,8 @@ class CellHistory:
         self._built: dict[Any, tuple[Graph, list[Operation]]] = {}
         self._pending: Optional[tuple[Any, Graph, int]] = None
         self._noticed = False
+        # NOTE: weak, so a graph reset away is freed with its ops
+        self._superseded: weakref.WeakSet = weakref.WeakSet()
 
     def before_cell(self, key: Any) -> None:
         graph = get_default_graph()
@@ -45,14 +55,19 @@ class CellHistory:
         self._built[key] = (graph, built)
         if earlier is None or earlier[0] is not graph:
             return None
-        graph._superseded_ops.update(earlier[1])
+        self._superseded.update(earlier[1])
         if self._noticed:
             return None
         self._noticed = True
         return _REPEAT_NOTICE.format(new=len(built), old=len(earlier[1]))
 
+    def superseded(self) -> frozenset:
+        """The ops that re-run cells replaced: drawings hide them."""
+        return frozenset(self._superseded)
+
     def clear(self) -> None:
         self._built.clear()
+        self._superseded.clear()
         self._pending = None
 
 
@@ -111,8 +126,9 @@ class Notebook:
     def draw(self, request: GraphRequest) -> GraphView:
         """The view `%graph` shows (and saves, with an output path)."""
         target = request.target if request.target is not None else get_default_graph()
+        hidden = frozenset() if request.show_all else self.history.superseded()
         options = dict(rankdir=request.rankdir, depth=request.depth, expand=request.expand,
-                       show_all=request.show_all, max_nodes=request.max_nodes)
+                       hidden=hidden, max_nodes=request.max_nodes)
         if request.values or request.trace:
             values, timings = self._evaluate(target, request)
             options.update(values=values if request.values else None,
@@ -124,8 +140,12 @@ class Notebook:
             view.save(request.output)
         return view
 
+    def display_bundle(self, target: Any) -> dict:
+        """How a Graph, Tensor, Operation or Variable shows itself in the notebook: its
+        drawing without the ops re-run cells superseded, and TF's repr."""
+        return mimebundle(target, repr(target), hidden=self.history.superseded())
+
     def _evaluate(self, target: Any, request: GraphRequest) -> tuple[dict, dict]:
-        from .render.dot import select_ops
         graph, ops, _ = select_ops(target)
         session = get_default_session()
         if session is None or session.graph is not graph or session.closed:
@@ -137,7 +157,7 @@ class Notebook:
         tensors = [t for op in ops for t in op.outputs]
         if not tensors:
             return {}, {}
-        return session.evaluate_quietly(tensors, request.feed_dict or None, trace=request.trace)
+        return snapshot.evaluate(session, tensors, request.feed_dict or None, trace=request.trace)
 
     @contextlib.contextmanager
     def cell_session(self, trace: bool = False) -> Iterator[Session]:
@@ -156,15 +176,16 @@ class Notebook:
             return None
         fetched, ran = _runs_of(session)
         faded = frozenset(op for op in graph.get_operations() if op not in ran)
-        return draw(graph, fetched=fetched, faded=faded, timings=session._timings or None)
+        return draw(graph, fetched=fetched, faded=faded, timings=session.timings or None,
+                    hidden=self.history.superseded())
 
 
 def _runs_of(session: Session) -> tuple[frozenset, set]:
     fetched: set = set()
     ran: set = set()
-    for plan in session._plans.values():
-        fetched.update(plan.fetches)
-        ran.update(plan.ops)
-        ran.update(t.op for t in plan.fetches if isinstance(t, Tensor))
-        ran.update(t.op for t in plan.feeds)
+    for run in session.compiled_runs():
+        fetched.update(run.fetches)
+        ran.update(run.ops)
+        ran.update(t.op for t in run.fetches if isinstance(t, Tensor))
+        ran.update(t.op for t in run.feeds)
     return frozenset(fetched), ran

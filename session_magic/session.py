@@ -12,9 +12,11 @@ import os
 import reprlib
 import threading
 import time
+import types
 import warnings
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -24,12 +26,19 @@ from . import errors
 from .defaults import GRAPH_HINT, get_default_session
 from .graph import _USER, Graph, Operation, Tensor, _frame_kind, get_default_graph
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue
-from .ops.registry import OPS
 from .plan import Plan, RunContext
 from .protos import ConfigProto, DeviceStepStats, NodeExecStats, RunMetadata, RunOptions
 from .tensor_shape import dims_compatible, format_dims
 
 __all__ = ["Session", "InteractiveSession", "get_default_session"]
+
+
+class CompiledRun(NamedTuple):
+    """One signature a session compiled: what it fetched, what was fed, the ops it runs."""
+
+    fetches: tuple
+    feeds: tuple
+    ops: tuple
 
 
 _MAPPER_CACHE_SIZE = 512
@@ -415,49 +424,43 @@ class BaseSession:
             self._timings = {}
         return self._timings
 
-    def evaluate_quietly(self, tensors: list, feed_dict: Optional[dict] = None,
-                         trace: bool = False) -> tuple[dict, dict]:
-        """Values of `tensors` from one run that commits no variable write, and (with `trace`)
-        each op's seconds. Tensors that cannot be computed (an unfed placeholder or an
-        uninitialized variable upstream, or a failing op) are left out. For drawing values."""
+    @property
+    def timings(self) -> Optional[Mapping]:
+        """Each op's seconds summed over the runs since `collect_timings()` (read-only), or
+        None when this session does not collect them."""
+        return None if self._timings is None else types.MappingProxyType(self._timings)
+
+    def compiled_runs(self) -> list:
+        """The (fetches, feeds) signatures this session has compiled, oldest first, each with
+        the ops it runs: what a drawing of the session's runs shows."""
+        return [CompiledRun(plan.fetches, plan.feeds, tuple(plan.ops))
+                for plan in list(self._plans.values())]
+
+    def has_value(self, variable: Any) -> bool:
+        """Does this session hold a value for `variable` (a Variable or its VariableV2 op)?"""
+        return getattr(variable, "op", variable) in self._variable_store
+
+    def dry_run(self, fetches: Sequence[Any], feed_dict: Optional[dict] = None,
+                trace: bool = False) -> tuple[list, dict]:
+        """Run the flat list `fetches` once and commit no variable write: their values in order
+        and, with `trace`, each op's seconds. For looking without changing anything (values on
+        a drawing); its plan is not cached. Raises as `run` does."""
         self._check_usable()
+        elements = tuple(_fetch_element(self._graph, fetch, f"fetches[{i}]")
+                         for i, fetch in enumerate(fetches))
         feed_tensors, feed_values = self._prepare_feeds(feed_dict)
-        fed = set(feed_tensors)
-        wanted = _computable(tensors, fed, self._variable_store)
-        while True:  # NOTE: one more run per failing op, not per tensor
-            try:
-                return self._evaluate(wanted, feed_tensors, feed_values, trace)
-            except errors.OpError as error:
-                downstream = _downstream(error.op, fed)
-                rest = [t for t in wanted if t.op not in downstream]
-                if len(rest) == len(wanted):  # NOTE: it failed inside a cond or while body
-                    return self._evaluate_each(wanted, feed_tensors, feed_values, trace)
-                wanted = rest
-
-    def _evaluate_each(self, tensors: list, feed_tensors: tuple, feed_values: tuple,
-                       trace: bool) -> tuple[dict, dict]:
-        values: dict = {}
-        timings: dict = {}
-        for tensor in tensors:
-            try:
-                one_value, one_timing = self._evaluate([tensor], feed_tensors, feed_values, trace)
-            except errors.OpError:
-                continue
-            values.update(one_value)
-            timings.update(one_timing)
-        return values, timings
-
-    def _evaluate(self, tensors: list, feed_tensors: tuple, feed_values: tuple,
-                  trace: bool) -> tuple[dict, dict]:
-        plan = Plan(tuple(tensors), feed_tensors)
+        plan = Plan(elements, feed_tensors)
         ctx = RunContext(self) if plan.uses_context else None
         stats: list = []
-        with self._write_lock if plan.writes_state else contextlib.nullcontext():
-            # NOTE: the run context's pending writes are dropped: nothing is committed.
-            results = (plan.run_traced(feed_values, ctx, stats) if trace
-                       else plan.run(feed_values, ctx))
-        return (dict(zip(tensors, results, strict=True)),
-                {op: seconds for op, _, seconds, _ in stats})
+        try:
+            with self._write_lock if plan.writes_state else contextlib.nullcontext():
+                # NOTE: the run context's pending writes are dropped: nothing is committed.
+                results = (plan.run_traced(feed_values, ctx, stats) if trace
+                           else plan.run(feed_values, ctx))
+        except (errors.OpError, KeyboardInterrupt) as failure:
+            _forget_run(failure, ctx)
+            raise _trimmed(failure) from failure.__cause__
+        return results, {op: seconds for op, _, seconds, _ in stats}
 
     def make_callable(self, fetches: Any, feed_list: Any = None,
                       accept_options: bool = False) -> Callable:
@@ -530,47 +533,6 @@ class BaseSession:
             self.close()
         except Exception:  # noqa: BLE001 - never raise from a finalizer
             pass
-
-
-def _computable(tensors: list, fed: set, store: dict) -> list:
-    """The tensors whose inputs need no missing feed and no uninitialized variable."""
-    blocked: set = set()
-    for op in sorted({t.op for t in tensors} | _ancestors(tensors, fed), key=lambda o: o._id):
-        opdef = OPS[op._type]
-        # NOTE: a placeholder with a default computes unfed; a write or a NoOp shows no value
-        missing = ((opdef.role == "placeholder" and not op._inputs) or opdef.writes_state
-                   or (opdef.role == "variable" and op not in store) or opdef.role == "no_op")
-        upstream = any(t.op in blocked and t not in fed for t in op.inputs)
-        if missing or upstream or any(c in blocked for c in op.control_inputs):
-            blocked.add(op)
-    return [t for t in tensors if t in fed or t.op not in blocked]
-
-
-def _downstream(op: Optional[Operation], fed: set) -> set:
-    """`op` and every op of its graph that reads it, directly or not (not through a feed)."""
-    seen = {op} if op is not None else set()
-    pending = list(seen)
-    while pending:
-        current = pending.pop()
-        readers = [c for t in current._outputs if t not in fed for c in t.consumers()]
-        for reader in readers + list(current._control_outputs):
-            if reader not in seen:
-                seen.add(reader)
-                pending.append(reader)
-    return seen
-
-
-def _ancestors(tensors: list, fed: set) -> set:
-    seen: set = set()
-    pending = [t.op for t in tensors if t not in fed]
-    while pending:
-        op = pending.pop()
-        if op in seen:
-            continue
-        seen.add(op)
-        pending.extend(t.op for t in op.inputs if t not in fed)
-        pending.extend(op.control_inputs)
-    return seen
 
 
 def _forget_run(failure: BaseException, ctx: Optional[RunContext]) -> None:

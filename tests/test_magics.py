@@ -245,6 +245,28 @@ def test_rerun_cell_hides_superseded_ops_with_one_notice(ip, capsys):
     assert "x_1" in run(ip, "%graph --all").source
 
 
+def test_a_displayed_graph_also_hides_superseded_ops(ip):
+    cell = "x = tf.constant(1.0, name='x')\ny = tf.multiply(x, 2.0, name='y')"
+    run(ip, cell)
+    run(ip, cell)
+    drawn = bundle_of(ip, tf.get_default_graph())
+    assert "x_1" in svg_texts(drawn["image/svg+xml"]) and "x" not in svg_texts(
+        drawn["image/svg+xml"])
+    assert drawn["text/plain"] == repr(tf.get_default_graph())
+
+
+def test_unload_gives_display_back_to_the_objects_themselves(ip):
+    run(ip, "x = tf.constant(1.0, name='x')")
+    run(ip, "x = tf.constant(1.0, name='x')")
+    formatter = ip.display_formatter.mimebundle_formatter
+    ip.run_line_magic("unload_ext", "session_magic")
+    for kind in (tf.Graph, tf.Tensor, tf.Operation, tf.Variable):
+        with pytest.raises(KeyError):
+            formatter.lookup_by_type(kind)
+    assert "x" in svg_texts(bundle_of(ip, tf.get_default_graph())["image/svg+xml"])
+    ip.run_line_magic("load_ext", "session_magic")
+
+
 def test_errors_name_the_cell_and_line_without_library_frames(ip, capsys):
     ip.run_cell("images = tf.placeholder(tf.float32, [None, 3], name='images')\n"
                 "doubled = images * 2")

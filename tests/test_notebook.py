@@ -18,14 +18,13 @@ def node_line(source, label_start):
 
 def test_a_rerun_cell_supersedes_its_earlier_ops_and_notices_once():
     history = CellHistory()
-    graph = tf.get_default_graph()
     notices = []
     for _ in range(3):
         history.before_cell("cell-1")
         tf.constant(1.0, name="x")
         notices.append(history.after_cell())
     assert notices[0] is None and "ran again" in notices[1] and notices[2] is None
-    assert {op.name for op in graph._superseded_ops} == {"x", "x_1"}
+    assert {op.name for op in history.superseded()} == {"x", "x_1"}
 
 
 def test_cells_that_build_nothing_or_other_cells_supersede_nothing():
@@ -35,7 +34,7 @@ def test_cells_that_build_nothing_or_other_cells_supersede_nothing():
         if key == "b":
             tf.constant(1)
         assert history.after_cell() is None
-    assert not tf.get_default_graph()._superseded_ops
+    assert not history.superseded()
 
 
 def test_superseded_ops_still_used_by_live_ops_stay_drawn():

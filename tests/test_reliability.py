@@ -28,6 +28,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
 
 import session_magic as tf
+from session_magic import snapshot
 from session_magic.render import backends, draw
 from session_magic.render.hierarchy import TOP_LEVEL_FACTOR
 
@@ -515,7 +516,7 @@ def _build_use_and_drop_a_model(tmp_path):
         saver.restore(sess, saver.save(sess, str(tmp_path / "model")))
         with pytest.raises(tf.errors.InvalidArgumentError):
             sess.run(tf.check_numerics(loss / 0.0, "bad"), {x: np.zeros((1, 2))})
-        sess.evaluate_quietly([y, loss], {x: np.ones((1, 2))}, trace=True)
+        snapshot.evaluate(sess, [y, loss], {x: np.ones((1, 2))}, trace=True)
     interactive = tf.InteractiveSession()
     interactive.run(tf.global_variables_initializer())
     y.eval({x: np.ones((1, 2))})

@@ -490,3 +490,66 @@ def test_operation_run_with_a_session_of_another_graph_raises():
                                          "operation's graph is different from the session's "
                                          "graph."):
         c.op.run(session=other)
+
+
+# --- what a session shows of itself: dry runs, compiled runs, timings ---------------------------
+
+def test_dry_run_computes_values_and_commits_no_write(sess):
+    count, increment = _counter()
+    x = tf.placeholder(tf.float32, [2], name="x")
+    doubled = x * 2.0
+    sess.run(count.initializer)
+    values, seconds = sess.dry_run([increment, doubled], {x: [1.0, 2.0]})
+    assert values[0] == 1 and list(values[1]) == [2.0, 4.0] and seconds == {}
+    assert sess.run(count) == 0 and sess.cache_info()[2] == 2  # NOTE: the initializer, count
+
+
+def test_dry_run_traces_each_op_it_ran(sess):
+    a = tf.placeholder(tf.float32, [50, 50], name="a")
+    product = tf.matmul(a, a, name="product")
+    values, seconds = sess.dry_run([product], {a: np.ones((50, 50))}, trace=True)
+    assert values[0][0, 0] == 50.0
+    assert product.op in seconds and all(s >= 0.0 for s in seconds.values())
+
+
+def test_dry_run_raises_as_run_does_and_checks_what_it_fetches(sess):
+    x = tf.placeholder(tf.float32, name="x")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must feed a value"):
+        sess.dry_run([x + 1.0])
+    with pytest.raises(TypeError, match=r"at fetches\[1\]"):
+        sess.dry_run([x, None], {x: 1.0})
+    sess.close()
+    with pytest.raises(RuntimeError, match="closed Session"):
+        sess.dry_run([x], {x: 1.0})
+
+
+def test_compiled_runs_list_each_signature_with_the_ops_it_runs(sess):
+    x = tf.placeholder(tf.float32, name="x")
+    y = tf.add(x, 1.0, name="y")
+    z = tf.multiply(y, 2.0, name="z")
+    tf.negative(x, name="unused")
+    sess.run(z, {x: 1.0})
+    sess.run(y, {x: 2.0})
+    runs = sess.compiled_runs()
+    assert [run.fetches for run in runs] == [(z,), (y,)]
+    assert runs[0].feeds == (x,) and {op.name for op in runs[0].ops} == {"y", "y/y", "z", "z/y"}
+
+
+def test_timings_are_a_read_only_view_once_collected(sess):
+    x = tf.placeholder(tf.float32, name="x")
+    y = tf.square(x, name="y")
+    assert sess.timings is None
+    sess.collect_timings()
+    sess.run(y, {x: 3.0})
+    assert y.op in sess.timings
+    with pytest.raises(TypeError):
+        sess.timings[y.op] = 0.0
+
+
+def test_has_value_says_which_variables_a_session_holds(sess):
+    count, _ = _counter()
+    assert not sess.has_value(count) and not sess.has_value(count.op)
+    sess.run(count.initializer)
+    assert sess.has_value(count) and sess.has_value(count.op)
+    with tf.Session() as other:
+        assert not other.has_value(count)

@@ -89,9 +89,7 @@ def draw(target: Any, *, max_nodes: Optional[int] = None, **options: Any) -> Gra
     from .backends import config
     from .dot import DrawOptions, select_ops, to_dot
     graph, ops, fetched = select_ops(target)
-    hidden = frozenset(options.pop("hidden", ())) | frozenset(graph._superseded_ops)
-    if options.pop("show_all", False):
-        hidden = frozenset()
+    hidden = frozenset(options.pop("hidden", ()))
     fetched = frozenset(options.pop("fetched", ())) or fetched
     settings = DrawOptions(max_nodes=max_nodes or config.max_nodes, hidden=hidden,
                            fetched=fetched, **options)
@@ -104,12 +102,14 @@ def _describe(target: Any, graph: Any, ops: list) -> str:
     return repr(target)
 
 
-def mimebundle(obj: Any, text: str, include: Any = None, exclude: Any = None) -> dict:
-    """The display bundle of a Graph, Tensor, Operation or Variable: its drawing and TF's repr."""
+def mimebundle(obj: Any, text: str, include: Any = None, exclude: Any = None,
+               **options: Any) -> dict:
+    """The display bundle of a Graph, Tensor, Operation or Variable: its drawing (with `draw`'s
+    `options`) and TF's repr."""
     if not _wants_svg(include) or (exclude is not None and SVG_MIME in exclude):
         return {"text/plain": text}
     try:
-        view = draw(obj)
+        view = draw(obj, **options)
     except Exception as problem:  # noqa: BLE001 - a display must show text, never a traceback
         return {"text/plain": f"{text}\n(could not draw: {type(problem).__name__}: {problem})"}
     return _bundle(view, text, include)
