@@ -26,7 +26,7 @@ from .gradients import gradients, hessians
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue
-from .ops.registry import convert_to_tensor
+from .ops.conversion import convert_to_tensor
 from .ops.script_ops import *  # noqa: F401,F403
 from .ops.special_ops import *  # noqa: F401,F403
 from .ops.state_ops import *  # noqa: F401,F403
@@ -51,11 +51,11 @@ newaxis = None
 
 def load_ipython_extension(ipython):  # pragma: no cover - exercised through IPython
     """`%load_ext session_magic`: magics, an interactive default session, inline drawings."""
-    from .magics import load_ipython_extension as load
+    from .magics import load_ipython_extension as load  # NOTE: lazy: IPython only when loaded
     load(ipython)
 
 
 def unload_ipython_extension(ipython):  # pragma: no cover - exercised through IPython
     """`%unload_ext session_magic`: undo everything loading did."""
-    from .magics import unload_ipython_extension as unload
+    from .magics import unload_ipython_extension as unload  # NOTE: lazy, as above
     unload(ipython)

@@ -12,10 +12,12 @@ from typing import Any, Optional, Sequence
 
 from .dtypes import variant
 from .graph import Graph, Operation, Tensor
+from .ops.array_ops import concat, ones_like, reshape, shape, stack, zeros_like
+from .ops.conversion import convert_to_tensor
 from .ops.gradient_ops import sum_to_shape
 from .ops.indexed_slices import IndexedSlices
-from .ops.registry import (NOT_DIFFERENTIABLE, OPS, convert_to_tensor, foreign_graph_error,
-                           never_widened)
+from .ops.math_ops import add_n
+from .ops.registry import NOT_DIFFERENTIABLE, OPS, foreign_graph_error, never_widened
 from .tensor_shape import dims_compatible
 
 __all__ = ["gradients", "hessians"]
@@ -81,7 +83,6 @@ class _Walker:
         self.parts: dict[Tensor, list] = {}
 
     def seed(self, ys: list, grad_ys: list) -> None:
-        from .ops.array_ops import ones_like
         for index, (y, grad_y) in enumerate(zip(ys, grad_ys, strict=True)):
             grad_y = ones_like(y) if grad_y is None else _grad_y(grad_y, y, index)
             self.parts.setdefault(y, []).append(((-1, index), grad_y))
@@ -158,8 +159,6 @@ def _first(part: tuple) -> tuple:
 def _aggregated(parts: list) -> Any:
     """The sum of one tensor's gradient parts, as TF aggregates them: IndexedSlices alone stay
     IndexedSlices (their values and indices concatenated); with a dense part, all are dense."""
-    from .ops.array_ops import concat
-    from .ops.math_ops import add_n
     if all(isinstance(g, IndexedSlices) for g in parts):
         return IndexedSlices(concat([g.values for g in parts], 0),
                              concat([g.indices for g in parts], 0), parts[0].dense_shape)
@@ -178,7 +177,6 @@ def _grad_y(value: Any, y: Tensor, index: int) -> Tensor:
 
 
 def _zeros_like(t: Tensor) -> Tensor:
-    from .ops.array_ops import zeros_like
     return zeros_like(t)
 
 
@@ -215,7 +213,6 @@ def hessians(ys: Any, xs: Any, name: str = "hessians", colocate_gradients_with_o
     """The matrix of second derivatives of sum(ys) for each x in xs, of shape x.shape + x.shape
     (as TF's `hessians`), built as one gradient per element of x: x's size must be known while
     building and at most 1024."""
-    from .ops.array_ops import concat, reshape, shape, stack, zeros_like
     xs = [_as_x(x) for x in _as_list(xs)]
     graph = _common_graph([_as_y(y) for y in _as_list(ys)] + xs)
     result = []

@@ -149,8 +149,13 @@ class Tensor:
             "first: `sess.run(t)` or `t.eval()`.")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        from .render import mimebundle
-        return mimebundle(self, repr(self), include, exclude)
+        return displayed(self, include, exclude)
+
+
+def displayed(element: Any, include: Any = None, exclude: Any = None) -> dict:
+    """The display bundle of a graph element (its drawing, and its repr as text)."""
+    from .render import mimebundle  # NOTE: lazy: drawing loads only when something is shown
+    return mimebundle(element, repr(element), include, exclude)
 
 
 class Operation:
@@ -222,8 +227,7 @@ class Operation:
         return _node_def_text(self)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        from .render import mimebundle
-        return mimebundle(self, repr(self), include, exclude)
+        return displayed(self, include, exclude)
 
 
 class NodeDef:
@@ -601,8 +605,7 @@ class Graph:
         return f"<tf.Graph at {id(self):#x} with {len(self._operations)} ops>"
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        from .render import mimebundle
-        return mimebundle(self, repr(self), include, exclude)
+        return displayed(self, include, exclude)
 
 
 def _as_graph_element(graph: Graph, obj: Any, allow_tensor: bool, allow_operation: bool) -> Any:

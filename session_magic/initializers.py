@@ -11,7 +11,9 @@ import numpy as np
 from . import dtypes as d
 from .graph import Tensor
 from .ops import random_ops
-from .ops.registry import make_constant, op_scope
+from .ops.array_ops import fill
+from .ops.constant_ops import make_constant
+from .ops.registry import op_scope
 from .tensor_shape import as_dims
 
 __all__ = ["zeros_initializer", "ones_initializer", "constant_initializer",
@@ -45,7 +47,6 @@ def _filled(value: Any, shape: Any, dtype: d.DType, default_name: str) -> Tensor
     with op_scope(None, default_name, []) as scope:
         if int(np.prod(dims)) < _SMALL:
             return make_constant(value, dtype, dims, name=scope)
-        from .ops.array_ops import fill
         return fill(make_constant(dims, d.int32, name="shape_as_tensor"),
                     make_constant(value, dtype, name="Const"), name=scope)
 

@@ -72,6 +72,10 @@ class RunContext:
     def random_generator(self, op: Operation) -> np.random.Generator:
         return self.session._random_generator(op)
 
+    def compile(self, fetches: Sequence[Tensor], feeds: Sequence[Tensor]) -> Plan:
+        """A plan for a function graph that a kernel runs (a cond branch, a loop body)."""
+        return Plan(fetches, feeds)
+
 
 def fetch_value(value: Any) -> Any:
     """What `run` hands back: 0-d arrays become NumPy scalars, borrowed arrays are copied."""

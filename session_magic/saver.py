@@ -20,6 +20,7 @@ import numpy as np
 
 from . import dtypes as d
 from . import errors
+from .session import BaseSession
 from .tensor_shape import dims_compatible
 from .variables import Variable, global_variables
 
@@ -452,7 +453,6 @@ class Saver:
 def _check_session(sess: Any, variables: dict, foreign: type) -> None:
     """`sess` must be a session of the variables' graph; `foreign` is TF's class for one of
     another graph (TypeError from save, ValueError from restore, as TF 2.21 raises them)."""
-    from .session import BaseSession
     if not isinstance(sess, BaseSession):
         raise TypeError(f"'sess' must be a Session; {sess}")
     for name, variable in variables.items():

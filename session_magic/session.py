@@ -20,11 +20,11 @@ from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from . import defaults
+from . import defaults, errors
 from . import dtypes as _dtypes
-from . import errors
 from .defaults import GRAPH_HINT, get_default_session
 from .graph import _USER, Graph, Operation, Tensor, _frame_kind, get_default_graph
+from .ops.conversion import to_array
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue
 from .plan import Plan, RunContext
 from .protos import ConfigProto, DeviceStepStats, NodeExecStats, RunMetadata, RunOptions
@@ -176,7 +176,6 @@ def _convert_feed(tensor: Tensor, value: Any) -> np.ndarray:
                         f"For reference, the tensor object was {value} which was passed to the "
                         f"feed with key {tensor}.")
     if dtype is _dtypes.string:
-        from .ops.registry import to_array
         try:
             return to_array(value, dtype)
         except (TypeError, ValueError) as error:

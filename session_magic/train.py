@@ -10,13 +10,16 @@ from __future__ import annotations
 from typing import Any, Callable, Optional, Sequence
 
 from . import dtypes as d
-from . import nest
+from . import initializers, nest
+from .gradients import gradients
 from .graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
+from .initializers import zeros_initializer
 from .ops import array_ops, math_ops, state_ops, training_ops
 from .ops.control_flow_ops import group
 from .ops.control_flow_ops import tuple as tuple_after_all
+from .ops.conversion import convert_to_tensor
 from .ops.indexed_slices import IndexedSlices
-from .ops.registry import convert_to_tensor, op_scope
+from .ops.registry import op_scope
 from .saver import (CheckpointState, Saver, checkpoint_exists, get_checkpoint_state,  # noqa: F401
                     latest_checkpoint, list_variables, load_variable)
 from .tensor_shape import as_dims
@@ -65,7 +68,6 @@ def create_global_step(graph: Optional[Graph] = None) -> Variable:
     graph = graph or get_default_graph()
     if get_global_step(graph) is not None:
         raise ValueError('"global_step" already exists.')
-    from .initializers import zeros_initializer
     with graph.as_default(), graph.name_scope(None):
         return get_variable(GraphKeys.GLOBAL_STEP, shape=[], dtype=d.int64,
                             initializer=zeros_initializer(), trainable=False,
@@ -161,7 +163,6 @@ class Optimizer:
                           colocate_gradients_with_ops: bool = False,
                           grad_loss: Any = None) -> list:
         """[(gradient or None, variable)] for `var_list` (default: the trainable variables)."""
-        from .gradients import gradients
         if callable(loss) and not isinstance(loss, (Tensor, Variable)):
             loss = loss()
         loss = convert_to_tensor(loss)
@@ -320,7 +321,6 @@ def _checked_pairs(grads_and_vars: Any) -> list:
 
 def _filled_like(var: Variable, value: float) -> Callable[[], Tensor]:
     """A deferred initial value: `value` in the shape of `var` (TF's zeros/ones op names)."""
-    from . import initializers
     dims, dtype = var._variable._dims, var.dtype
     if dims is None or None in dims:
         return lambda: array_ops.fill(array_ops.shape(var.initial_value),

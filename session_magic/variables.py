@@ -13,13 +13,17 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 from . import dtypes as _dtypes
 from .defaults import get_default_session
-from .graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
+from .graph import Graph, GraphKeys, Operation, Tensor, displayed, get_default_graph
 from .ops import state_ops
-from .ops.constant_ops import identity
 from .ops.common import bool_arg
+from .ops.constant_ops import identity
 from .ops.control_flow_ops import group, no_op
-from .ops.registry import apply_op, convert_to_tensor, to_array
+from .ops.conversion import convert_to_tensor, to_array
+from .ops.registry import apply_op
 from .tensor_shape import TensorShape, as_dims, format_dims
+from .initializers import default_initializer
+from .ops.functional import cond
+from .ops.overloads import OPERATORS
 
 __all__ = [
     "Variable", "VariableV1", "global_variables_initializer", "variables_initializer",
@@ -156,7 +160,6 @@ class Variable:
 
     def initialized_value(self) -> Tensor:
         """The value, or the initial value when not yet initialized (for init-order chains)."""
-        from .ops.functional import cond
         with _root_graph(self).as_default():
             return cond(state_ops.is_variable_initialized(self), self.read_value,
                         lambda: self._initial_value)
@@ -221,8 +224,7 @@ class Variable:
                 f"dtype={self.dtype.name}_ref>")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        from .render import mimebundle
-        return mimebundle(self, repr(self), include, exclude)
+        return displayed(self, include, exclude)
 
 
 VariableV1 = Variable
@@ -247,7 +249,6 @@ def _variable_operator(dunder: str) -> Callable:
 
 
 def _attach_operators() -> None:
-    from .ops.overloads import OPERATORS
     for dunder in OPERATORS:
         setattr(Variable, dunder, _variable_operator(dunder))
 
@@ -517,7 +518,6 @@ def _initial_value(full_name: str, shape: Any, dtype: _dtypes.DType, initializer
         raise ValueError(f"Shape of a new variable ({full_name}) must be fully defined, but "
                          f"instead was {format_dims(dims)}.")
     if initializer is None:
-        from .initializers import default_initializer
         initializer = default_initializer(dtype)
     if isinstance(initializer, type):
         initializer = initializer()

@@ -22,14 +22,14 @@ import numpy as np
 from .. import dtypes as d
 from ..graph import Operation, Tensor
 from ..tensor_shape import Dimension, TensorShape, as_dims, format_dims
-from .common import (axis_arg, bool_arg, check_dtype, check_same_dtype, count_arg,
-                     merged_shape, normalize_axis, scalar_input, single, static_int_list)
+from .common import (axis_arg, bool_arg, check_dtype, check_same_dtype, count_arg, merged_shape,
+                     normalize_axis, scalar_input, single, static_int_list)
+from .constant_ops import identity, make_constant
+from .conversion import convert_to_tensor, holds_tensor, register_conversion
 from .indexed_slices import IndexedSlices
-from .known import (SameAs, constant_value, known_ints, partial_scalar, partial_vector,
-                    scalar_value)
-from .registry import bracketed
-from .registry import (NO_GRADIENT_REGISTERED, NOT_DIFFERENTIABLE, ShapeError, apply_op,
-                       convert_to_tensor, make_constant, op_scope, register)
+from .known import SameAs, constant_value, known_ints, partial_scalar, partial_vector, scalar_value
+from .registry import (NO_GRADIENT_REGISTERED, NOT_DIFFERENTIABLE, ShapeError, apply_op, bracketed,
+                       op_scope, register)
 
 __all__ = [
     "fill", "zeros", "ones", "zeros_like", "ones_like", "range", "linspace", "lin_space", "eye",
@@ -227,8 +227,7 @@ def _fill(dims: Any, value: Any) -> np.ndarray:
 
 
 def _fill_grad(op: Operation, g: Tensor) -> list:
-    from .math_ops import reduce_sum
-    return [None, reduce_sum(g)]
+    return [None, math_ops.reduce_sum(g)]
 
 
 register("Fill", _fill_infer, lambda op: _fill, grad=_fill_grad)
@@ -419,8 +418,7 @@ def _range_arg(value: Any, dtype: d.DType, name: str, may_cast: bool) -> Tensor:
         return convert_to_tensor(value, dtype, name=name)
     tensor = convert_to_tensor(value)
     if may_cast and tensor._dtype is not dtype and tensor._dtype in _RANGE_TYPES:
-        from .math_ops import cast
-        return cast(tensor, dtype)
+        return math_ops.cast(tensor, dtype)
     return tensor if may_cast else convert_to_tensor(tensor, dtype)
 
 
@@ -453,11 +451,10 @@ def _linspace(start: Any, stop: Any, num: Any) -> np.ndarray:
 def _linspace_grad(op: Operation, g: Tensor) -> list:
     """value[i] = start + i * (stop - start) / (num - 1): start gets the gradient weighted by
     1 - i / (num - 1), stop by i / (num - 1) (with one value, all of it goes to start)."""
-    from .math_ops import cast, maximum, reduce_sum
-    num = cast(op._inputs[2], g._dtype)
-    fraction = cast(range(0, op._inputs[2]), g._dtype) / maximum(num - 1, 1)
-    to_stop = reduce_sum(g * fraction)
-    return [reduce_sum(g) - to_stop, to_stop, None]
+    num = math_ops.cast(op._inputs[2], g._dtype)
+    fraction = math_ops.cast(range(0, op._inputs[2]), g._dtype) / math_ops.maximum(num - 1, 1)
+    to_stop = math_ops.reduce_sum(g * fraction)
+    return [math_ops.reduce_sum(g) - to_stop, to_stop, None]
 
 
 register("LinSpace", _linspace_infer, lambda op: _linspace, grad=_linspace_grad)
@@ -469,9 +466,8 @@ def linspace(start: Any, stop: Any, num: Any, name: Optional[str] = None) -> Ten
     with op_scope(name, "LinSpace", [start, stop, num]) as scope:
         start = _to_tensor(start, None, "start")
         if start.dtype.is_integer:
-            from .math_ops import cast
             stop = _to_tensor(stop, start.dtype, "stop")  # NOTE: TF refuses a float stop here
-            start, stop = cast(start, d.float64), cast(stop, d.float64)
+            start, stop = math_ops.cast(start, d.float64), math_ops.cast(stop, d.float64)
         args = [("start", start, None), ("stop", stop, 0), ("num", num, _PREFER_INT32)]
         return single(_apply("LinSpace", scope, args))
 
@@ -1007,7 +1003,6 @@ def _tile(x: Any, multiples: Any) -> Any:
 
 def _tile_grad(op: Operation, g: Tensor) -> list:
     """`g` seen as [m0, d0, m1, d1, ...] (multiples m, input dims d), summed over the m's."""
-    from .math_ops import reduce_sum
     x, multiples = op._inputs
     rank_ = _rank(x) if _rank(x) is not None else (multiples._dims or (None,))[0]
     known, dims = constant_value(multiples), _shape_of(x, multiples._dtype)
@@ -1017,16 +1012,15 @@ def _tile_grad(op: Operation, g: Tensor) -> list:
         split_shape = reshape(stack([multiples, dims], axis=1), [-1])
     if rank_ is None:
         return [_sum_of_tiles(reshape(g, split_shape), multiples, dims), None]
-    return [reduce_sum(reshape(g, split_shape), list(_py_range(0, 2 * rank_, 2))), None]
+    return [math_ops.reduce_sum(reshape(g, split_shape), list(_py_range(0, 2 * rank_, 2))), None]
 
 
 def _sum_of_tiles(split: Tensor, multiples: Tensor, dims: Tensor) -> Tensor:
     """For an unknown rank: the m axes of [m0, d0, m1, d1, ...] moved first, joined, summed."""
-    from .math_ops import reduce_prod, reduce_sum
     count = size(multiples)
     perm = concat([_range(0, 2 * count, 2), _range(1, 2 * count, 2)], 0)
-    tiles = concat([reshape(reduce_prod(multiples), [1]), dims], 0)
-    return reduce_sum(reshape(transpose(split, perm), tiles), 0)
+    tiles = concat([reshape(math_ops.reduce_prod(multiples), [1]), dims], 0)
+    return math_ops.reduce_sum(reshape(transpose(split, perm), tiles), 0)
 
 
 register("Tile", _tile_infer, lambda op: _tile, grad=_tile_grad)
@@ -1113,8 +1107,7 @@ def _pad_grad(op: Operation, g: Tensor) -> list:
     x_grad = _slice_builder(g, before, _shape_of(x, before._dtype))
     if len(op._inputs) == 2:
         return [x_grad, None]
-    from .math_ops import reduce_sum
-    return [x_grad, None, reduce_sum(g) - reduce_sum(x_grad)]
+    return [x_grad, None, math_ops.reduce_sum(g) - math_ops.reduce_sum(x_grad)]
 
 
 def _mirror_pad_grad(op: Operation, g: Tensor) -> list:
@@ -1250,19 +1243,18 @@ def _concat_grad(op: Operation, g: Any) -> list:
     if where is None or None in sizes:
         sizes = stack([shape(v)[axis] for v in values])
     if where is None and axis._dtype is not d.int32:
-        from .math_ops import cast
-        axis = cast(axis, d.int32)
+        axis = math_ops.cast(axis, d.int32)
     return split(g, sizes, axis if where is None else where, num=len(values)) + [None]
 
 
 def _rows_of_each_input(values: Sequence[Tensor], g: IndexedSlices) -> list:
-    from .math_ops import cast, greater_equal, less, logical_and, where
     grads, start = [], convert_to_tensor(0, g.indices.dtype)
     for value in values:
         size = shape(value)
-        end = start + cast(size[0], g.indices.dtype)
-        chosen = squeeze(where(logical_and(greater_equal(g.indices, start),
-                                           less(g.indices, end))), axis=[1])
+        end = start + math_ops.cast(size[0], g.indices.dtype)
+        inside = math_ops.logical_and(math_ops.greater_equal(g.indices, start),
+                                      math_ops.less(g.indices, end))
+        chosen = squeeze(math_ops.where(inside), axis=[1])
         grads.append(IndexedSlices(gather(g.values, chosen), gather(g.indices, chosen) - start,
                                    size))
         start = end
@@ -1289,7 +1281,6 @@ def concat(values: Any, axis: Any, name: str = "concat") -> Tensor:
     if not isinstance(values, (list, tuple)):
         values = [values]
     if len(values) == 1:  # NOTE: TF 1 returns an Identity for a single value.
-        from .constant_ops import identity
         with op_scope(name, "concat", values):
             _check_rank(_to_tensor(axis, d.int32, "concat_dim"), 0)
             return identity(values[0], name=name)
@@ -1355,6 +1346,21 @@ def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
         return single(apply_op("Pack", tensors, {"axis": axis, "N": len(tensors)}, name=scope))
 
 
+def _autopacking_conversion(value: Any, dtype: Any, name: Optional[str],
+                            preferred_dtype: Any) -> Any:
+    """A list or tuple holding tensors converts to their stack, as TF autopacks it."""
+    if not holds_tensor(value):
+        return NotImplemented
+    packed = stack(list(value), name=name or "packed")
+    if dtype is not None and d.as_dtype(dtype) is not packed.dtype:
+        raise TypeError(f"Cannot convert a list containing a tensor of dtype "
+                        f"{packed.dtype.name} to {d.as_dtype(dtype).name}")
+    return packed
+
+
+register_conversion((list, tuple), _autopacking_conversion, priority=99)
+
+
 # NOTE: TF's ParallelConcat: a stack along a new first axis, with no gradient registered
 register("ParallelConcat", lambda inputs, attrs: _pack_infer(inputs, {"axis": 0}),
          lambda op: lambda *arrays: np.stack(arrays), grad=NO_GRADIENT_REGISTERED)
@@ -1374,19 +1380,18 @@ def sequence_mask(lengths: Any, maxlen: Any = None, dtype: Any = d.bool,
                   name: Optional[str] = None) -> Tensor:
     """A mask of `lengths.shape + [maxlen]`: row i is True in its first lengths[i] places
     (maxlen defaults to the longest length), as TF builds it: range(maxlen) < lengths."""
-    from .math_ops import cast, less, maximum, reduce_max
     with op_scope(name, "SequenceMask", [lengths, maxlen]):
         lengths = convert_to_tensor(lengths, name="lengths")
         if maxlen is None:
-            longest = reduce_max(lengths)
-            maxlen = maximum(convert_to_tensor(0, longest.dtype), longest)
+            longest = math_ops.reduce_max(lengths)
+            maxlen = math_ops.maximum(convert_to_tensor(0, longest.dtype), longest)
         else:
             maxlen = convert_to_tensor(maxlen, name="maxlen")
         row = range(convert_to_tensor(0, maxlen.dtype), maxlen,
                     convert_to_tensor(1, maxlen.dtype))
-        mask = less(row, cast(expand_dims(lengths, -1), maxlen.dtype))
+        mask = math_ops.less(row, math_ops.cast(expand_dims(lengths, -1), maxlen.dtype))
         dtype = d.as_dtype(dtype)
-        return mask if dtype is d.bool else cast(mask, dtype)
+        return mask if dtype is d.bool else math_ops.cast(mask, dtype)
 
 
 def _check_stack_axis(values: Sequence[Any], axis: int) -> None:
@@ -1769,16 +1774,15 @@ def _unsorted_segment_sum(data: Any, ids: Any, num: Any) -> np.ndarray:
 
 def _segment_sum_grad(op: Operation, g: Tensor) -> list:
     """Each entry of `data` gets its segment's row of `g` (zeros for a dropped entry)."""
-    from .math_ops import greater_equal, maximum, where_v2
     ids = op._inputs[1]
-    rows = gather(g, maximum(ids, 0))
+    rows = gather(g, math_ops.maximum(ids, 0))
     ids_dims = _shape_of(ids)
     if isinstance(ids_dims, np.ndarray) and g._dims is not None:
         target = np.concatenate([ids_dims, np.ones(len(g._dims) - 1, np.int32)])
     else:
         target = concat([shape(ids), ones_like(shape(g))[1:]], 0)
-    kept = reshape(greater_equal(ids, 0), target)
-    return [where_v2(kept, rows, zeros_like(rows)), None, None]
+    kept = reshape(math_ops.greater_equal(ids, 0), target)
+    return [math_ops.where_v2(kept, rows, zeros_like(rows)), None, None]
 
 
 register("UnsortedSegmentSum", _segment_sum_infer, lambda op: _unsorted_segment_sum,
@@ -2280,8 +2284,7 @@ def _slice_helper(tensor: Tensor, slice_spec: Any) -> Tensor:
         if begin:
             packed = [stack(values) for values in (begin, end, strides)]
             if any(t._dtype is d.int64 for t in packed):
-                from .math_ops import cast
-                packed = [cast(t, d.int64) for t in packed]
+                packed = [math_ops.cast(t, d.int64) for t in packed]
         else:
             packed = [make_constant([], d.int32)] * 3
         return strided_slice(tensor, *packed, name=scope, **masks)
@@ -2714,3 +2717,8 @@ def meshgrid(*args: Any, **kwargs: Any) -> list:
 # built-ins under `_py_range` / `_py_slice`.
 range = _range  # noqa: A001
 slice = _slice_builder  # noqa: A001
+
+
+# NOTE: last, as math_ops builds on this module (a cycle): its builders are used inside function
+# bodies only, once both modules are whole.
+from . import math_ops  # noqa: E402

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import numpy as np
+
 from .. import dtypes as d
 from .. import errors
 from ..graph import Tensor
-from ..tensor_shape import as_dims, dims_compatible
+from ..tensor_shape import as_dims, dims_compatible, format_dims
+from .conversion import register_conversion, to_array
 from .known import constant_value
-from .registry import NOT_DIFFERENTIABLE, ShapeError, apply_op, make_constant, register
+from .registry import NOT_DIFFERENTIABLE, ShapeError, apply_op, register
 
 __all__ = ["constant", "placeholder", "placeholder_with_default", "identity", "stop_gradient"]
 
@@ -24,6 +27,60 @@ def _const_kernel(op: Any) -> Any:
 
 register("Const", lambda inputs, attrs: [(attrs["dtype"], attrs["value"].shape)], _const_kernel,
          grad=NOT_DIFFERENTIABLE, role="const", static_value=lambda t: t._op._attrs["value"])
+
+
+def make_constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Const",
+                  verify_shape: bool = False) -> Tensor:
+    """Build a Const op holding `value` (see `constant`)."""
+    array = to_array(value, dtype)
+    if shape is not None:
+        array = _fit_to_shape(array, _constant_dims(shape), verify_shape)
+    array.flags.writeable = False
+    op = apply_op("Const", [], {"value": array, "dtype": d.as_dtype(array.dtype)}, name)
+    return op._outputs[0]
+
+
+def _constant_dims(shape: Any) -> tuple:
+    """`constant`'s shape read as every shape is (`as_dims`), so 2.5 is ambiguous, not 2."""
+    dims = as_dims(shape)
+    if dims is None or None in dims:
+        raise ValueError(f"A constant's shape must be fully defined, got {format_dims(dims)}")
+    return dims
+
+
+def _fit_to_shape(array: np.ndarray, shape: tuple, verify_shape: bool) -> np.ndarray:
+    wanted = int(np.prod(shape))
+    if array.shape == shape:
+        return array
+    if verify_shape:
+        raise TypeError(f"Expected Tensor's shape: {shape}, got {array.shape}.")
+    if array.size == 1:
+        return np.full(shape, array.reshape(()), dtype=array.dtype)
+    if array.size > wanted:
+        raise ValueError(f"Too many elements provided. Needed at most {wanted}, but received "
+                         f"{array.size}")
+    if array.size == 0:  # NOTE: TF fills a shape from no values with zeros
+        return np.zeros(shape, array.dtype)
+    flat = array.reshape(-1)
+    if array.size < wanted:  # NOTE: TF 1 fills the rest with the last element given.
+        flat = np.concatenate([flat, np.repeat(flat[-1:], wanted - array.size)])
+    return flat.reshape(shape)
+
+
+def _constant_conversion(value: Any, dtype: Any, name: Optional[str],
+                         preferred_dtype: Any) -> Tensor:
+    """A plain Python or NumPy value becomes a Const: of `preferred_dtype` when it converts to
+    that, else of `dtype` or its own."""
+    if dtype is None and preferred_dtype is not None:
+        try:
+            return make_constant(value, d.as_dtype(preferred_dtype), name=name or "Const")
+        except (TypeError, ValueError):
+            pass
+    return make_constant(value, dtype, name=name or "Const")
+
+
+# NOTE: last in line: any value no other conversion took
+register_conversion(object, _constant_conversion, priority=1000)
 
 
 def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Const",

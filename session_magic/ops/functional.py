@@ -14,11 +14,13 @@ import numpy as np
 
 from .. import dtypes as d
 from .. import nest
+from ..gradients import gradients
 from ..graph import Graph, Operation, Tensor, get_default_graph
 from ..tensor_shape import as_dims, dims_compatible, format_dims
 from .array_ops import squeeze, zeros_like
 from .constant_ops import identity, placeholder, stop_gradient
-from .registry import OPS, apply_op, convert_to_tensor, no_gradient, op_scope, register
+from .conversion import convert_to_tensor
+from .registry import OPS, apply_op, no_gradient, op_scope, register
 
 __all__ = ["cond", "while_loop", "FuncGraph"]
 
@@ -105,13 +107,26 @@ def _outputs_as_tensors(graph: FuncGraph, values: list, what: str) -> list:
     return tensors
 
 
-def _plan(fetches: Sequence[Tensor], feeds: Sequence[Tensor]) -> Any:
-    from ..plan import Plan
-    return Plan(fetches, feeds)
+class _Function:
+    """What a kernel runs of a function graph: its `fetches` given its `feeds`, compiled by the
+    run context the first time it runs and kept (so the op table never imports the executor)."""
+
+    __slots__ = ("fetches", "feeds", "_plan")
+
+    def __init__(self, fetches: Sequence[Tensor], feeds: Sequence[Tensor]) -> None:
+        self.fetches, self.feeds = tuple(fetches), tuple(feeds)
+        self._plan: Any = None
+
+    def plan(self, ctx: Any) -> Any:
+        plan = self._plan
+        if plan is None:
+            # NOTE: two threads may both compile it once; either plan does the same
+            plan = self._plan = ctx.compile(self.fetches, self.feeds)
+        return plan
 
 
-def _plans(op: Operation, names: Sequence[str]) -> list:
-    return [_plan(op._attrs[n].outputs, op._attrs[n].inputs) for n in names]
+def _functions(op: Operation, names: Sequence[str]) -> list:
+    return [_Function(op._attrs[n].outputs, op._attrs[n].inputs) for n in names]
 
 
 def _function_ops(*graphs: FuncGraph) -> tuple:
@@ -148,13 +163,13 @@ def _declared_outputs(inputs: list, attrs: dict) -> list:
 
 
 def _if_kernel(op: Operation) -> Callable:
-    then_plan, else_plan = _plans(op, ("then_graph", "else_graph"))
+    then_branch, else_branch = _functions(op, ("then_graph", "else_graph"))
     then_positions, else_positions = op._attrs["then_inputs"], op._attrs["else_inputs"]
 
     def run_if(ctx: Any, pred: Any, *captured: Any) -> list:
         if pred:
-            return then_plan.run([captured[i] for i in then_positions], ctx)
-        return else_plan.run([captured[i] for i in else_positions], ctx)
+            return then_branch.plan(ctx).run([captured[i] for i in then_positions], ctx)
+        return else_branch.plan(ctx).run([captured[i] for i in else_positions], ctx)
     return run_if
 
 
@@ -183,7 +198,6 @@ def _branch_gradient(op: Operation, branch: str, wanted: list, output_grads: Seq
     function, forward = op._attrs[f"{branch}_fn"], op._attrs[f"{branch}_graph"]
 
     def build() -> list:
-        from ..gradients import gradients
         inner = get_default_graph()
         inner.replayed_reads = forward.variable_reads
         outputs = _outputs_as_tensors(inner, nest.flatten(function()), "branch")
@@ -336,11 +350,11 @@ def _recording_step(plan: Any, history: _History, count: int) -> Callable:
 
 
 def _while_kernel(op: Operation) -> Callable:
-    cond_plan, body_plan = _plans(op, ("cond_graph", "body_graph"))
+    cond_function, body_function = _functions(op, ("cond_graph", "body_graph"))
     body = op._attrs["body_graph"]
     count, bounded = op._attrs["loop_var_count"], op._attrs["bounded"]
     cond_positions, body_positions = op._attrs["cond_inputs"], op._attrs["body_inputs"]
-    recording_plans: dict = {}  # recorded tensors -> the body's plan that also fetches them
+    recording: dict = {}  # recorded tensors -> the body, also fetching them
 
     def run_while(ctx: Any, counter: Any, limit: Any, *inputs: Any) -> list:
         values, captured = list(inputs[:count]), inputs[count:]
@@ -348,13 +362,13 @@ def _while_kernel(op: Operation) -> Callable:
         body_extra = [captured[i] for i in body_positions]
         recorded = _recorded_tensors(op)
         history = None if recorded is None else _History(recorded)
-        step = body_plan.run
+        step, condition = body_function.plan(ctx).run, cond_function.plan(ctx).run
         if history is not None:
-            if recorded not in recording_plans:
-                recording_plans[recorded] = _plan([*body.outputs, *recorded], body.inputs)
-            step = _recording_step(recording_plans[recorded], history, count)
+            if recorded not in recording:
+                recording[recorded] = _Function([*body.outputs, *recorded], body.inputs)
+            step = _recording_step(recording[recorded].plan(ctx), history, count)
         iterations = int(counter)
-        while (not bounded or iterations < limit) and cond_plan.run(values + cond_extra, ctx)[0]:
+        while (not bounded or iterations < limit) and condition(values + cond_extra, ctx)[0]:
             values = step(values + body_extra, ctx)
             iterations += 1
         return [np.array(iterations, np.int32), limit, *values, *captured, history]
@@ -416,7 +430,6 @@ def _body_gradient(op: Operation, loop: list, captures: list) -> tuple:
 
 
 def _vjp(op: Operation, ys: list, xs: list, seeds: list) -> list:
-    from ..gradients import gradients
     try:
         grads = gradients(ys, xs, grad_ys=seeds)
     except LookupError as error:
@@ -448,7 +461,8 @@ for _while_type in ("StatelessWhile", "While"):
 
 def _while_grad_kernel(op: Operation) -> Callable:
     attrs = op._attrs
-    plan = _plan(attrs["gradients"], [*attrs["seeds"], *attrs["recorded"], *attrs["captured"]])
+    gradient = _Function(attrs["gradients"],
+                         [*attrs["seeds"], *attrs["recorded"], *attrs["captured"]])
     recorded, loop_count = attrs["recorded"], attrs["loop_grad_count"]
     capture_end = len(attrs["output_specs"])
 
@@ -458,8 +472,9 @@ def _while_grad_kernel(op: Operation) -> Callable:
         loop_grads, capture_grads = list(inputs[:loop_count]), list(inputs[loop_count:capture_end])
         outer = list(inputs[capture_end:])
         positions = history.positions(recorded)
+        run = gradient.plan(ctx).run
         for values in reversed(history.iterations):
-            results = plan.run([*loop_grads, *[values[i] for i in positions], *outer], ctx)
+            results = run([*loop_grads, *[values[i] for i in positions], *outer], ctx)
             loop_grads = results[:loop_count]
             capture_grads = [total + part for total, part in
                              zip(capture_grads, results[loop_count:], strict=True)]

@@ -7,8 +7,10 @@ from typing import Any, Optional
 import numpy as np
 
 from ..graph import Tensor
+from .array_ops import broadcast_to, shape
+from .constant_ops import make_constant
 from .known import constant_value
-from .registry import apply_op, make_constant, register
+from .registry import apply_op, register
 
 __all__ = ["sum_to_shape"]
 
@@ -35,7 +37,6 @@ def _infer(inputs: list, attrs: dict) -> list:
 
 
 def _grad(op: Any, gradient: Tensor) -> list:
-    from .array_ops import broadcast_to, shape
     return [broadcast_to(gradient, shape(op.inputs[0])), None]
 
 
@@ -48,6 +49,5 @@ def sum_to_shape(gradient: Tensor, like: Tensor, name: Optional[str] = None) -> 
     if dims is not None and None not in dims:
         target = make_constant(np.array(dims, dtype=np.int32), name="shape")
     else:
-        from .array_ops import shape
         target = shape(like)
     return apply_op("SumToShape", [gradient, target], {"dims": dims}, name)._outputs[0]

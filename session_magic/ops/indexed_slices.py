@@ -66,8 +66,7 @@ class IndexedSlices:
             if self._dense_shape is None:
                 raise ValueError(f"Cannot convert {self!r} to a dense Tensor: it has no "
                                  "dense_shape.")
-            # NOTE: imported here because array_ops builds IndexedSlices (gather's gradient).
-            from .array_ops import unsorted_segment_sum
+            from .array_ops import unsorted_segment_sum  # NOTE: a cycle: array_ops makes these
             with self.graph.as_default():
                 self._dense = unsorted_segment_sum(self._values, self._indices,
                                                    self._dense_shape[0])
@@ -75,7 +74,7 @@ class IndexedSlices:
         return self._dense
 
     def __neg__(self) -> IndexedSlices:
-        from .math_ops import negative
+        from .math_ops import negative  # NOTE: a cycle: math_ops builds on array_ops
         return IndexedSlices(negative(self._values), self._indices, self._dense_shape)
 
     def __repr__(self) -> str:

@@ -15,17 +15,17 @@ from .. import dtypes as d
 from .. import errors
 from ..graph import Tensor
 from ..tensor_shape import as_dims, dims_compatible, format_dims
-from .common import (COMPLEX, FLOAT_COMPLEX, FLOATS, NUMERIC, REAL, SIGNED_INTS,
-                     SIGNED_NUMERIC, axis_arg,
-                     bool_arg, broadcast_dims, broadcast_infer, binary, check_dtype,
-                     check_same_dtype, keepdims_arg, merged_shape, quiet, single,
-                     static_int_list, unary)
 from . import array_ops
+from .common import (COMPLEX, FLOAT_COMPLEX, FLOATS, NUMERIC, REAL, SIGNED_INTS, SIGNED_NUMERIC,
+                     axis_arg, binary, bool_arg, broadcast_dims, broadcast_infer, check_dtype,
+                     check_same_dtype, keepdims_arg, merged_shape, quiet, single, static_int_list,
+                     unary)
 from .constant_ops import identity, stop_gradient
+from .conversion import convert_to_tensor
 from .gradient_ops import sum_to_shape
 from .known import constant_value
 from .registry import (NO_GRADIENT_REGISTERED, NOT_DIFFERENTIABLE, ShapeError, apply_op,
-                       convert_to_tensor, no_gradient, op_scope, register)
+                       no_gradient, op_scope, register)
 
 __all__ = [
     # arithmetic
@@ -838,8 +838,7 @@ def imag(input: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002 - TF's
     with op_scope(name, "Imag", [input]) as scope:
         x = convert_to_tensor(input, name="input")
         if not x.dtype.is_complex:
-            from .array_ops import zeros_like  # NOTE: lazy: array_ops is another module's job.
-            return zeros_like(x, name=scope)
+            return array_ops.zeros_like(x, name=scope)
         return single(apply_op("Imag", [x], {"Tout": x.dtype.real_dtype}, scope))
 
 

@@ -15,11 +15,19 @@ from .. import dtypes as d
 from .. import errors
 from ..graph import Tensor
 from ..tensor_shape import dims_compatible, merge_dims
-from .common import (FLOATS, NUMERIC, REAL, axis_arg, check_dtype, check_same_dtype,
-                     keepdims_arg, quiet, single)
+from .array_ops import concat, expand_dims, gather, reshape, shape, squeeze, transpose, zeros_like
+from .common import (FLOATS, NUMERIC, REAL, axis_arg, check_dtype, check_same_dtype, keepdims_arg,
+                     quiet, single)
+from .constant_ops import identity, stop_gradient
+from .conversion import convert_to_tensor
 from .known import constant_value
-from .registry import (ShapeError, apply_op, bracketed, convert_to_tensor, op_scope, register,
-                       ufunc_into)
+from .math_ops import abs as absolute
+from .math_ops import (add, cast, exp, floor, greater_equal, imag, log1p, matmul, maximum, multiply,
+                       negative, real, realdiv, reduce_mean, reduce_sum, rsqrt, sigmoid, square,
+                       squared_difference, tanh, where, where_v2)
+from .math_ops import complex as make_complex
+from .random_ops import random_uniform
+from .registry import ShapeError, apply_op, bracketed, op_scope, register, ufunc_into
 
 __all__ = ["relu", "relu6", "elu", "selu", "leaky_relu", "softplus", "softsign", "sigmoid",
            "tanh", "softmax", "log_softmax", "l2_loss", "bias_add", "xw_plus_b",
@@ -63,8 +71,6 @@ def _activation(op_type: str, fn: Any, allowed: Sequence[d.DType], grad: Any,
 def _where(condition: Tensor, x: Tensor, y: Optional[Tensor] = None) -> Tensor:
     """`x` where `condition` holds, else `y` (zeros by default). In these gradient rules all
     three have one shape, so the result knows what any of them knows (as TF's *Grad ops)."""
-    from .array_ops import zeros_like
-    from .math_ops import where_v2
     result = where_v2(condition, x, zeros_like(x) if y is None else y)
     for t in (condition, x, y):
         if t is not None and dims_compatible(result._dims, t._dims):
@@ -97,8 +103,6 @@ def _softplus_grad(op: Any, g: Tensor) -> list:
 
 
 def _softsign_grad(op: Any, g: Tensor) -> list:
-    from .math_ops import abs as absolute
-    from .math_ops import square
     return [g / square(1 + absolute(op.inputs[0]))]
 
 
@@ -130,23 +134,13 @@ def leaky_relu(features: Any, alpha: float = 0.2, name: Optional[str] = None) ->
     with op_scope(name, "LeakyRelu", [features]) as scope:
         features = convert_to_tensor(features, name="features")
         if features.dtype.is_integer:
-            from .math_ops import cast
             features = cast(features, d.float32)
         # NOTE: TF's alpha is a float32 attr: 0.2 is 0.20000000298 even for float64 features
         alpha = float(np.float32(np.asarray(alpha).item()))
         return single(apply_op("LeakyRelu", [features], {"alpha": alpha}, scope))
 
 
-def sigmoid(x: Any, name: Optional[str] = None) -> Tensor:
-    """`1 / (1 + exp(-x))`, the same op as `tf.sigmoid`."""
-    from .math_ops import sigmoid as build
-    return build(x, name=name)
-
-
-def tanh(x: Any, name: Optional[str] = None) -> Tensor:
-    """Hyperbolic tangent, the same op as `tf.tanh`."""
-    from .math_ops import tanh as build
-    return build(x, name=name)
+# NOTE: tf.nn.sigmoid and tf.nn.tanh are tf.sigmoid and tf.tanh (imported above)
 
 
 # --- Softmax and LogSoftmax (over the last axis) -------------------------------------------------
@@ -184,13 +178,11 @@ def _at_least_rank_one(inputs: list, attrs: dict) -> list:
 
 
 def _softmax_grad(op: Any, g: Tensor) -> list:
-    from .math_ops import reduce_sum
     y = op.outputs[0]
     return [(g - reduce_sum(g * y, -1, keepdims=True)) * y]
 
 
 def _log_softmax_grad(op: Any, g: Tensor) -> list:
-    from .math_ops import exp, reduce_sum
     return [g - reduce_sum(g, -1, keepdims=True) * exp(op.outputs[0])]
 
 
@@ -225,7 +217,6 @@ def _along_axis(op_type: str, logits: Any, axis: int, name: Optional[str]) -> Te
         raise errors.InvalidArgumentError(
             None, None, f"Dimension ({axis}) must be in the range [{-rank}, {rank}) where {rank} "
             "is the number of dimensions in the input.")
-    from .array_ops import transpose
     perm = _swap_to_last(axis % rank, rank)
     result = single(apply_op(op_type, [transpose(logits, perm)]))
     return transpose(result, perm, name=name)
@@ -317,8 +308,6 @@ def _bias_add_kernel(op: Any) -> Any:
 
 def _bias_add_grad(op: Any, g: Tensor) -> list:
     """The bias gets `g` summed over every axis but the channel axis (TF's BiasAddGrad)."""
-    from .array_ops import reshape, shape
-    from .math_ops import reduce_sum
     data_format, dims = op.get_attr("data_format"), g._dims
     if dims is not None:
         channel = _channel_axis(data_format, len(dims))
@@ -354,7 +343,6 @@ def bias_add(value: Any, bias: Any, data_format: Optional[str] = None,
 
 def xw_plus_b(x: Any, weights: Any, biases: Any, name: Optional[str] = None) -> Tensor:
     """`matmul(x, weights) + biases`."""
-    from .math_ops import matmul
     with op_scope(name, "xw_plus_b", [x, weights, biases]) as scope:
         return bias_add(matmul(x, weights), biases, name=scope)
 
@@ -386,8 +374,6 @@ def sigmoid_cross_entropy_with_logits(_sentinel: Any = None, labels: Any = None,
     gradient at x == 0 is TF's `sigmoid(0) - z`, not a subgradient of the rewritten formula.
     """
     _ensure_xent_args("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
-    from .array_ops import zeros_like
-    from .math_ops import add, exp, greater_equal, log1p, where
     with op_scope(name, "logistic_loss", [logits, labels]) as scope:
         logits, labels = _same_shaped(logits, labels)
         zeros = zeros_like(logits)
@@ -403,8 +389,6 @@ def weighted_cross_entropy_with_logits(labels: Any = None, logits: Any = None,
                                        targets: Any = None) -> Tensor:
     """The sigmoid cross entropy with positive examples weighted by `pos_weight`, built as TF:
     `(1 - z) * x + (1 + (pos_weight - 1) * z) * (log(1 + exp(-|x|)) + max(-x, 0))`."""
-    from .math_ops import abs as absolute
-    from .math_ops import add, exp, log1p
     if targets is not None:
         if labels is not None:
             raise ValueError("Cannot specify both 'labels' and 'targets'")
@@ -422,7 +406,6 @@ def log_sigmoid(x: Any, name: Optional[str] = None) -> Tensor:
     """log(sigmoid(x)), computed as -softplus(-x), which cannot overflow."""
     with op_scope(name, "LogSigmoid", [x]) as scope:
         x = convert_to_tensor(x, name="x")
-        from .math_ops import negative
         return negative(softplus(-x), name=scope)
 
 
@@ -467,14 +450,12 @@ def _known_zero(t: Tensor) -> bool:
 
 def _backprop_grad(logits: Tensor, g: Tensor) -> Tensor:
     """The gradient through the second output, softmax(logits) - labels, into the logits."""
-    from .math_ops import reduce_sum
     probabilities = softmax(logits)
     return (g - reduce_sum(g * probabilities, -1, keepdims=True)) * probabilities
 
 
 def _xent_grad(op: Any, grad_loss: Tensor, grad_backprop: Tensor) -> list:
     """As TF's v2 rule (labels get -g * log_softmax); the v1 builder stops the labels' part."""
-    from .array_ops import expand_dims
     logits, weight = op.inputs[0], expand_dims(grad_loss, -1)
     logits_grad, labels_grad = weight * op.outputs[1], weight * -log_softmax(logits)
     if not _known_zero(grad_backprop):
@@ -497,7 +478,6 @@ def softmax_cross_entropy_with_logits_v2(labels: Any = None, logits: Any = None,
         logits = convert_to_tensor(logits, name="logits")
         labels = convert_to_tensor(labels, name="labels")
         if labels.dtype is not logits.dtype:
-            from .math_ops import cast
             labels = cast(labels, logits.dtype)
         rank = None if logits._dims is None else len(logits._dims)
         if axis != -1 and not (rank is not None and axis == rank - 1):
@@ -511,7 +491,6 @@ def softmax_cross_entropy_with_logits_v2(labels: Any = None, logits: Any = None,
 def _flattened_xent(logits: Tensor, labels: Tensor, scope: str) -> Tensor:
     """TF's wrapper: both made [-1, classes] (so labels [1, ?, 7] go with logits [?, 7]), the
     loss reshaped to the logits' leading shape."""
-    from .array_ops import concat, reshape, shape
     classes = shape(logits)[-1:]
     flat = [reshape(t, concat([[-1], classes], 0)) for t in (logits, labels)]
     loss = apply_op("SoftmaxCrossEntropyWithLogits", flat, {})._outputs[0]
@@ -524,7 +503,6 @@ def _flattened_xent(logits: Tensor, labels: Tensor, scope: str) -> Tensor:
 def _move_axis_to_end(tensors: list, axis: int, rank: Optional[int]) -> list:
     if rank is None:
         raise ValueError(f"softmax_cross_entropy_with_logits along axis {axis} needs a known rank")
-    from .array_ops import transpose
     perm = list(range(rank))
     perm.append(perm.pop(axis % rank))
     return [transpose(t, perm) for t in tensors]
@@ -536,7 +514,6 @@ def softmax_cross_entropy_with_logits(_sentinel: Any = None, labels: Any = None,
     """As `softmax_cross_entropy_with_logits_v2`, with no gradient into `labels` (TF 1's v1)."""
     _ensure_xent_args("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
     axis = _axis_alias(axis, None if dim == -1 else dim)
-    from .constant_ops import stop_gradient
     with op_scope(name, "softmax_cross_entropy_with_logits_sg", [logits, labels]) as scope:
         labels = stop_gradient(labels, name="labels_stop_gradient")
     return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, axis=axis,
@@ -585,7 +562,6 @@ def _sparse_xent(logits: Any, labels: Any) -> tuple:
 
 def _sparse_xent_grad(op: Any, grad_loss: Tensor, grad_backprop: Tensor) -> list:
     """NOTE: TF 1 refuses a second derivative here; the backprop output's rule gives one."""
-    from .array_ops import expand_dims
     logits_grad = expand_dims(grad_loss, -1) * op.outputs[1]
     if not _known_zero(grad_backprop):
         logits_grad += _backprop_grad(op.inputs[0], grad_backprop)
@@ -620,7 +596,6 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel: Any = None, labels: Any 
     with op_scope(name, "SparseSoftmaxCrossEntropyWithLogits", [labels, logits]):
         labels = convert_to_tensor(labels)
         logits = convert_to_tensor(logits)
-        from .array_ops import shape
         shape(labels)  # NOTE: TF's wrapper keeps the labels' shape for its reshapes; kept so
         # that the graph holds TF's ops (it is pruned from every run)
         _check_sparse_shapes(labels, logits)
@@ -649,7 +624,6 @@ def _noise_shape(x: Tensor, noise_shape: Any) -> Any:
     if noise_shape is None:
         if x._dims is not None and None not in x._dims:
             return list(x._dims)
-        from .array_ops import shape
         return shape(x)
     if isinstance(noise_shape, (list, tuple)) and x._dims is not None and \
             len(noise_shape) == len(x._dims):
@@ -675,8 +649,6 @@ def dropout(x: Any, keep_prob: Any = None, noise_shape: Any = None, seed: Option
 
 
 def _dropped(x: Tensor, keep_prob: Any, noise_shape: Any, seed: Optional[int]) -> Tensor:
-    from .math_ops import floor, realdiv
-    from .random_ops import random_uniform
     keep_prob = convert_to_tensor(keep_prob, dtype=x.dtype, name="keep_prob")
     if keep_prob._dims not in (None, ()):
         raise ValueError(f"Shapes {keep_prob.shape} and () are incompatible")
@@ -693,9 +665,6 @@ def _dropped(x: Tensor, keep_prob: Any, noise_shape: Any, seed: Optional[int]) -
 def moments(x: Any, axes: Any, shift: Any = None, name: Optional[str] = None,
             keep_dims: Optional[bool] = None, keepdims: Optional[bool] = None) -> tuple:
     """(mean, variance) of `x` over `axes` (the population variance)."""
-    from .array_ops import squeeze
-    from .constant_ops import stop_gradient
-    from .math_ops import reduce_mean, squared_difference
     keep = keepdims_arg(keepdims, keep_dims)
     with op_scope(name, "moments", [x, axes]):
         x = convert_to_tensor(x, name="x")
@@ -711,8 +680,6 @@ def l2_normalize(x: Any, axis: Any = None, epsilon: float = 1e-12, name: Optiona
                  dim: Any = None) -> Tensor:
     """`x / sqrt(max(reduce_sum(x ** 2, axis), epsilon))`; a complex x is normalized by its
     modulus, its real and imaginary parts scaled alike (as TF)."""
-    from .math_ops import complex as make_complex
-    from .math_ops import imag, maximum, multiply, real, reduce_sum, rsqrt, square
     if axis is not None and dim is not None:
         raise ValueError("Cannot specify both 'axis' and 'dim'")
     axis = axis if axis is not None else dim
@@ -735,7 +702,6 @@ def embedding_lookup(params: Any, ids: Any, partition_strategy: str = "mod",
                      max_norm: Any = None) -> Tensor:
     """Rows `ids` of `params` (a tensor or variable, or a list of one), as TF builds it: a
     gather named `embedding_lookup` and an Identity; its gradient is an IndexedSlices."""
-    from .array_ops import gather
     if isinstance(params, (list, tuple)):
         if len(params) != 1:
             raise NotImplementedError(
@@ -746,5 +712,4 @@ def embedding_lookup(params: Any, ids: Any, partition_strategy: str = "mod",
         raise NotImplementedError("embedding_lookup(max_norm=...) is not supported by "
                                   "session_magic yet.")
     with op_scope(name, "embedding_lookup", [params, ids]) as scope:
-        from .constant_ops import identity
         return identity(gather(params, ids, name=scope))

@@ -14,7 +14,8 @@ from typing import Any, Callable, Final
 from .. import dtypes as d
 from ..graph import Tensor
 from . import array_ops, bitwise_ops, math_ops
-from .registry import apply_op, common_dtype, convert_to_tensor, op_scope
+from .conversion import common_dtype, convert_to_tensor
+from .registry import apply_op, op_scope
 
 # dunder -> (op type built directly, or a function of the operands choosing it, or a builder
 # called inside a scope, scope name)

@@ -16,9 +16,11 @@ from .. import errors
 from ..graph import Tensor, get_default_graph
 from ..tensor_shape import TensorShape
 from .common import FLOATS, REAL, check_dtype, check_same_dtype, int_arg, scalar_input, single
+from .constant_ops import make_constant
+from .conversion import convert_to_tensor
 from .known import constant_value
-from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, convert_to_tensor, make_constant,
-                       op_scope, register)
+from .math_ops import add
+from .registry import NOT_DIFFERENTIABLE, ShapeError, apply_op, op_scope, register
 
 __all__ = ["random_normal", "random_uniform", "truncated_normal", "random_shuffle",
            "multinomial", "set_random_seed", "get_seed"]
@@ -158,7 +160,6 @@ register("TruncatedNormal", _float_op_infer, _truncated_normal_kernel, **_RANDOM
 def _scaled(op_type: str, default_name: str, shape: Any, mean: Any, stddev: Any, dtype: Any,
             seed: Optional[int], name: Optional[str]) -> Tensor:
     """TF 1's `random_normal` / `truncated_normal`: a standard draw, times stddev, plus mean."""
-    from .math_ops import add
     dtype, seed = d.as_dtype(dtype), seed_arg(seed)
     with op_scope(name, default_name, [shape, mean, stddev]) as scope:
         shape_tensor = _shape_tensor(shape)
@@ -214,7 +215,6 @@ _UNIFORM_DTYPES: Final = (d.float16, d.float32, d.float64, d.int32, d.int64)
 def random_uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = d.float32,
                    seed: Optional[int] = None, name: Optional[str] = None) -> Tensor:
     """Values drawn uniformly from [minval, maxval); integer dtypes need `maxval`."""
-    from .math_ops import add
     dtype, seed = d.as_dtype(dtype), seed_arg(seed)
     if dtype not in _UNIFORM_DTYPES:
         raise ValueError(f"Invalid dtype {dtype!r}")

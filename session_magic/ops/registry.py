@@ -1,9 +1,10 @@
 """The op registry: one OpDef per kind of op, and `apply_op`, the one door into the graph.
 
 An OpDef holds everything known about one op type: `infer` (static dtype and shape, no data),
-`kernel` (binds an Operation's attrs once and returns the NumPy function the executor calls) and
-`grad` (the gradient rule, filled in by the training issue). Graph construction reads `infer`,
-the executor reads `kernel`, the gradient walker reads `grad`; nobody reads another table.
+`kernel` (binds an Operation's attrs once and returns the NumPy function the executor calls),
+`grad` (the gradient rule) and the traits the executor, the session and the drawing read. Graph
+construction reads `infer`, the executor `kernel`, the gradient walker `grad`; no module keeps a
+list of op types of its own. Python values become tensors in conversion.py.
 """
 from __future__ import annotations
 
@@ -13,14 +14,12 @@ from typing import Any, Callable, Final, Iterator, Optional, Sequence
 
 import numpy as np
 
-from .. import dtypes as _dtypes
 from ..graph import Graph, Operation, Tensor, get_default_graph, validate_op_name
-from ..tensor_shape import Dimension, TensorShape, as_dims, format_dims
+from .conversion import convert_to_tensor
 
-__all__ = ["OpDef", "OPS", "register", "apply_op", "op_scope", "convert_to_tensor",
-           "no_gradient", "never_widened", "ufunc_into",
-           "ShapeError", "NOT_DIFFERENTIABLE", "NO_GRADIENT_REGISTERED",
-           "ROLES"]
+__all__ = ["OpDef", "OPS", "ROLES", "register", "apply_op", "op_scope", "no_gradient",
+           "never_widened", "ufunc_into", "ShapeError", "NOT_DIFFERENTIABLE",
+           "NO_GRADIENT_REGISTERED"]
 
 NOT_DIFFERENTIABLE: Final = "not differentiable"
 
@@ -239,167 +238,3 @@ def foreign_graph_error(t: Tensor, other: Any, graph: Graph) -> ValueError:
     """TF's error for a tensor `t` used with `other`, of `graph`, and how to fix it."""
     return ValueError(f"{t} must be from the same graph as {other} (graphs are {t._op._graph} "
                       f"and {graph}).{_GRAPH_HINT}")
-
-
-def common_dtype(inputs: Sequence[Any]) -> Optional[_dtypes.DType]:
-    """The dtype of the first tensor (or variable) among `inputs`, if any."""
-    for value in inputs:
-        if isinstance(value, Tensor):
-            return value._dtype
-        tensor_dtype = getattr(value, "dtype", None)
-        if hasattr(value, "_to_tensor") and tensor_dtype is not None:
-            return _dtypes.as_dtype(tensor_dtype)
-    return None
-
-
-# --- converting values -------------------------------------------------------------------------
-
-def convert_to_tensor(value: Any, dtype: Any = None, name: Optional[str] = None,
-                      preferred_dtype: Any = None) -> Tensor:
-    """A Tensor for `value`: tensors pass through, Variables read, Python/NumPy values become
-    Consts, and sequences holding tensors are stacked."""
-    if isinstance(value, Tensor):
-        return _check_tensor_dtype(value, dtype)
-    to_tensor = getattr(value, "_to_tensor", None)
-    if to_tensor is not None and not isinstance(value, type):
-        return _check_tensor_dtype(to_tensor(), dtype)
-    if isinstance(value, Operation):
-        raise TypeError(f"can't convert Operation '{value.name}' to Tensor")
-    if isinstance(value, (list, tuple)) and _holds_tensor(value):
-        from .array_ops import stack
-        packed = stack(list(value), name=name or "packed")
-        if dtype is not None and _dtypes.as_dtype(dtype) is not packed.dtype:
-            raise TypeError(f"Cannot convert a list containing a tensor of dtype "
-                            f"{packed.dtype.name} to {_dtypes.as_dtype(dtype).name}")
-        return packed
-    if isinstance(value, (TensorShape, Dimension)):
-        value = _shape_value(value)
-    if dtype is None and preferred_dtype is not None:
-        try:
-            return make_constant(value, _dtypes.as_dtype(preferred_dtype), name=name or "Const")
-        except (TypeError, ValueError):
-            pass
-    return make_constant(value, dtype, name=name or "Const")
-
-
-def _shape_value(value: Any) -> Any:
-    """A fully known TensorShape is a list of ints (a Dimension one int), as TF converts them."""
-    if isinstance(value, Dimension):
-        if value.value is None:
-            raise ValueError("Cannot convert an unknown Dimension to a Tensor: ?")
-        return value.value
-    if not value.is_fully_defined():
-        raise ValueError(f"Cannot convert a partially known TensorShape to a Tensor: {value}")
-    return value.as_list()
-
-
-def _check_tensor_dtype(tensor: Tensor, dtype: Any) -> Tensor:
-    if dtype is not None and _dtypes.as_dtype(dtype) is not tensor._dtype:
-        raise ValueError(f"Tensor conversion requested dtype {_dtypes.as_dtype(dtype).name} for "
-                         f"Tensor with dtype {tensor._dtype.name}: {tensor!r}")
-    return tensor
-
-
-def _holds_tensor(value: Any) -> bool:
-    for item in value:
-        if isinstance(item, Tensor) or hasattr(item, "_to_tensor"):
-            return True
-        if isinstance(item, (list, tuple)) and _holds_tensor(item):
-            return True
-    return False
-
-
-def make_constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Const",
-                  verify_shape: bool = False) -> Tensor:
-    """Build a Const op holding `value` (see `constant`)."""
-    array = to_array(value, dtype)
-    if shape is not None:
-        array = _fit_to_shape(array, _constant_dims(shape), verify_shape)
-    array.flags.writeable = False
-    op = apply_op("Const", [], {"value": array, "dtype": _dtypes.as_dtype(array.dtype)}, name)
-    return op._outputs[0]
-
-
-def to_array(value: Any, dtype: Any = None) -> np.ndarray:
-    """Convert a Python or NumPy value to an array of `dtype` with TF's compatibility checks."""
-    if isinstance(value, Tensor) or hasattr(value, "_to_tensor"):
-        raise TypeError(f"Expected a Python or NumPy value, got the symbolic {value!r}.")
-    if value is None:  # NOTE: TF's ValueError; a None inside a list is its TypeError below
-        raise ValueError("None values not supported.")
-    target = _dtypes.infer_dtype(value) if dtype is None else _dtypes.as_dtype(dtype)
-    if not isinstance(value, (np.ndarray, np.generic)):
-        _check_python_value(value, target)
-    if target is _dtypes.string:
-        return _string_array(value)
-    try:
-        with np.errstate(all="ignore"):  # NOTE: TF makes 1e40 a float32 inf without a word
-            return np.array(value, dtype=target.as_numpy_dtype)
-    except ValueError as error:
-        if "inhomogeneous" in str(error) or "sequence" in str(error):
-            raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
-        raise
-
-
-def _string_array(value: Any) -> np.ndarray:
-    array = np.array(value, dtype=object)
-    encode = np.vectorize(_as_bytes, otypes=[object])
-    return encode(array) if array.size else array
-
-
-def _as_bytes(item: Any) -> bytes:
-    """One entry of a string tensor; anything but str or bytes is TF's TypeError (`bytes(1)`
-    would silently be one zero byte)."""
-    if isinstance(item, str):
-        return item.encode()
-    if isinstance(item, (bytes, bytearray)):
-        return bytes(item)
-    raise TypeError(f"Expected binary or unicode string, got {item!r}")
-
-
-_PY_KINDS_ALLOWED = {"bool": (bool,), "int": (bool, int), "float": (bool, int, float),
-                     "complex": (bool, int, float, complex), "string": (str, bytes)}
-
-
-def _check_python_value(value: Any, dtype: _dtypes.DType) -> None:
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            _check_python_value(item, dtype)
-        return
-    kind = ("bool" if dtype.is_bool else "string" if dtype is _dtypes.string else
-            "complex" if dtype.is_complex else "float" if dtype.is_floating else "int")
-    ok = isinstance(value, _PY_KINDS_ALLOWED[kind])  # NOTE: as TF, True converts to 1 and 1.0
-    if isinstance(value, (np.generic, np.ndarray)):
-        ok = True
-    if ok and kind == "int" and not (dtype.min <= value <= dtype.max):
-        raise TypeError(f"Expected {dtype.name}, got {value} of type 'int' instead: it does not "
-                        f"fit in {dtype.name}.")
-    if not ok:
-        raise TypeError(f"Expected {dtype.name}, got {value!r} of type "
-                        f"'{type(value).__name__}' instead.")
-
-
-def _constant_dims(shape: Any) -> tuple:
-    """`constant`'s shape read as every shape is (`as_dims`), so 2.5 is ambiguous, not 2."""
-    dims = as_dims(shape)
-    if dims is None or None in dims:
-        raise ValueError(f"A constant's shape must be fully defined, got {format_dims(dims)}")
-    return dims
-
-
-def _fit_to_shape(array: np.ndarray, shape: tuple, verify_shape: bool) -> np.ndarray:
-    wanted = int(np.prod(shape))
-    if array.shape == shape:
-        return array
-    if verify_shape:
-        raise TypeError(f"Expected Tensor's shape: {shape}, got {array.shape}.")
-    if array.size == 1:
-        return np.full(shape, array.reshape(()), dtype=array.dtype)
-    if array.size > wanted:
-        raise ValueError(f"Too many elements provided. Needed at most {wanted}, but received "
-                         f"{array.size}")
-    if array.size == 0:  # NOTE: TF fills a shape from no values with zeros
-        return np.zeros(shape, array.dtype)
-    flat = array.reshape(-1)
-    if array.size < wanted:  # NOTE: TF 1 fills the rest with the last element given.
-        flat = np.concatenate([flat, np.repeat(flat[-1:], wanted - array.size)])
-    return flat.reshape(shape)

@@ -17,9 +17,11 @@ from .. import dtypes as d
 from .. import errors
 from ..graph import Operation, Tensor
 from .common import FLOATS, bool_arg, check_dtype, int_arg, single
+from .control_flow_ops import with_dependencies
+from .conversion import convert_to_tensor
 from .known import constant_value
-from .registry import (NOT_DIFFERENTIABLE, ShapeError, apply_op, convert_to_tensor, op_scope,
-                       register)
+from .math_ops import equal, reduce_all
+from .registry import NOT_DIFFERENTIABLE, ShapeError, apply_op, op_scope, register
 
 __all__ = ["py_func", "numpy_function", "Print", "print", "check_numerics",
            "verify_tensor_all_finite", "Assert", "assert_equal"]
@@ -415,7 +417,6 @@ def verify_tensor_all_finite(t: Any = None, msg: Optional[str] = None,
                              name: Optional[str] = None, x: Any = None,
                              message: Optional[str] = None) -> Tensor:
     """`t`, available only after a `check_numerics` of it has passed."""
-    from .control_flow_ops import with_dependencies
     x = x if x is not None else t
     message = message if message is not None else msg
     with op_scope(name, "VerifyFinite", [x]):
@@ -471,7 +472,6 @@ def assert_equal(x: Any, y: Any, data: Optional[Sequence[Any]] = None,
                  summarize: Optional[int] = None, message: Optional[str] = None,
                  name: Optional[str] = None) -> Operation:
     """An Assert op checking `x == y` element-wise; fails at once when both are constants."""
-    from .math_ops import equal, reduce_all
     summarize = _summarize_arg(summarize)  # NOTE: checked before any op is built
     with op_scope(name, "assert_equal", [x, y, data]):
         x = convert_to_tensor(x, name="x")

@@ -15,10 +15,11 @@ import numpy as np
 from .. import dtypes as d
 from ..graph import Tensor
 from . import array_ops
-from .common import FLOATS, FLOAT_COMPLEX, broadcast_infer, single, unary
-from .math_ops import (_operands, _reduce, cast, conj, exp, less, multiply,
-                       negative, not_equal, real, reduce_mean, sqrt, square, where)
-from .registry import NOT_DIFFERENTIABLE, apply_op, convert_to_tensor, op_scope, register
+from .common import FLOAT_COMPLEX, FLOATS, broadcast_infer, single, unary
+from .conversion import convert_to_tensor
+from .math_ops import (_operands, _reduce, cast, conj, exp, less, multiply, negative, not_equal,
+                       real, reduce_mean, sqrt, square, where)
+from .registry import NOT_DIFFERENTIABLE, apply_op, op_scope, register
 
 __all__ = ["lgamma", "digamma", "polygamma", "erfc", "xlogy", "xdivy", "multiply_no_nan",
            "reciprocal_no_nan", "reduce_variance", "reduce_std", "reduce_euclidean_norm",

@@ -2,7 +2,7 @@
 
 Never runs a graph and never raises where a picture belongs: without a renderer a view shows its
 DOT source and one line on how to get pictures. Imports neither IPython nor wasmtime until a
-picture is actually asked for.
+picture is actually asked for (nothing imports this package until something is drawn).
 """
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import html
 import os
 import sys
 from typing import Any, Optional
+
+from .backends import RendererUnavailable, RenderFailed, config, render_svg
+from .dot import DrawOptions, select_ops, to_dot
 
 __all__ = ["GraphView", "draw", "mimebundle", "SVG_MIME"]
 
@@ -32,7 +35,6 @@ class GraphView:
 
     def svg(self) -> str:
         """The SVG text (raises RendererUnavailable / RenderFailed when it cannot be drawn)."""
-        from .backends import render_svg
         return render_svg(self._source)
 
     def save(self, path: Any) -> str:
@@ -59,7 +61,6 @@ class GraphView:
 def _bundle(view: GraphView, text: str, include: Any) -> dict:
     if not _wants_svg(include):
         return {"text/plain": text}
-    from .backends import RenderFailed, RendererUnavailable
     try:
         return {"text/plain": text, SVG_MIME: view.svg()}
     except (RendererUnavailable, RenderFailed) as problem:
@@ -86,8 +87,6 @@ def _wants_svg(include: Any) -> bool:
 
 def draw(target: Any, *, max_nodes: Optional[int] = None, **options: Any) -> GraphView:
     """A view of `target` (a Graph, Tensor, Operation, Variable, or a list of them)."""
-    from .backends import config
-    from .dot import DrawOptions, select_ops, to_dot
     graph, ops, fetched = select_ops(target)
     hidden = frozenset(options.pop("hidden", ()))
     fetched = frozenset(options.pop("fetched", ())) or fetched

