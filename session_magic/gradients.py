@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 from .dtypes import variant
-from .graph import Graph, Operation, Tensor
+from .graph import Graph, Operation, Tensor, reachable
 from .ops.array_ops import concat, ones_like, reshape, shape, stack, zeros_like
 from .ops.conversion import convert_to_tensor
 from .ops.gradient_ops import sum_to_shape
@@ -182,23 +182,14 @@ def _zeros_like(t: Tensor) -> Tensor:
 
 def _ops_between(xs: list, ys: list, held: set) -> set:
     """Ops on a path from some x to some y (forward from xs, backward from ys)."""
-    reachable: set = set()
-    pending = [op for x in xs for op in _value_consumers(x)]
-    while pending:
-        op = pending.pop()
-        if op in reachable or op in held:
-            continue
-        reachable.add(op)
-        pending.extend(c for t in op._outputs for c in _value_consumers(t))
-    between: set = set()
-    pending = [y.op for y in ys]
-    while pending:
-        op = pending.pop()
-        if op in between or op not in reachable:
-            continue
-        between.add(op)
-        pending.extend(t.op for t in op._inputs)
-    return between
+    def downstream(op: Operation) -> list:
+        return [c for t in op._outputs for c in _value_consumers(t) if c not in held]
+    after_xs = reachable([op for x in xs for op in _value_consumers(x) if op not in held],
+                         downstream)
+
+    def upstream(op: Operation) -> list:
+        return [t._op for t in op._inputs if t._op in after_xs]
+    return reachable([y.op for y in ys if y.op in after_xs], upstream)
 
 
 def _value_consumers(t: Tensor) -> list:

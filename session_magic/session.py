@@ -359,7 +359,7 @@ class BaseSession:
                 raise RuntimeError("Attempted to use a closed Session.")
             plan = self._plans.get(key)
             if plan is None:
-                plan = Plan(fetches, feeds, self._graph, pool=self._inter_op_pool())
+                plan = Plan(fetches, feeds, pool=self._inter_op_pool())
                 if len(self._plans) >= _PLAN_CACHE_SIZE:
                     del self._plans[next(iter(self._plans))]
                 self._plans[key] = plan

@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import session_magic as tf
-from session_magic import plan as plan_module
+from session_magic.plan import codegen as plan_codegen
 from session_magic.ops.registry import OPS
 
 _CI_EXAMPLES = 300              # differential test; about 9 s on 2 cores
@@ -1728,13 +1728,13 @@ def test_session_run_matches_numpy_on_random_graphs(data: Any) -> None:
 def _every_value_large(on: bool) -> Any:
     """With the plan's size threshold at 0 every dead value is freed early and every eligible
     step writes into its input, so the fuzzer's small arrays exercise both."""
-    saved = plan_module._SMALL_ELEMENTS
+    saved = plan_codegen._SMALL_ELEMENTS
     if on:
-        plan_module._SMALL_ELEMENTS = 0
+        plan_codegen._SMALL_ELEMENTS = 0
     try:
         yield
     finally:
-        plan_module._SMALL_ELEMENTS = saved
+        plan_codegen._SMALL_ELEMENTS = saved
 
 
 def _assert_identical(first: list, second: list, what: str) -> None:

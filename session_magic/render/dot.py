@@ -22,7 +22,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 import numpy as np
 
-from ..graph import Graph, Operation, Tensor
+from ..graph import Graph, Operation, Tensor, ancestors, producers
 from ..ops.registry import OPS
 from . import hierarchy
 from .hierarchy import Scope, Series
@@ -125,19 +125,11 @@ def _common_graph(elements: list) -> Graph:
 
 
 def _ancestors(graph: Graph, roots: list) -> list:
-    seen: set = set()
-    found: list = []
-    stack = list(roots)
-    while stack:
-        op = stack.pop()
-        if id(op) in seen or op._graph is not graph:
-            continue
-        seen.add(id(op))
-        found.append(op)
-        stack.extend(tensor._op for tensor in op._inputs)
-        stack.extend(op._control_inputs)
-    found.sort(key=lambda op: op._id)
-    return found
+    """The ops of `graph` that compute `roots` (a loop body's variables of an outer graph are
+    drawn where they live)."""
+    def upstream(op: Operation) -> list:
+        return [producer for producer in producers(op) if producer._graph is graph]
+    return ancestors([op for op in roots if op._graph is graph], upstream)
 
 
 # --- escaping -------------------------------------------------------------------------------
