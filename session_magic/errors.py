@@ -1,12 +1,11 @@
 """The OpError family (TF's runtime error classes) and "defined at" interpolation.
 
 A runtime error names the op that failed and the user's file (or notebook cell) and line that
-created it, with library frames trimmed. Imports nothing from the rest of the package.
+created it (frames.py decides which frames are the user's). Imports nothing from the package.
 """
 from __future__ import annotations
 
 import os
-import types
 from typing import Any, Callable, Optional
 
 __all__ = [
@@ -161,19 +160,6 @@ def interpolate(message: str, op: Any) -> str:
         lines = [f"  {describe_location(f, n)}, in {fn}" for f, n, fn in frames]
         text += f"\n\nOriginal stack trace for {op.name!r}:\n" + "\n".join(lines)
     return text
-
-
-def traceback_of(traceback: Any, keep: Callable[[str], bool]) -> Any:
-    """`traceback` with only the entries whose file name `keep` accepts (None if none is)."""
-    kept = []
-    while traceback is not None:
-        if keep(traceback.tb_frame.f_code.co_filename):
-            kept.append(traceback)
-        traceback = traceback.tb_next
-    trimmed = None
-    for entry in reversed(kept):
-        trimmed = types.TracebackType(trimmed, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
-    return trimmed
 
 
 def raise_op_error(error_class: type, op: Any, message: str, cause: Optional[BaseException]

@@ -8,15 +8,13 @@ stack. Only `_repr_mimebundle_` imports the drawing, lazily, when a front end as
 from __future__ import annotations
 
 import contextlib
-import functools
-import os
 import re
-import sys
 import threading
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from . import defaults
 from . import dtypes as _dtypes
+from .frames import user_traceback
 from .tensor_shape import TensorShape, as_dims, dims_compatible, format_dims, merge_dims
 
 __all__ = [
@@ -29,16 +27,6 @@ __all__ = [
 
 _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
 _VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-# NOTE: frames from these places are the machinery between a user and their code; an op's
-# definition site is the innermost frame outside them, and its stack stops where they begin.
-_MACHINERY = ("contextlib.py", "functools.py", "threading.py")
-_STACK_STOPS = (os.sep + "IPython" + os.sep, os.sep + "ipykernel" + os.sep, "runpy.py",
-                os.sep + "asyncio" + os.sep, os.sep + "_pytest" + os.sep,
-                os.sep + "pluggy" + os.sep, os.sep + "tornado" + os.sep)
-_MAX_USER_FRAMES = 5
-_STDLIB_DIR = os.path.dirname(os.__file__) + os.sep
-_SITE_PACKAGES = os.sep + "site-packages" + os.sep
 
 
 class GraphKeys:
@@ -489,7 +477,7 @@ class Graph:
         thread = self._thread
         frames = self._active_control_frames() if thread.control_frames else ()
         control = self._control_inputs_for({t._op for t in inputs}) if frames else ()
-        traceback = _user_traceback()
+        traceback = user_traceback()
         with self._lock:
             self._check_not_finalized()
             final_name = name[:-1] if name.endswith("/") else self.unique_name(name)
@@ -665,37 +653,6 @@ def _element_by_name(graph: Graph, name: str, allow_tensor: bool, allow_operatio
     else:
         message = f"The name {name!r} looks like an (invalid) Operation name, not a {types_str}."
     raise ValueError(message + ' Tensor names must be of the form "<op_name>:<output_index>".')
-
-
-def _user_traceback() -> tuple:
-    """The frames (outermost first) of user code that led to this call, library frames cut."""
-    frame = sys._getframe(2)
-    frames = []
-    while frame is not None and len(frames) < _MAX_USER_FRAMES:
-        code = frame.f_code
-        kind = _frame_kind(code.co_filename)
-        if kind == _STOP:
-            break
-        if kind == _USER:
-            frames.append((code.co_filename, frame.f_lineno, code.co_name))
-        frame = frame.f_back
-    frames.reverse()
-    return tuple(frames)
-
-
-_USER, _LIBRARY, _STOP = 0, 1, 2
-
-
-# NOTE: file names are few and fixed, and this runs for every op built: remember each answer.
-@functools.lru_cache(maxsize=4096)
-def _frame_kind(filename: str) -> int:
-    if filename.startswith(_PACKAGE_DIR) or filename.endswith(_MACHINERY):
-        return _LIBRARY
-    if any(stop in filename for stop in _STACK_STOPS):
-        return _STOP
-    if filename.startswith(_STDLIB_DIR) and _SITE_PACKAGES not in filename:
-        return _STOP  # NOTE: timeit, runpy, threading...: machinery above the user's code
-    return _USER
 
 
 # --- walking the graph -----------------------------------------------------------------------

@@ -6,7 +6,6 @@ namespace and delegates to notebook.Notebook; every registration it makes, unloa
 from __future__ import annotations
 
 import keyword
-import os
 import types
 from typing import Any, Optional
 
@@ -16,13 +15,13 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import Float, Integer, Unicode, observe
 
 from . import errors
+from .frames import outside_package, traceback_of
 from .notebook import DRAWN_TYPES, GraphRequest, Notebook
 from .render import backends
 from .session import BaseSession
 
 __all__ = ["SessionMagics", "load_ipython_extension", "unload_ipython_extension"]
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 @magics_class
@@ -138,7 +137,7 @@ class SessionMagics(Magics):
     def show_op_error(self, shell: Any, etype: type, value: BaseException, tb: Any,
                       tb_offset: Optional[int] = None) -> Any:
         """Show a runtime error with the user's frames only (no library or kernel frames)."""
-        frames = errors.traceback_of(tb, lambda name: not name.startswith(_PACKAGE_DIR))
+        frames = traceback_of(tb, outside_package)
         structured = shell.InteractiveTB.structured_traceback(etype, value, frames,
                                                               tb_offset=tb_offset)
         # NOTE: IPython's run_code discards what a custom handler returns: show it here.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import os
 import reprlib
 import threading
 import time
@@ -23,7 +22,8 @@ import numpy as np
 from . import defaults, errors
 from . import dtypes as _dtypes
 from .defaults import GRAPH_HINT, get_default_session
-from .graph import _USER, Graph, Operation, Tensor, _frame_kind, get_default_graph
+from .frames import is_package_file, is_user_file, traceback_of
+from .graph import Graph, Operation, Tensor, get_default_graph
 from .ops.conversion import to_array
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue
 from .plan import Plan, RunContext
@@ -45,9 +45,6 @@ _MAPPER_CACHE_SIZE = 512
 # NOTE: a program that builds a new fetch each step must not grow the session without bound;
 # past this many signatures the oldest plan is dropped (and compiled again if asked for).
 _PLAN_CACHE_SIZE = 512
-# NOTE: the package's modules and the plans' generated code; never the user's frames.
-_EXECUTOR_FILES = (os.path.dirname(os.path.abspath(__file__)) + os.sep, "<session_magic plan")
-_LIBRARY_FILES = _EXECUTOR_FILES + (os.path.dirname(np.__file__) + os.sep,)
 
 
 # --- fetch structures ----------------------------------------------------------------------------
@@ -549,7 +546,7 @@ def _forget_run(failure: BaseException, ctx: Optional[RunContext]) -> None:
         pending += [error.__cause__, error.__context__]
         traceback = error.__traceback__
         while traceback is not None:
-            if traceback.tb_frame.f_code.co_filename.startswith(_EXECUTOR_FILES):
+            if is_package_file(traceback.tb_frame.f_code.co_filename):
                 with contextlib.suppress(RuntimeError):  # NOTE: a frame still running
                     traceback.tb_frame.clear()
             traceback = traceback.tb_next
@@ -561,11 +558,7 @@ def _trimmed(failure: BaseException) -> BaseException:
     stopped in, a py_func's function."""
     if isinstance(failure, errors.OpError):
         return failure.with_traceback(None)
-    return failure.with_traceback(errors.traceback_of(failure.__traceback__, _is_user_file))
-
-
-def _is_user_file(filename: str) -> bool:
-    return not filename.startswith(_LIBRARY_FILES) and _frame_kind(filename) == _USER
+    return failure.with_traceback(traceback_of(failure.__traceback__, is_user_file))
 
 
 def _traces(options: Any, run_metadata: Any) -> bool:

@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from ..frames import PLAN_FILE_PREFIX
 from ..graph import Operation, Tensor
 from ..ops.registry import OPS, never_widened
 from .analysis import Analysis, frozen, is_variable, shape_determined
@@ -88,7 +89,7 @@ class CodeBuilder:
         lines.append("    ]")
         feed_args = "".join(f", {name}" for name in self.feed_names.values())
         stats_arg = ", _stats" if traced else ""
-        filename = f"<session_magic plan {next(_plan_ids)}>"
+        filename = f"{PLAN_FILE_PREFIX} {next(_plan_ids)}>"
         source = f"def _plan(ctx{stats_arg}{feed_args}):\n" + "\n".join(lines) + "\n"
         code = compile(source, filename, "exec")
         exec(code, namespace)
