@@ -1792,35 +1792,3 @@ def test_fuzz_table_builds_only_registered_op_types() -> None:
     covered = leaves | {t for e in _TABLE + _RANDOM_TABLE for t in e.types}
     assert covered <= set(OPS), sorted(covered - set(OPS))
     assert len(covered) == 143
-
-
-# --- bugs the fuzzer found, shrunk ---------------------------------------------------------------
-
-def test_rerun_with_namedtuple_where_a_tuple_was_keeps_the_namedtuple() -> None:
-    x, y = tf.constant(1.0), tf.constant(2.0)
-    with tf.Session() as sess:
-        sess.run([(x, y)])
-        result = sess.run([Pair(x, y)])
-    assert type(result[0]) is Pair
-
-
-def test_fed_identity_that_is_also_a_target_gives_the_fed_value() -> None:
-    y = tf.identity(tf.constant(0.0))
-    with tf.Session() as sess:
-        assert sess.run([y, y.op], {y: 1.0}) == [1.0, None]
-
-
-def test_fed_repeated_expression_that_is_also_a_target_gives_the_fed_value() -> None:
-    x = tf.placeholder(tf.float32, [])
-    first, again = tf.exp(x), tf.exp(x)
-    with tf.Session() as sess:
-        assert sess.run([first, again, again.op], {x: 0.0, again: 5.0}) == [1.0, 5.0, None]
-
-
-def test_feed_in_the_other_byte_order_is_converted_to_the_native_dtype() -> None:
-    x = tf.placeholder(tf.float32, [2])
-    total = tf.reduce_sum(x)
-    with tf.Session() as sess:
-        fed, summed = sess.run([x, total], {x: np.array([1.0, 2.0], ">f4")})
-    assert fed.dtype == np.float32 and summed == 3.0
-

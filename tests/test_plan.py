@@ -530,3 +530,18 @@ def test_a_value_another_step_may_hold_is_never_written_into():
         np.testing.assert_array_equal(got_later, 2.0)
         np.testing.assert_array_equal(kept[0], 1.0)
         np.testing.assert_array_equal(sess.run(v), 1.0)
+
+
+# --- found by the fuzzer (tests/test_fuzz.py), shrunk -----------------------------------------
+
+def test_fed_identity_that_is_also_a_target_gives_the_fed_value() -> None:
+    y = tf.identity(tf.constant(0.0))
+    with tf.Session() as sess:
+        assert sess.run([y, y.op], {y: 1.0}) == [1.0, None]
+
+
+def test_fed_repeated_expression_that_is_also_a_target_gives_the_fed_value() -> None:
+    x = tf.placeholder(tf.float32, [])
+    first, again = tf.exp(x), tf.exp(x)
+    with tf.Session() as sess:
+        assert sess.run([first, again, again.op], {x: 0.0, again: 5.0}) == [1.0, 5.0, None]

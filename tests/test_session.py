@@ -553,3 +553,21 @@ def test_has_value_says_which_variables_a_session_holds(sess):
     assert sess.has_value(count) and sess.has_value(count.op)
     with tf.Session() as other:
         assert not other.has_value(count)
+
+
+# --- found by the fuzzer (tests/test_fuzz.py), shrunk -----------------------------------------
+
+def test_rerun_with_namedtuple_where_a_tuple_was_keeps_the_namedtuple() -> None:
+    x, y = tf.constant(1.0), tf.constant(2.0)
+    with tf.Session() as sess:
+        sess.run([(x, y)])
+        result = sess.run([Pair(x, y)])
+    assert type(result[0]) is Pair
+
+
+def test_feed_in_the_other_byte_order_is_converted_to_the_native_dtype() -> None:
+    x = tf.placeholder(tf.float32, [2])
+    total = tf.reduce_sum(x)
+    with tf.Session() as sess:
+        fed, summed = sess.run([x, total], {x: np.array([1.0, 2.0], ">f4")})
+    assert fed.dtype == np.float32 and summed == 3.0
