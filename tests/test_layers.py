@@ -88,27 +88,29 @@ def test_every_import_inside_a_function_says_why() -> None:
     assert not unexplained, f"function-level imports without a reason: {sorted(set(unexplained))}"
 
 
-def test_every_module_imports_on_its_own() -> None:
-    """Each module first in a fresh interpreter, so no import order hides a cycle."""
-    script = ("import importlib, sys\n"
-              f"for name in {sorted(MODULES)!r}:\n"
-              "    for loaded in [m for m in sys.modules if m.startswith('session_magic')]:\n"
-              "        del sys.modules[loaded]\n"
-              "    importlib.import_module(name)\n")
+def _run_fresh(script: str) -> str:
+    """What `script` prints in a fresh interpreter (the test fails if it fails)."""
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip()
+
+
+def test_every_module_imports_on_its_own() -> None:
+    """Each module first in a fresh interpreter, so no import order hides a cycle."""
+    _run_fresh("import importlib, sys\n"
+               f"for name in {sorted(MODULES)!r}:\n"
+               "    for loaded in [m for m in sys.modules if m.startswith('session_magic')]:\n"
+               "        del sys.modules[loaded]\n"
+               "    importlib.import_module(name)\n")
 
 
 def test_importing_the_package_loads_no_ipython_drawing_or_optional_engine() -> None:
-    script = ("import sys, session_magic\n"
-              "heavy = ('IPython', 'session_magic.render', 'session_magic.session_magic', "
-              "'numba', 'dask', 'wasmtime', 'session_magic.magics')\n"
-              "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip() == "[]"
+    loaded = _run_fresh("import sys, session_magic\n"
+                        "heavy = ('IPython', 'session_magic.render', 'numba', 'dask', "
+                        "'wasmtime', 'session_magic.magics')\n"
+                        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n")
+    assert loaded == "[]"
 
 
 # NOTE: distribution -> the module it provides; ipykernel is imported by nobody here: it is the
