@@ -34,10 +34,11 @@ _LIBRARIES = _OURS + (os.path.dirname(np.__file__) + os.sep,)
 _USER, _LIBRARY, _STOP = 0, 1, 2
 
 
-def user_traceback() -> tuple:
+def user_traceback(skip: int = 1) -> tuple:
     """The frames (outermost first) of user code that led to this call, library frames cut:
-    (filename, lineno, function) each, at most five."""
-    frame = sys._getframe(1)
+    (filename, lineno, function) each, at most five; the innermost `skip` frames (the caller's
+    own, and more that are known to be ours) are not looked at."""
+    frame = sys._getframe(skip)
     frames = []
     while frame is not None and len(frames) < _MAX_USER_FRAMES:
         code = frame.f_code

@@ -477,7 +477,7 @@ class Graph:
         thread = self._thread
         frames = self._active_control_frames() if thread.control_frames else ()
         control = self._control_inputs_for({t._op for t in inputs}) if frames else ()
-        traceback = user_traceback()
+        traceback = user_traceback(skip=2)  # NOTE: from apply_op's _create, ours
         with self._lock:
             self._check_not_finalized()
             final_name = name[:-1] if name.endswith("/") else self.unique_name(name)
