@@ -39,6 +39,9 @@ def test_every_op_declares_its_traits(op_type: str) -> None:
     assert opdef.role in ROLES
     for flag in FLAGS:
         assert isinstance(getattr(opdef, flag), bool), f"{op_type}.{flag}"
+    # NOTE: an infix operator is how a drawing writes a binary elementwise op's constant
+    assert opdef.infix is None or (isinstance(opdef.infix, str) and 1 <= len(opdef.infix) <= 2
+                                   and opdef.elementwise and opdef.broadcasts)
     for rule in ("static_value", "partial_value"):
         assert getattr(opdef, rule) is None or callable(getattr(opdef, rule)), f"{op_type}.{rule}"
     if opdef.writes_state:

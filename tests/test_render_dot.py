@@ -475,7 +475,7 @@ def test_five_thousand_ops_in_fifty_scopes_stay_within_the_budget():
 def test_a_flat_five_thousand_op_chain_collapses_into_a_series():
     chain(4998)
     dot = draw(tf.get_default_graph(), max_nodes=120)
-    assert node_count(dot) == 3
+    assert node_count(dot) == 2  # NOTE: x and the series; the constant is in each Add's label
     assert dot.attrs("Add…Add_4997 (4998)")["shape"] == "box3d"
 
 
@@ -483,12 +483,12 @@ def test_an_expanded_scope_of_three_thousand_unrelated_ops_keeps_its_latest_with
     x = tf.placeholder(tf.float32, [3], name="x")
     with tf.name_scope("flat"):
         for i in range(3000):
-            tf.add(x, float(i), name=f"out{i}")
+            tf.add(x, float(i), name=f"out{i}x")  # NOTE: unnumbered: no series
     for options in ({"expand": ("flat",)}, {"depth": 5}):
         dot = draw(tf.get_default_graph(), max_nodes=40, **options)
         # NOTE: at depth 5 each `out<i>` scope opens, showing its constant `out<i>/y` too
         assert len(dot.nodes) <= 2 * 40 * TOP_LEVEL_FACTOR + 2  # and the placeholder, the fold
-        assert "out2999" in dot.labels() and "out0" not in dot.labels()
+        assert "out2999x" in dot.labels() and "out0x" not in dot.labels()
         assert any(label.endswith(" earlier ops") for label in dot.labels())
 
 
@@ -534,7 +534,7 @@ def test_hostile_text_comes_out_of_dot_verbatim():
     for text in HOSTILE:
         assert repr(text.encode()) in tooltips or text in tooltips
     assert weird.name in tooltips
-    assert dot.graph["label"] == 't"itle\\N'
+    assert dot.graph["label"].split("\\l")[0] == 't"itle\\N'  # NOTE: then the caption
     assert dot.attrs("in>put-1\\N")["label"] == "in>put-1\\N\nstr[]"
     assert "<" not in re.sub(r'"(?:[^"\\]|\\.)*"', "", dot.source)  # never outside a string
 
@@ -593,4 +593,6 @@ def test_every_edge_of_a_drawing_with_many_clusters_is_in_the_picture(seed):
     graph = _scoped_random_graph(seed)
     source = to_dot(graph, graph.get_operations(), DrawOptions(depth=4))
     svg = render_svg(source)
-    assert svg.count('class="edge"') == len(re.findall(r"^\s*\w+ -> \w+ \[", source, re.M))
+    # NOTE: the invisible edges that rank the parts set aside below the model are not drawn
+    drawn = re.findall(r"^\s*\w+ -> \w+ \[(?!style=\"invis\")", source, re.M)
+    assert svg.count('class="edge"') == len(drawn)

@@ -153,8 +153,9 @@ def _minimum_grad(op: Any, g: Tensor) -> list:
     return _maximum_minimum_grad(less_equal(*op.inputs), g)
 
 
-_add_numbers = binary("AddV2", np.add, NUMERIC, grad=_add_grad)
-_add_strings = binary("Add", np.add, NUMERIC + (d.string,), grad=_add_grad)  # NOTE: TF 1's Add
+_add_numbers = binary("AddV2", np.add, NUMERIC, grad=_add_grad, infix="+")
+_add_strings = binary("Add", np.add, NUMERIC + (d.string,), grad=_add_grad,  # NOTE: TF 1's Add
+                      infix="+")
 
 
 def add_op_type(x: Any, y: Any) -> str:
@@ -172,9 +173,10 @@ def add(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
     return single(apply_op(kind, [x, y], name=name, default_name="Add", same_dtype=True))
 
 
-subtract = binary("Sub", np.subtract, NUMERIC, grad=_sub_grad)
-multiply = binary("Mul", np.multiply, NUMERIC, grad=_mul_grad)
-realdiv = binary("RealDiv", np.true_divide, FLOAT_COMPLEX, grad=_realdiv_grad, silent=True)
+subtract = binary("Sub", np.subtract, NUMERIC, grad=_sub_grad, infix="−")
+multiply = binary("Mul", np.multiply, NUMERIC, grad=_mul_grad, infix="×")
+realdiv = binary("RealDiv", np.true_divide, FLOAT_COMPLEX, grad=_realdiv_grad, silent=True,
+                 infix="÷")
 def _power(x: Any, y: Any) -> Any:
     """C's pow, as TF computes it. NumPy turns a constant exponent of 0.5 into a square root,
     which differs at -inf (nan, not pow's inf) and -0 (-0, not 0): those two are mended."""
@@ -185,7 +187,8 @@ def _power(x: Any, y: Any) -> Any:
     return result
 
 
-pow = binary("Pow", _power, SIGNED_NUMERIC, grad=_pow_grad, silent=True)  # noqa: A001 - TF's name
+pow = binary("Pow", _power, SIGNED_NUMERIC, grad=_pow_grad, silent=True,  # noqa: A001
+             infix="^")
 maximum = binary("Maximum", np.maximum, _ORDERED, grad=_maximum_grad)
 minimum = binary("Minimum", np.minimum, _ORDERED, grad=_minimum_grad)
 

@@ -105,6 +105,7 @@ class OpDef:
     stateless_in_tf: bool = False            # `stateful` here, but TF's op def says stateless
     static_value: Any = None                 # tensor -> its value while building, or None
     partial_value: Any = None                # int tensor -> what is known of it while building
+    infix: Optional[str] = None              # its operator (`×`): drawn as `mul × 0.5`
     attrs_doc: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -1,22 +1,27 @@
-"""Graph -> DOT source text: the drawing's visual grammar, scope collapsing, and escaping.
+"""Graph -> DOT source text: what each node and edge looks like and says, the parts set aside,
+and the caption and legend that make a drawing explain itself.
 
 Legend:
-- placeholder: blue `invhouse`; variable: tan `cylinder`; constant: small grey ellipse showing
-  its value; operation: white rounded box (name, then its type when the name does not say it);
-  op writing a variable (Assign…): orange border; `If`/`While`: lilac `component`.
-- edge: `dtype[shape]` of the tensor (`f32[?,3]`, `i32[]` scalar, `f32[*]` unknown rank), `:1`
-  for an op's second output; dashed: control dependency; `×3`: three tensors merged.
-- cluster: a name scope; folder: a collapsed scope (`N ops`), or the top-level items beyond the
-  node budget (`N earlier ops`); stacked box: a collapsed series (`add…add_9 (10)`, five or more
-  numbered ops or scopes of one kind).
+- placeholder: blue `invhouse`; variable: tan `cylinder`, one node with its initializer, reads
+  and slots (`f32[4,16] · 2 slots`); constant: small grey ellipse, or embedded in the label of
+  the op it feeds (`mul × 0.5`); operation: white rounded box (name, then its type when the name
+  does not say it); op writing a variable: orange border; `If`/`While`: lilac `component`.
+- edge: `dtype[shape]` where it informs (out of an input, across a scope, where the shape
+  changes; always in its tooltip), wider for bigger tensors; `:1` for an op's second output;
+  dashed: control dependency; `×3`: three tensors merged.
+- cluster: a name scope; folder: a collapsed scope (`N ops`); stacked box: a collapsed series
+  (`add…add_9 (10)`, or `block × 40`); `→ Adam, init`: parts set aside that touch the node,
+  drawn apart in the "set aside" cluster; `← x`: an input drawn once, apart, as it feeds many.
 - thick magenta border: fetched; grey dashed: an op the runs did not need; white→red fill: run
-  time relative to the slowest op; `= value`: a value from the last run.
-Every graph-derived string is escaped; node ids are `n<op index>`, `s<k>`, `cluster_<k>`.
+  time relative to the slowest op; `= value`: a value from the last run; dotted: not evaluated.
+Every graph-derived string is escaped; node ids are `n<op index>`, `s<k>`, `a<k>`,
+`cluster_<k>`.
 """
 from __future__ import annotations
 
 import math
 import re
+import statistics
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional
 
@@ -26,14 +31,17 @@ from ..graph import Graph, Operation, Tensor, ancestors, producers
 from ..ops.registry import OPS
 from . import hierarchy
 from .hierarchy import Scope, Series
+from .parts import Aside, Parts, Unit, classify
+from .text import (LABEL_WIDTH, SMALL_VALUE, attributes, dtype_abbrev, duration, heat,
+                   shorten, spec_text, tensor_spec, value_brief, value_full)
 
 __all__ = ["DrawOptions", "select_ops", "to_dot", "RANKDIRS", "dtype_abbrev", "spec_text"]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
-_LABEL_WIDTH = 32
-_TOOLTIP_LIMIT = 3000
-_VALUE_LIMIT = 2000
-_SMALL_VALUE = 6
+_SMALL_DRAWING = 25     # NOTE: above this many nodes, control edges are counted, not drawn
+_DETACH_DEGREE = 6      # a node linked to more nodes than this (and ...
+_DETACH_FACTOR = 3      # ... this many times the median) is drawn apart
+_CAPTION_WIDTH = 96
 
 
 @dataclass(frozen=True)
@@ -42,15 +50,17 @@ class DrawOptions:
 
     rankdir: str = "TB"                  # TB, LR, BT or RL
     depth: Optional[int] = None          # scope levels open; None: as the budget allows
-    expand: tuple = ()                   # scope (or op) names forced open, with their parents
+    expand: tuple = ()                   # scope (or op, or set-aside part) names drawn open
     collapse: tuple = ("gradients",)     # top-level scopes kept closed unless expanded
     max_nodes: int = 40                  # node budget above which scopes and series collapse
     values: Optional[dict] = None        # Tensor -> NumPy value, drawn on its op's node
+    unevaluated: Optional[dict] = None   # Operation -> why its values are not drawn
     timings: Optional[dict] = None       # Operation -> seconds, colours nodes
     fetched: frozenset = frozenset()     # Tensors/Operations to emphasise
     faded: frozenset = frozenset()       # Operations the runs never needed
     hidden: frozenset = frozenset()      # Operations not drawn at all
     title: Optional[str] = None          # graph label
+    legend: bool = True                  # the caption: what was set aside, what marks mean
 
     def __post_init__(self) -> None:
         rankdir = str(self.rankdir).upper()
@@ -132,137 +142,13 @@ def _ancestors(graph: Graph, roots: list) -> list:
     return ancestors([op for op in roots if op._graph is graph], upstream)
 
 
-# --- escaping -------------------------------------------------------------------------------
-
-def _escape_table(backslash: str) -> dict:
-    table = {code: " " for code in range(32)}
-    table.update({ord("\n"): "\\n", ord("\r"): "", 127: " ", 0xFFFE: "\ufffd", 0xFFFF: "\ufffd"})
-    table.update({code: "\ufffd" for code in range(0xD800, 0xE000)})
-    # NOTE: Graphviz reads `&lt;`-style entities in every string, and in tooltips undoes one more
-    # level of backslashes (so `\N`, `\G` would become names there); these make text verbatim.
-    table.update({ord("&"): "&amp;", ord('"'): '\\"', ord("\\"): backslash})
-    return table
-
-
-_LABEL_ESCAPES = _escape_table("\\\\")
-_TOOLTIP_ESCAPES = _escape_table("\\\\\\\\")
-
-
-def quote_label(text: str) -> str:
-    """`text` as a DOT double-quoted label that Graphviz shows verbatim."""
-    return '"' + text.translate(_LABEL_ESCAPES) + '"'
-
-
-def quote_tooltip(text: str) -> str:
-    """`text` as a DOT double-quoted tooltip that Graphviz shows verbatim."""
-    return '"' + _shorten(text, _TOOLTIP_LIMIT).translate(_TOOLTIP_ESCAPES) + '"'
-
-
-def _shorten(text: str, limit: int, keep_end: bool = False) -> str:
-    if len(text) <= limit:
-        return text
-    return "…" + text[-(limit - 1):] if keep_end else text[:limit - 1] + "…"
-
-
-def _attributes(attrs: dict) -> str:
-    parts = []
-    for key, value in attrs.items():
-        if key == "label":
-            parts.append(f"label={quote_label(value)}")
-        elif key == "tooltip":
-            parts.append(f"tooltip={quote_tooltip(value)}")
-        else:
-            parts.append(f'{key}="{value}"')  # our own constants and numbers, never graph text
-    return ", ".join(parts)
-
-
-# --- text for tensors and values ------------------------------------------------------------
-
-_DTYPE_ABBREVIATIONS = {
-    "float16": "f16", "bfloat16": "bf16", "float32": "f32", "float64": "f64", "int8": "i8",
-    "int16": "i16", "int32": "i32", "int64": "i64", "uint8": "u8", "uint16": "u16",
-    "uint32": "u32", "uint64": "u64", "bool": "b", "string": "str", "complex64": "c64",
-    "complex128": "c128"}
-
-
-def dtype_abbrev(name: str) -> str:
-    """TF-style short dtype: float32 -> f32, bool -> b, string -> str."""
-    return _DTYPE_ABBREVIATIONS.get(name, name)
-
-
-def spec_text(dtype_name: str, dims: Any) -> str:
-    """`f32[?,3]`, `i32[]` for a scalar, `f32[*]` for unknown rank."""
-    if dims is None:
-        return dtype_abbrev(dtype_name) + "[*]"
-    return f"{dtype_abbrev(dtype_name)}[{','.join('?' if d is None else str(d) for d in dims)}]"
-
-
-def _tensor_spec(tensor: Tensor) -> str:
-    index = f":{tensor._value_index} " if tensor._value_index else ""
-    return index + spec_text(tensor._dtype.name, tensor._dims)
-
-
-def _array_dtype_name(array: np.ndarray) -> str:
-    if array.dtype.kind in "OSU":
-        return "string"
-    return array.dtype.name
-
-
-def _value_brief(value: Any) -> str:
-    """A short label line: the value itself when small, else its spec and mean."""
-    try:
-        array = np.asarray(value)
-        if array.size <= _SMALL_VALUE:
-            return _shorten(_array_text(array, threshold=_SMALL_VALUE), _LABEL_WIDTH)
-        spec = spec_text(_array_dtype_name(array), array.shape)
-        if array.dtype.kind in "iuf":
-            with np.errstate(all="ignore"):
-                return f"{spec} mean={float(np.mean(array)):.3g}"
-        return spec
-    except Exception:  # noqa: BLE001 - a value we cannot summarise must not cost the picture
-        return _shorten(repr(value), _LABEL_WIDTH)
-
-
-def _value_full(value: Any) -> str:
-    try:
-        text = _array_text(np.asarray(value), threshold=200)
-    except Exception:  # noqa: BLE001 - as above
-        text = repr(value)
-    return _shorten(text, _VALUE_LIMIT)
-
-
-def _array_text(array: np.ndarray, threshold: int) -> str:
-    if array.ndim == 0:
-        item = array.item()
-        return _float_text(item) if isinstance(item, float) else repr(item)
-    return np.array2string(array, separator=", ", precision=4, threshold=threshold,
-                           max_line_width=80)
-
-
-def _float_text(number: float) -> str:
-    text = f"{number:.4g}"
-    return text if any(c in text for c in ".eni") else text + ".0"  # 1.0, not 1 (an int)
-
-
-def _duration(seconds: float) -> str:
-    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs")):
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds * 1e9:.3g} ns"
-
-
-def _heat(fraction: float) -> str:
-    """White (0) to red (1)."""
-    level = round(255 - 185 * min(max(fraction, 0.0), 1.0))
-    return f"#ff{level:02x}{level:02x}"
-
-
 # --- node styles ----------------------------------------------------------------------------
 
 # NOTE: newrank ranks the whole graph at once; without it dot fails to route some edges
 # between clusters ("triangulation failed") and silently leaves them out of the picture.
-_GRAPH_ATTRIBUTES = {"bgcolor": "white", "fontname": "Helvetica", "fontsize": "12",
-                     "nodesep": "0.25", "ranksep": "0.35", "labelloc": "t", "newrank": "true"}
+_GRAPH_ATTRIBUTES = {"bgcolor": "white", "fontname": "Helvetica", "fontsize": "10",
+                     "nodesep": "0.25", "ranksep": "0.35", "labelloc": "t", "newrank": "true",
+                     "class": "sm-graph"}
 _NODE_DEFAULTS = {"fontname": "Helvetica", "fontsize": "10", "shape": "box",
                   "style": "rounded,filled", "fillcolor": "white", "color": "#4d4d4d",
                   "height": "0.3", "margin": "0.08,0.03"}
@@ -281,44 +167,72 @@ _STYLES = {
     "op": {},
     "scope": {"shape": "folder", "style": "filled", "fillcolor": "#e1e9f4", "color": "#5d7ea8"},
     "series": {"shape": "box3d", "style": "filled", "fillcolor": "#eef2f7", "color": "#5d7ea8"},
+    "aside": {"shape": "folder", "style": "filled,dashed", "fillcolor": "#f4f4f4",
+              "color": "#8a8a8a", "fontcolor": "#444444"},
 }
 _FETCHED = {"penwidth": "2.8", "color": "#c2185b"}
 _FADED = {"fontcolor": "#a0a0a0", "color": "#c4c4c4", "fillcolor": "#f7f7f7"}
 _FADED_EDGE = {"color": "#c4c4c4", "fontcolor": "#b0b0b0"}
+_UNEVALUATED = {"style": "dotted", "penwidth": "1.4"}
 _CLUSTER_FILLS = ("#f3f6fa", "#e8eef6")
 _STYLE_OF_ROLE = {"placeholder": "placeholder", "variable": "variable", "const": "const",
                   "control_flow": "control", "no_op": "op", "op": "op"}
+_INPUT_STYLES = ("placeholder", "variable", "const")
+_GENERIC_NAME = re.compile(r"^(Const|const)(_\d+)?$")
+_VERSION_SUFFIX = re.compile(r"V\d+$")
 
 
-def _kind(op: Operation) -> str:
-    """The node style of `op`, from the traits its op block declares."""
-    opdef = OPS[op._type]
+def _kind(node: Any) -> str:
+    """The node style of an op or a variable unit, from the traits its op block declares."""
+    if isinstance(node, Unit):
+        if node.kind == "variable":
+            return "variable"
+        node = node.head
+    opdef = OPS[node._type]
     return "state" if opdef.writes_state else _STYLE_OF_ROLE[opdef.role]
 
 
 # --- the drawing ----------------------------------------------------------------------------
 
 class _Drawing:
-    """One to_dot call: the options digested into per-op lookups, and the node ids handed out."""
+    """One to_dot call: the options and parts digested into per-node lookups, the node ids
+    handed out, the links between drawn nodes and what each node is noted with."""
 
-    def __init__(self, options: DrawOptions) -> None:
+    def __init__(self, options: DrawOptions, parts: Parts, node_of: dict) -> None:
         self.options = options
+        self.parts = parts
+        self.node_of = node_of
         self.fetched = {_op_of(item) for item in options.fetched}
         self.faded = options.faded
         self.timings = options.timings or {}
+        self.unevaluated = options.unevaluated or {}
         self.values: dict = {}
         for tensor, value in (options.values or {}).items():
             tensor = _tensor_of(tensor)
             self.values.setdefault(tensor._op, []).append((tensor._value_index, value))
         self.ids: dict = {}
+        self.cluster_of: dict = {}   # drawn node -> path of the cluster it is drawn in
         self.slowest = 0.0
+        self.notes: dict = {}        # drawn node -> {name of a part or node drawn apart: arrow}
+        self.detached: dict = {}     # drawn node -> the nodes it is linked to
+        self.counted_controls: dict = {}  # drawn node -> control inputs not drawn
+        self.marks: set = set()      # what the legend must explain
+        self.labelled: set = set()   # tensors whose spec is already on an edge
 
     def node_id(self, node: Any) -> str:
-        return f"n{node._id}" if isinstance(node, Operation) else self.ids[id(node)]
+        if isinstance(node, Operation):
+            return f"n{node._id}"
+        if isinstance(node, Unit):
+            return f"n{node.head._id}"
+        return self.ids[id(node)]
 
     def seconds(self, ops: Iterable) -> Optional[float]:
         times = [self.timings[op] for op in ops if op in self.timings]
         return sum(times) if times else None
+
+    def note(self, node: Any, arrow: str, name: str) -> None:
+        """Say on `node` that it is linked to `name`, drawn apart (`→ Adam`, `← x`)."""
+        self.notes.setdefault(node, {}).setdefault(arrow, {})[name] = None
 
 
 def _op_of(item: Any) -> Any:
@@ -335,45 +249,74 @@ def _tensor_of(item: Any) -> Tensor:
 
 
 def to_dot(graph: Graph, ops: list, options: DrawOptions = DrawOptions()) -> str:
-    """DOT source for `ops` of `graph`, collapsing scopes and series above the node budget."""
+    """DOT source for `ops` of `graph`: the model with parts set aside, scopes and series
+    collapsed above the node budget, a caption and a legend."""
     if options.hidden:
         ops = [op for op in ops if op not in options.hidden]
-    root = hierarchy.build(ops)
+    parts = classify(graph, ops, options.expand)
+    root = hierarchy.build(parts.items)
     hierarchy.choose_open(root, options.max_nodes, options.depth, options.expand,
                           options.collapse)
-    node_of = hierarchy.assign_nodes(root)
-    drawing = _Drawing(options)
+    drawing = _Drawing(options, parts, hierarchy.assign_nodes(root))
     events = list(hierarchy.walk(root))
     _number_groups(drawing, events)
-    lines = ["digraph G {", _header(options)]
-    lines += _node_lines(drawing, events)
-    lines += _edge_lines(drawing, ops, node_of)
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    links = _links(drawing, [op for op in ops if op in drawing.node_of])
+    _detach_hubs(drawing, links)
+    _note_parts_aside(drawing)
+    drawn_controls = len(drawing.cluster_of) <= _SMALL_DRAWING
+    if not drawn_controls:
+        _count_controls(drawing, links)
+    body = _node_lines(drawing, events)
+    body += _aside_lines(drawing, links)
+    body += _edge_lines(drawing, links, drawn_controls)
+    return "\n".join(["digraph G {", _header(drawing), *body, "}"]) + "\n"
 
 
-def _header(options: DrawOptions) -> str:
+def _header(drawing: _Drawing) -> str:
+    """The graph's attributes (with its caption, written after the nodes chose their marks)
+    and the node and edge defaults."""
+    options = drawing.options
     graph_attributes = dict(_GRAPH_ATTRIBUTES, rankdir=options.rankdir)
-    if options.title:
+    caption = _caption(drawing) if options.legend else []
+    if caption:
+        title = [options.title] if options.title else []
+        graph_attributes.update(caption="\n".join(title + caption), labelloc="b",
+                                labeljust="l")
+    elif options.title:
         graph_attributes["label"] = options.title
-    return (f"graph [{_attributes(graph_attributes)}];\n"
-            f"node [{_attributes(_NODE_DEFAULTS)}];\n"
-            f"edge [{_attributes(_EDGE_DEFAULTS)}];")
+    return (f"graph [{attributes(graph_attributes)}];\n"
+            f"node [{attributes(_NODE_DEFAULTS)}];\n"
+            f"edge [{attributes(_EDGE_DEFAULTS)}];")
 
 
 def _number_groups(drawing: _Drawing, events: list) -> None:
-    """Hand out `s<k>` ids and find the slowest node, which sets the timing colour scale."""
+    """Hand out `s<k>` ids, note each node's cluster, and find the slowest node, which sets
+    the timing colour scale."""
     slowest = 0.0
+    clusters = [""]
     for kind, node in events:
+        if kind == "enter":
+            clusters.append(node.path)
+            continue
+        if kind == "leave":
+            clusters.pop()
+            continue
+        drawing.cluster_of[node] = clusters[-1]
         if kind == "group":
             drawing.ids[id(node)] = f"s{len(drawing.ids)}"
             seconds = drawing.seconds(hierarchy.group_ops(node)) if drawing.timings else None
-        elif kind == "op":
-            seconds = drawing.timings.get(node)
         else:
-            continue
+            seconds = drawing.seconds(_members(node)) if drawing.timings else None
         slowest = max(slowest, seconds or 0.0)
     drawing.slowest = slowest
+
+
+def _members(node: Any) -> list:
+    if isinstance(node, Operation):
+        return [node]
+    if isinstance(node, Unit):
+        return node.members
+    return list(hierarchy.group_ops(node))
 
 
 def _node_lines(drawing: _Drawing, events: list) -> list:
@@ -390,7 +333,7 @@ def _node_lines(drawing: _Drawing, events: list) -> list:
             clusters.pop()
             lines.append("  " * min(len(clusters), 8) + "}")
         elif kind == "op":
-            lines.append(indent + _op_node(drawing, node, _relative(node._name, clusters[-1])))
+            lines.append(indent + _leaf_node(drawing, node, _relative(node._name, clusters[-1])))
         else:
             lines.append(indent + _group_node(drawing, node, clusters[-1]))
     return lines
@@ -403,54 +346,121 @@ def _relative(name: str, cluster_path: str) -> str:
 
 
 def _cluster_start(scope: Scope, serial: int, level: int, indent: str) -> list:
-    attrs = {"label": _shorten(scope.leaf, _LABEL_WIDTH),
-             "tooltip": f"{_shorten(scope.path, 300, keep_end=True)}\nname scope, {scope.size} ops",
+    attrs = {"label": shorten(scope.leaf, LABEL_WIDTH),
+             "tooltip": f"{shorten(scope.path, 300, keep_end=True)}\nname scope, "
+                        f"{_count(scope.size, 'op')}",
              "style": "rounded,filled", "fillcolor": _CLUSTER_FILLS[level % 2],
-             "color": "#9fb3cc", "fontcolor": "#34495e", "fontsize": "10", "labeljust": "l"}
-    return [f"{indent}subgraph cluster_{serial} {{", f"{indent}  graph [{_attributes(attrs)}];"]
+             "color": "#9fb3cc", "fontcolor": "#34495e", "fontsize": "10", "labeljust": "l",
+             "class": "sm-scope"}
+    return [f"{indent}subgraph cluster_{serial} {{", f"{indent}  graph [{attributes(attrs)}];"]
 
 
-# --- op nodes -------------------------------------------------------------------------------
+def _under(name: str, path: str) -> str:
+    """`name` relative to `path` when it lies under it, else whole."""
+    return name[len(path) + 1:] if name.startswith(path + "/") else name
 
-def _op_node(drawing: _Drawing, op: Operation, name: str) -> str:
-    attrs, lines, tooltip = _op_parts(drawing, op, name)
-    _decorate(drawing, attrs, lines, tooltip, [op], drawing.timings.get(op))
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+# --- leaf nodes: ops and variables -----------------------------------------------------------
+
+def _leaf_node(drawing: _Drawing, node: Any, name: str) -> str:
+    attrs, lines, tooltip = _leaf_parts(drawing, node, name)
+    _decorate(drawing, attrs, lines, tooltip, node, _members(node))
     attrs["label"] = "\n".join(lines)
     attrs["tooltip"] = "\n".join(tooltip)
-    return f"n{op._id} [{_attributes(attrs)}];"
+    return f"{drawing.node_id(node)} [{attributes(attrs)}];"
 
 
-def _op_parts(drawing: _Drawing, op: Operation, name: str) -> tuple:
-    """(style attributes, label lines, tooltip lines) of an op drawn as `name`."""
-    attrs = dict(_STYLES[_kind(op)])
-    lines = [_shorten(name, _LABEL_WIDTH, keep_end=True)]
-    second = _second_line(op, name)
-    if second:
-        lines.append(second)
-    tooltip = _op_tooltip(op)
-    for index, value in drawing.values.get(op, ()):
+def _leaf_parts(drawing: _Drawing, node: Any, name: str) -> tuple:
+    """(style attributes, label lines, tooltip lines) of an op or variable drawn as `name`."""
+    kind = _kind(node)
+    drawing.marks.add(kind)
+    attrs = dict(_STYLES[kind])
+    head = node.head if isinstance(node, Unit) else node
+    if isinstance(node, Unit) and node.kind == "variable":
+        lines, tooltip = _variable_text(node, name)
+    else:
+        lines, tooltip = _op_text(drawing, head, name)
+    for index, value in drawing.values.get(head, ()):
         prefix = f":{index} = " if index else "= "
-        lines.append(prefix + _value_brief(value))
-        tooltip.append(f"value{f' :{index}' if index else ''}: {_value_full(value)}")
+        lines.append(prefix + value_brief(value))
+        tooltip.append(f"value{f' :{index}' if index else ''}: {value_full(value)}")
     return attrs, lines, tooltip
 
 
-_VERSION_SUFFIX = re.compile(r"V\d+$")
+def _variable_text(unit: Unit, name: str) -> tuple:
+    head = unit.head
+    spec = tensor_spec(head._outputs[0])
+    slots = f" · {_count(len(unit.slots), 'slot')}" if unit.slots else ""
+    lines = [shorten(name, LABEL_WIDTH, keep_end=True), spec + slots]
+    tooltip = [head._name, f"variable {spec}"]
+    folded = [op for op in unit.members if op is not head]
+    if unit.initializer is not None:
+        tooltip.append(f"initialized by {unit.initializer._name}")
+    if folded:
+        tooltip.append("with " + shorten(", ".join(f"{_under(op._name, head._name)} "
+                                                   f"({op._type})" for op in folded), 400))
+    if unit.slots:
+        tooltip.append("slots: " + shorten(", ".join(s._name for s in unit.slots), 300))
+    if head.defined_at:
+        filename, line, function = head.defined_at
+        tooltip.append(f"defined at {filename}:{line} ({function})")
+    return lines, tooltip
+
+
+def _op_text(drawing: _Drawing, op: Operation, name: str) -> tuple:
+    lines = [shorten(name, LABEL_WIDTH, keep_end=True)]
+    second = _second_line(op, name)
+    constants = drawing.parts.embedded.get(op, ())
+    inline, own_line = _constant_text(op, constants)
+    if inline and not second and len(lines[0]) + len(inline) < LABEL_WIDTH:
+        lines[0] += " " + inline
+    elif inline:
+        second = f"{second} {inline}".strip()
+    if second:
+        lines.append(second)
+    lines += own_line
+    tooltip = _op_tooltip(op)
+    tooltip += [f"constant {c._name} = {value_full(c._attrs['value'])}" for c in constants]
+    return lines, tooltip
 
 
 def _second_line(op: Operation, name: str) -> str:
     kind = _kind(op)
-    if kind in ("placeholder", "variable") and op._outputs:
-        return _tensor_spec(op._outputs[0])
+    if kind == "placeholder" and op._outputs:
+        return tensor_spec(op._outputs[0])
     if kind == "const":
         value = op._attrs.get("value")
-        if isinstance(value, np.ndarray) and value.size <= _SMALL_VALUE:
-            return _value_brief(value)
-        return _tensor_spec(op._outputs[0]) if op._outputs else ""
+        if isinstance(value, np.ndarray) and value.size <= SMALL_VALUE:
+            return value_brief(value)
+        return tensor_spec(op._outputs[0]) if op._outputs else ""
     base = hierarchy._numbered(name.rpartition("/")[2])[0].lower()
     # NOTE: `Add` of type AddV2 (a newer version of an op keeps the old name) says its type.
     same = base in (op._type.lower(), _VERSION_SUFFIX.sub("", op._type).lower())
-    return "" if same else _shorten(op._type, _LABEL_WIDTH)
+    return "" if same else op._type
+
+
+def _constant_text(op: Operation, constants: Iterable) -> tuple:
+    """How the constants `op` reads show in its label: (text after an infix operator, as
+    `× 0.5`, or "" ; lines of `name = value` for the others)."""
+    chosen = set(constants)
+    infix = OPS[op._type].infix
+    inline, own_line = "", []
+    for position, t in enumerate(op._inputs):
+        const = t._op
+        if const not in chosen:
+            continue
+        value = value_brief(const._attrs["value"])
+        if infix and len(op._inputs) == 2:
+            inline = f"{infix} {value}" if position == 1 else f"{value} {infix}"
+            continue
+        leaf = const._name.rpartition("/")[2]
+        label = value if _GENERIC_NAME.match(leaf) else f"{leaf} = {value}"
+        own_line.append(shorten(label, LABEL_WIDTH))
+    return inline, own_line
 
 
 def _op_tooltip(op: Operation) -> list:
@@ -458,13 +468,13 @@ def _op_tooltip(op: Operation) -> list:
     lines += [f"output {tensor.name}: {spec_text(tensor._dtype.name, tensor._dims)}"
               for tensor in op._outputs[:8]]
     if op._inputs:
-        lines.append("inputs: " + _shorten(", ".join(t.name for t in op._inputs), 300))
+        lines.append("inputs: " + shorten(", ".join(t.name for t in op._inputs), 300))
     if op._control_inputs:
         lines.append("control inputs: " +
-                     _shorten(", ".join(c._name for c in op._control_inputs), 300))
+                     shorten(", ".join(c._name for c in op._control_inputs), 300))
     lines += _branch_lines(op)
     if _kind(op) == "const" and "value" in op._attrs:
-        lines.append("value: " + _value_full(op._attrs["value"]))
+        lines.append("value: " + value_full(op._attrs["value"]))
     if op.defined_at:
         filename, line, function = op.defined_at
         lines.append(f"defined at {filename}:{line} ({function})")
@@ -478,7 +488,7 @@ def _branch_lines(op: Operation) -> list:
         if branch is not None and hasattr(branch, "get_operations"):
             branch_ops = branch.get_operations()
             counts = _type_summary(_count_types(branch_ops))
-            lines.append(f"{attr[:-6]}: {len(branch_ops)} ops ({counts})")
+            lines.append(f"{attr[:-6]}: {_count(len(branch_ops), 'op')} ({counts})")
     return lines
 
 
@@ -495,13 +505,27 @@ def _type_summary(counts: dict, limit: int = 8) -> str:
     return text + (", …" if len(ranked) > limit else "")
 
 
-def _decorate(drawing: _Drawing, attrs: dict, lines: list, tooltip: list, ops: list,
-              seconds: Optional[float]) -> None:
-    """Timing colour, fetched emphasis and faded style, shared by op and group nodes."""
+def _decorate(drawing: _Drawing, attrs: dict, lines: list, tooltip: list, node: Any,
+              ops: list) -> None:
+    """Notes, timing colour, fetched emphasis, faded and unevaluated styles, shared by every
+    node of the model."""
+    notes = drawing.notes.get(node)
+    if notes:
+        text = "  ".join(f"{arrow} {', '.join(names)}" for arrow, names in notes.items())
+        lines.append(shorten(text, LABEL_WIDTH + 8))
+        tooltip.append("linked to what is drawn apart: " + text)
+    linked = drawing.detached.get(node)
+    if linked is not None:
+        lines.append(f"linked to {_count(len(linked), 'node')}, drawn apart")
+        tooltip.append("linked to: " + shorten(", ".join(sorted(linked)), 600))
+    hidden_controls = drawing.counted_controls.get(node)
+    if hidden_controls:
+        tooltip.append(f"{_count(hidden_controls, 'control input')} not drawn")
+    seconds = drawing.seconds(ops) if drawing.timings else None
     if seconds is not None:
-        attrs["fillcolor"] = _heat(seconds / drawing.slowest if drawing.slowest else 0.0)
-        lines.append(_duration(seconds))
-        tooltip.append(f"time: {_duration(seconds)}")
+        attrs["fillcolor"] = heat(seconds / drawing.slowest if drawing.slowest else 0.0)
+        lines.append(duration(seconds))
+        tooltip.append(f"time: {duration(seconds)}")
     if drawing.fetched and any(op in drawing.fetched for op in ops):
         attrs.update(_FETCHED)
         tooltip.append("fetched")
@@ -509,6 +533,13 @@ def _decorate(drawing: _Drawing, attrs: dict, lines: list, tooltip: list, ops: l
         attrs.update(_FADED)
         attrs["style"] = attrs.get("style", _NODE_DEFAULTS["style"]) + ",dashed"
         tooltip.append("not needed by the runs")
+    reasons = {drawing.unevaluated[op] for op in ops if op in drawing.unevaluated}
+    if reasons and drawing.options.values is not None:
+        attrs["style"] = attrs.get("style", _NODE_DEFAULTS["style"]).replace("dashed", "") \
+            + "," + _UNEVALUATED["style"]
+        attrs["penwidth"] = _UNEVALUATED["penwidth"]
+        tooltip.append("not evaluated: " + "; ".join(sorted(reasons)))
+        drawing.marks.add("unevaluated")
 
 
 # --- group nodes ----------------------------------------------------------------------------
@@ -522,24 +553,26 @@ def _group_node(drawing: _Drawing, group: Any, cluster_path: str) -> str:
         attrs, lines, tooltip = _overflow_parts(drawing, group, counts)
     elif isinstance(group, Scope):
         attrs = dict(_STYLES["scope"])
-        lines = [_shorten(group.leaf, _LABEL_WIDTH, keep_end=True), f"{group.size} ops"]
-        tooltip = [group.path, f"name scope, {group.size} ops: {_type_summary(counts)}"]
+        drawing.marks.add("scope")
+        lines = [shorten(group.leaf, LABEL_WIDTH, keep_end=True), _count(group.size, "op")]
+        tooltip = [group.path, f"name scope, {_count(group.size, 'op')}: {_type_summary(counts)}"]
     else:
         attrs, lines, tooltip = _series_parts(group, counts)
-    seconds = drawing.seconds(ops) if drawing.timings else None
-    _decorate(drawing, attrs, lines, tooltip, ops, seconds)
+        drawing.marks.add("series")
+    _decorate(drawing, attrs, lines, tooltip, group, ops)
     attrs["label"] = "\n".join(lines)
     attrs["tooltip"] = "\n".join(tooltip)
-    return f"{drawing.ids[id(group)]} [{_attributes(attrs)}];"
+    return f"{drawing.ids[id(group)]} [{attributes(attrs)}];"
 
 
 def _folded_parts(drawing: _Drawing, scope: Scope, cluster_path: str) -> tuple:
     """A collapsed scope that is one op with its constants, reads and assigns: drawn as the op."""
     own = scope.own
-    attrs, lines, tooltip = _op_parts(drawing, own, _relative(own._name, cluster_path))
+    attrs, lines, tooltip = _leaf_parts(drawing, own, _relative(own._name, cluster_path))
     folded = [f"{_relative(op._name, scope.path)} ({op._type})" for op in scope.items
-              if op is not own]
-    tooltip.append("with " + _shorten(", ".join(folded), 300))
+              if op is not own and isinstance(op, Operation)]
+    if folded:
+        tooltip.append("with " + shorten(", ".join(folded), 300))
     return attrs, lines, tooltip
 
 
@@ -550,57 +583,135 @@ def _overflow_parts(drawing: _Drawing, group: Scope, counts: dict) -> tuple:
     tooltip = [f"{group.size} earlier ops in {len(group.items)} nodes, folded to keep the drawing "
                f"within {limit} nodes; draw a part of the graph or raise max_nodes to see them",
                _type_summary(counts)]
+    drawing.marks.add("scope")
     return dict(_STYLES["scope"]), lines, tooltip
+
+
+def _series_type(first: Any) -> str:
+    if isinstance(first, Unit):
+        return "variable" if first.kind == "variable" else first.head._type
+    return first._type
 
 
 def _series_parts(series: Series, counts: dict) -> tuple:
     first = series.members[0]
     count = len(series.members)
-    lines = [_shorten(f"{series.leaf} ({count})", _LABEL_WIDTH, keep_end=True)]
-    if isinstance(first, Operation):
-        lines.append(_shorten(first._type, _LABEL_WIDTH))
-        described = f"{count} {first._type} ops"
-    elif first.foldable:
-        lines.append(_shorten(first.own._type, _LABEL_WIDTH))
-        described = f"{count} {first.own._type} ops with their constants"
+    if isinstance(first, Scope):
+        base = hierarchy._series_key(first.leaf)[0]
+        lines = [shorten(f"{base} × {count}", LABEL_WIDTH, keep_end=True)]
+        if first.foldable:
+            lines.append(first.own._type)
+            described = f"{count} {first.own._type} ops with their constants"
+        else:
+            lines.append(f"{_count(first.size, 'op')} each")
+            described = f"{count} name scopes of {_count(first.size, 'op')}"
     else:
-        lines.append(f"{first.size} ops each")
-        described = f"{count} name scopes of {first.size} ops"
+        lines = [shorten(f"{series.leaf} ({count})", LABEL_WIDTH, keep_end=True)]
+        kind = _series_type(first)
+        lines.append(kind)
+        described = f"{count} {kind} ops"
     where = series.parent.path or "the top level"
     tooltip = [f"series {series.leaf} in {where}", described,
-               f"{series.size} ops: {_type_summary(counts)}"]
+               f"{_count(series.size, 'op')}: {_type_summary(counts)}"]
     return dict(_STYLES["series"]), lines, tooltip
+
+
+# --- parts set aside ------------------------------------------------------------------------
+
+def _note_parts_aside(drawing: _Drawing) -> None:
+    """Write the name of each part set aside on the model's nodes it touches (reads, writes,
+    or runs after)."""
+    node_of = drawing.node_of
+    for part in drawing.parts.aside:
+        for op in _aside_ops(part):
+            for neighbour in _neighbours(op):
+                node = node_of.get(neighbour)
+                if node is not None:
+                    drawing.note(node, "→", part.name)
+
+
+def _aside_ops(part: Aside) -> list:
+    return part.ops + [op for unit in part.variables for op in unit.members]
+
+
+def _neighbours(op: Operation) -> Iterator[Operation]:
+    for t in op._inputs:
+        yield t._op
+    yield from op._control_inputs
+    for t in op._outputs:
+        yield from t._consumers
+    yield from op._control_outputs
+
+
+def _aside_lines(drawing: _Drawing, links: dict) -> list:
+    """The parts set aside, one dashed node each with no edge into the model, and the nodes
+    drawn apart, in a row at the foot of the drawing (a column beside it would widen it)."""
+    parts = drawing.parts.aside
+    lines: list = []
+    for k, part in enumerate(parts):
+        ops = _aside_ops(part)
+        text = [part.name, f"{part.kind}, {_count(len(ops), 'op')}"]
+        if part.variables:
+            text.append(shorten(", ".join(u._name for u in part.variables), LABEL_WIDTH))
+        tooltip = [f"{part.name}: {part.kind}, {_count(len(ops), 'op')}, drawn apart",
+                   f"%graph --expand {part.name} draws it in the model",
+                   f"ops: {_type_summary(_count_types(ops))}"]
+        node = dict(_STYLES["aside"], label="\n".join(text), tooltip="\n".join(tooltip))
+        lines.append(f"  a{k} [{attributes(node)}];")
+    apart = [f"a{k}" for k in range(len(parts))]
+    apart += [drawing.node_id(node) for node in drawing.detached
+              if drawing.cluster_of.get(node) == ""]
+    deepest = _deepest(drawing, links)
+    if deepest is not None:
+        # NOTE: an invisible edge from the deepest node ranks them below it (rank=max does
+        # not move nodes that have no edges)
+        source = drawing.node_id(deepest)
+        lines += [f'  {source} -> {node} [style="invis", weight="0"];' for node in apart]
+    return lines
+
+
+def _deepest(drawing: _Drawing, links: dict) -> Any:
+    """The drawn node at the end of the longest path of drawn edges (None if none)."""
+    successors: dict = {}
+    waiting: dict = {}
+    for source, destination, _ in links:
+        if source in drawing.detached or destination in drawing.detached:
+            continue
+        if destination not in successors.setdefault(source, set()):
+            successors[source].add(destination)
+            waiting[destination] = waiting.get(destination, 0) + 1
+    depth = {node: 0 for node in successors if not waiting.get(node)}
+    ready = list(depth)
+    while ready:  # NOTE: Kahn's order; nodes on a cycle of collapsed groups are left out
+        node = ready.pop()
+        for successor in successors.get(node, ()):
+            depth[successor] = max(depth.get(successor, 0), depth[node] + 1)
+            waiting[successor] -= 1
+            if not waiting[successor]:
+                ready.append(successor)
+    return max(depth, key=depth.get) if depth else None
 
 
 # --- edges ----------------------------------------------------------------------------------
 
-def _edge_lines(drawing: _Drawing, ops: list, node_of: dict) -> list:
-    lines: list = []
-    merged: dict = {}  # (source node, destination node, is_control) -> {tensor or op: faded}
-    faded = drawing.faded
+def _links(drawing: _Drawing, ops: list) -> dict:
+    """(source node, destination node, is control) -> {tensor or op carried: faded}, for the
+    inputs of the drawn `ops` that come from another drawn node."""
+    links: dict = {}
+    node_of, faded = drawing.node_of, drawing.faded
     for op in ops:
         destination = node_of[op]
-        for producer, carried, is_control in _links(op):
+        for producer, carried, is_control in _inputs(op):
             source = node_of.get(producer)
             if source is None or source is destination:
-                continue  # not drawn, or inside one collapsed node
+                continue  # not drawn (set aside, embedded), or inside one node
             dim = bool(faded) and (producer in faded or op in faded)
-            if source is not producer or destination is not op:
-                _merge(merged, (source, destination, is_control), carried, dim)
-            elif is_control:
-                lines.append(_control_edge(drawing, producer, op, 1, dim))
-            else:
-                lines.append(_data_edge(carried, op, dim))
-    for (source, destination, is_control), carried in merged.items():
-        dim = all(carried.values())
-        if is_control:
-            lines.append(_control_edge(drawing, source, destination, len(carried), dim))
-        else:
-            lines.append(_merged_edge(drawing, source, destination, list(carried), dim))
-    return lines
+            entry = links.setdefault((source, destination, is_control), {})
+            entry[carried] = entry.get(carried, True) and dim
+    return links
 
 
-def _links(op: Operation) -> Iterator[tuple]:
+def _inputs(op: Operation) -> Iterator[tuple]:
     """(producing op, what flows, is it a control dependency) for each input of `op`."""
     for tensor in op._inputs:
         yield tensor._op, tensor, False
@@ -608,42 +719,113 @@ def _links(op: Operation) -> Iterator[tuple]:
         yield control, control, True
 
 
-def _merge(merged: dict, key: tuple, carried: Any, dim: bool) -> None:
-    entry = merged.setdefault(key, {})
-    entry[carried] = entry.get(carried, True) and dim
+def _detach_hubs(drawing: _Drawing, links: dict) -> None:
+    """Nodes linked to far more nodes than is usual here are drawn once, apart from their
+    edges (as TensorBoard extracts high-degree nodes): the node says how many it links, and an
+    input drawn apart is noted on the nodes it feeds (`← x`)."""
+    neighbours: dict = {}
+    for source, destination, _ in links:
+        neighbours.setdefault(source, set()).add(destination)
+        neighbours.setdefault(destination, set()).add(source)
+    if len(neighbours) < 2 * _DETACH_DEGREE:
+        return
+    median = statistics.median(len(linked) for linked in neighbours.values())
+    limit = max(_DETACH_DEGREE, _DETACH_FACTOR * median)
+    for node, linked in neighbours.items():
+        if len(linked) > limit:
+            drawing.detached[node] = {_node_name(other) for other in linked}
+    for source, destination, _ in links:
+        if source in drawing.detached and destination not in drawing.detached:
+            drawing.note(destination, "←", _short_name(source))
 
 
-def _data_edge(tensor: Tensor, op: Operation, dim: bool) -> str:
-    attrs = {"label": _tensor_spec(tensor), "tooltip": f"{tensor.name} → {op._name}"}
+def _short_name(node: Any) -> str:
+    return _node_name(node).rpartition("/")[2]
+
+
+def _count_controls(drawing: _Drawing, links: dict) -> None:
+    """In a large drawing control edges are not drawn: each node's tooltip counts them."""
+    counted = drawing.counted_controls
+    for (_, destination, is_control), carried in links.items():
+        if is_control:
+            counted[destination] = counted.get(destination, 0) + len(carried)
+
+
+def _edge_lines(drawing: _Drawing, links: dict, drawn_controls: bool) -> list:
+    lines: list = []
+    for (source, destination, is_control), carried in links.items():
+        if source in drawing.detached or destination in drawing.detached:
+            continue
+        dim = all(carried.values())
+        if not is_control:
+            lines.append(_data_edge(drawing, source, destination, list(carried), dim))
+        elif drawn_controls:
+            lines.append(_control_edge(drawing, source, destination, len(carried), dim))
+            drawing.marks.add("control_edges")
+    return lines
+
+
+def _data_edge(drawing: _Drawing, source: Any, destination: Any, tensors: list,
+               dim: bool) -> str:
+    specs = {tensor_spec(tensor) for tensor in tensors}
+    common = specs.pop() if len(specs) == 1 else ""
+    count = len(tensors)
+    names = shorten(", ".join(tensor.name for tensor in tensors[:20]), 600)
+    attrs: dict = {"tooltip": _edge_tooltip(f"{names}: {common}" if common else names, source,
+                                            destination, count)}
+    if count > 1:
+        attrs["label"] = f"×{count} {common}".rstrip()
+        drawing.marks.add("merged")
+    elif tensors[0] not in drawing.labelled and _informs(drawing, source, destination,
+                                                          tensors[0]):
+        attrs["label"] = common
+        drawing.labelled.add(tensors[0])
+    attrs["penwidth"] = _width(tensors)
     if dim:
         attrs.update(_FADED_EDGE)
-    return f"  n{tensor._op._id} -> n{op._id} [{_attributes(attrs)}];"
+    return (f"  {drawing.node_id(source)} -> {drawing.node_id(destination)} "
+            f"[{attributes(attrs)}];")
+
+
+def _informs(drawing: _Drawing, source: Any, destination: Any, tensor: Tensor) -> bool:
+    """Is the edge's `dtype[shape]` worth its place on the picture? Out of an input, across a
+    scope's border, or where an op changed the shape (it is always in the tooltip)."""
+    if not isinstance(source, (Operation, Unit)) or _kind(source) in _INPUT_STYLES:
+        return True
+    if drawing.cluster_of.get(source) != drawing.cluster_of.get(destination):
+        return True
+    if not isinstance(destination, (Operation, Unit)):
+        return True
+    producer = tensor._op
+    before = [t._dims for t in producer._inputs if t._dtype is tensor._dtype]
+    return tensor._value_index > 0 or not before or tensor._dims not in before
+
+
+def _width(tensors: list) -> str:
+    """Wider for bigger tensors: 1 for a scalar, about 2.6 for a million elements."""
+    largest = max(_elements(t._dims) for t in tensors)
+    return f"{min(1.0 + 0.27 * math.log10(max(largest, 1)), 3.2):.2g}"
+
+
+def _elements(dims: Any) -> int:
+    if dims is None:
+        return 1
+    count = 1
+    for d in dims:
+        count *= d if d is not None else 1
+    return count
 
 
 def _control_edge(drawing: _Drawing, source: Any, destination: Any, count: int,
                   dim: bool) -> str:
     attrs = {"style": "dashed", "tooltip": _edge_tooltip("control dependency", source,
                                                          destination, count)}
-    if dim:
-        attrs.update(_FADED_EDGE)
-    return (f"  {drawing.node_id(source)} -> {drawing.node_id(destination)} "
-            f"[{_attributes(attrs)}];")
-
-
-def _merged_edge(drawing: _Drawing, source: Any, destination: Any, tensors: list,
-                 dim: bool) -> str:
-    specs = {_tensor_spec(tensor) for tensor in tensors}
-    common = specs.pop() if len(specs) == 1 else ""
-    count = len(tensors)
-    label = common if count == 1 else f"×{count} {common}".rstrip()
-    names = _shorten(", ".join(tensor.name for tensor in tensors[:20]), 600)
-    attrs = {"label": label, "tooltip": _edge_tooltip(names, source, destination, count)}
     if count > 1:
-        attrs["penwidth"] = f"{min(1.0 + 0.5 * math.log2(count), 4.0):.2g}"
+        attrs["label"] = f"×{count}"
     if dim:
         attrs.update(_FADED_EDGE)
     return (f"  {drawing.node_id(source)} -> {drawing.node_id(destination)} "
-            f"[{_attributes(attrs)}];")
+            f"[{attributes(attrs)}];")
 
 
 def _edge_tooltip(what: str, source: Any, destination: Any, count: int) -> str:
@@ -652,9 +834,57 @@ def _edge_tooltip(what: str, source: Any, destination: Any, count: int) -> str:
 
 
 def _node_name(node: Any) -> str:
-    if isinstance(node, Operation):
+    if isinstance(node, (Operation, Unit)):
         return node._name
     if isinstance(node, Scope):
         return node.path
     parent = node.parent.path
     return f"{parent}/{node.leaf}" if parent else node.leaf
+
+
+# --- caption and legend ---------------------------------------------------------------------
+
+_LEGEND = {
+    "placeholder": "blue: placeholder", "variable": "tan cylinder: variable",
+    "const": "grey: constant", "state": "orange: writes a variable",
+    "control": "lilac: cond/while", "scope": "folder: a name scope, collapsed",
+    "series": "stack: a numbered series", "merged": "×N: N tensors",
+    "control_edges": "dashed: control dependency", "unevaluated": "dotted: not evaluated",
+}
+
+
+def _caption(drawing: _Drawing) -> list:
+    lines: list = []
+    aside = drawing.parts.aside
+    if aside:
+        names = ", ".join(part.name for part in aside)
+        lines += _wrapped(f"Set aside: {names} (noted as → on the nodes they touch). "
+                          f"%graph --expand {aside[0].name} draws it in.")
+    if drawing.timings and drawing.slowest:
+        lines.append(f"time: white 0 → red {duration(drawing.slowest)} (slowest node)")
+    if drawing.options.values is not None and drawing.unevaluated:
+        lines += _wrapped(_unevaluated_summary(drawing.unevaluated))
+    marks = [text for key, text in _LEGEND.items() if key in drawing.marks]
+    if marks and len(drawing.cluster_of) > 3:
+        lines += _wrapped("   ".join(marks))
+    return lines
+
+
+def _unevaluated_summary(unevaluated: dict) -> str:
+    reasons: dict = {}
+    for reason in unevaluated.values():
+        reasons[reason] = reasons.get(reason, 0) + 1
+    listed = "; ".join(f"{reason} ({count})" for reason, count in
+                       sorted(reasons.items(), key=lambda item: -item[1])[:3])
+    return f"{_count(len(unevaluated), 'op')} not evaluated: {listed}"
+
+
+def _wrapped(text: str) -> list:
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > _CAPTION_WIDTH:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line] if line else lines

@@ -2,10 +2,12 @@
 
 TensorBoard's rules: an op lives in the scope its name's prefix names (`a/b/c` in `a/b`; an op
 named like a scope, `w` beside `w/read`, lives inside it); five or more siblings of one kind named
-`base`, `base_1`, ... with consecutive numbers form a series. Groups open breadth-first, largest
-first and alike siblings together, while the visible node count stays within the budget. The top
-level shows whole up to five times the budget; beyond that (a flat graph of thousands of unrelated
-names) its earliest items fold into one overflow group, so no drawing is unbounded.
+`base`, `base_1`, ... (or `block0`, `block1`, ...) with consecutive numbers form a series, scopes
+of one structure as ops of one type. Leaves are ops and variable units (parts.py), placed where
+their op is. Groups open breadth-first, largest first and alike siblings together, while the
+visible node count stays within the budget. The top level shows whole up to five times the
+budget; beyond that (a flat graph of thousands of unrelated names) its earliest items fold into
+one overflow group, so no drawing is unbounded.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Iterator, Optional, Union
 
 from ..graph import Operation
 from ..ops.registry import OPS
+from .parts import Unit
 
 __all__ = ["Scope", "Series", "SERIES_MIN_SIZE", "TOP_LEVEL_FACTOR", "MAX_CLUSTER_DEPTH", "build",
            "choose_open", "assign_nodes", "walk", "group_ops", "type_counts"]
@@ -24,6 +27,7 @@ TOP_LEVEL_FACTOR = 5
 # NOTE: scopes a single op deep cost no node to open, so a name nested a thousand scopes deep
 # would open as a thousand clusters, which Graphviz cannot lay out (its stack runs out).
 MAX_CLUSTER_DEPTH = 16
+LEAVES = (Operation, Unit)  # what the tree holds besides groups: drawn as one node each
 
 
 class Scope:
@@ -50,26 +54,28 @@ class Scope:
     def foldable(self) -> bool:
         """Collapsed, is it drawn as its own op? (its other items are constants, reads, assigns)"""
         return self.own is not None and all(
-            isinstance(item, Operation) and (item is self.own or _attaches(item))
+            isinstance(item, LEAVES) and (item is self.own or _attaches(item))
             for item in self.items)
 
     @property
     def clustered(self) -> bool:
         """Open, is it drawn as a cluster? (an op with only its constants is drawn inline)"""
         return not (self.own is not None and all(
-            isinstance(item, Operation) and (item is self.own or _is_const(item))
+            isinstance(item, LEAVES) and (item is self.own or _is_const(item))
             for item in self.items))
 
 
-def _is_const(op: Operation) -> bool:
-    return OPS[op._type].role == "const"
+def _is_const(item: Union[Operation, Unit]) -> bool:
+    return isinstance(item, Operation) and OPS[item._type].role == "const"
 
 
-def _attaches(op: Operation) -> bool:
-    """Does `op` fold silently into the op its scope is named for when the scope is collapsed?
-    Constants, reads and writes do (`add/y`, `w/read`, `w/Assign`): a collapsed `add` then still
-    looks like the Add it is."""
-    opdef = OPS[op._type]
+def _attaches(item: Union[Operation, Unit]) -> bool:
+    """Does `item` fold silently into the op its scope is named for when the scope is
+    collapsed? Constants, reads and writes do (`add/y`, `w/read`, `w/Assign`): a collapsed `add`
+    then still looks like the Add it is."""
+    if not isinstance(item, Operation):
+        return False
+    opdef = OPS[item._type]
     return opdef.role == "const" or opdef.pass_through or opdef.writes_state
 
 
@@ -100,15 +106,18 @@ Group = Union[Scope, Series]
 
 
 def _leaf(item: Union[Operation, Scope]) -> str:
-    return item._name.rpartition("/")[2] if isinstance(item, Operation) else item.leaf
+    return item._name.rpartition("/")[2] if isinstance(item, LEAVES) else item.leaf
 
 
-def _size(item: Union[Operation, Group]) -> int:
-    return 1 if isinstance(item, Operation) else item.size
+def _size(item: Union[Operation, Unit, Group]) -> int:
+    """How many ops an item stands for."""
+    if isinstance(item, Operation):
+        return 1
+    return len(item.members) if isinstance(item, Unit) else item.size
 
 
 def _first(item: Union[Operation, Group]) -> int:
-    return item._id if isinstance(item, Operation) else item.first
+    return item._id if isinstance(item, LEAVES) else item.first
 
 
 # --- building the tree ----------------------------------------------------------------------
@@ -127,7 +136,7 @@ def build(ops: list) -> Scope:
             home = _scope(scopes, name.rpartition("/")[0], op._id)
         home.items.append(op)
     for scope in reversed(scopes.values()):  # children were created after their parents
-        scope.size += sum(1 for item in scope.items if isinstance(item, Operation))
+        scope.size += sum(_size(item) for item in scope.items if isinstance(item, LEAVES))
         if scope.parent is not None:
             scope.parent.size += scope.size
     for scope in scopes.values():
@@ -163,7 +172,7 @@ def _group_series(scope: Scope) -> None:
     """Replace runs of numbered siblings of one kind in `scope.items` by Series."""
     by_base: dict = {}
     for position, item in enumerate(scope.items):
-        base, number = _numbered(_leaf(item))
+        base, number = _series_key(_leaf(item))
         by_base.setdefault(base, []).append((number, position, item))
     replaced: dict = {}
     for entries in by_base.values():
@@ -176,7 +185,7 @@ def _group_series(scope: Scope) -> None:
             for run in _consecutive_runs(same_kind):
                 series = Series(scope, [item for _, _, item in run])
                 for member in series.members:
-                    if not isinstance(member, Operation):
+                    if isinstance(member, Scope):
                         member.series = series
                 replaced.update((position, None) for _, position, _ in run)
                 replaced[min(position for _, position, _ in run)] = series
@@ -186,15 +195,31 @@ def _group_series(scope: Scope) -> None:
 
 
 def _numbered(leaf: str) -> tuple:
+    """(`add`, 3) for TF's uniquified `add_3`; (leaf, 0) for a name without such a number."""
     base, underscore, digits = leaf.rpartition("_")
     if underscore and base and digits.isdigit() and digits.isascii() and len(digits) < 19:
         return base, int(digits)
     return leaf, 0
 
 
-def _kind(item: Union[Operation, Scope]) -> tuple:
+def _series_key(leaf: str) -> tuple:
+    """As `_numbered`, and also (`block`, 7) for a user's numbered name `block7`."""
+    base, number = _numbered(leaf)
+    if base != leaf:
+        return base, number
+    stem = leaf.rstrip("0123456789")
+    digits = leaf[len(stem):]
+    if stem and digits and digits.isascii() and len(digits) < 19 and \
+            (digits == "0" or digits[:1] != "0"):
+        return stem, int(digits)
+    return leaf, 0
+
+
+def _kind(item: Union[Operation, Unit, Scope]) -> tuple:
     if isinstance(item, Operation):
         return ("op", item._type)
+    if isinstance(item, Unit):
+        return (item.kind, item.head._type)
     return ("scope", tuple(sorted(type_counts(item).items())))
 
 
@@ -242,7 +267,7 @@ def choose_open(root: Scope, max_nodes: int, depth: Optional[int] = None,
     frontier: list = [root]
     while frontier:
         candidates = [item for group in frontier for item in group.items
-                      if not isinstance(item, Operation)]
+                      if not isinstance(item, LEAVES)]
         frontier = []
         for group in candidates:
             if id(group) in forced:
@@ -310,7 +335,7 @@ def _forced(root: Scope, depth: Optional[int], expand: tuple) -> set:
     while stack:
         group = stack.pop()
         for item in group.items:
-            if isinstance(item, Operation):
+            if isinstance(item, LEAVES):
                 homes[item._name] = group
                 continue
             stack.append(item)
@@ -340,7 +365,8 @@ def _expanded(name: str, scopes: dict, homes: dict) -> Group:
 # --- reading the result ---------------------------------------------------------------------
 
 def assign_nodes(root: Scope) -> dict:
-    """Operation -> what draws it: the op itself, or the collapsed group that contains it."""
+    """Operation -> what draws it: the op itself, its variable unit, or the collapsed group that
+    contains it."""
     node_of: dict = {}
     stack: list = [root]
     while stack:
@@ -348,21 +374,24 @@ def assign_nodes(root: Scope) -> dict:
         for item in group.items:
             if isinstance(item, Operation):
                 node_of[item] = item
+            elif isinstance(item, Unit):
+                node_of.update((op, item) for op in item.members)
             elif item.open:
                 stack.append(item)
             else:
-                for op in group_ops(item):
-                    node_of[op] = item
+                node_of.update((op, item) for op in group_ops(item))
     return node_of
 
 
 def group_ops(group: Group) -> Iterator[Operation]:
-    """Every op in the group's subtree."""
+    """Every op in the group's subtree (a variable unit's members included)."""
     stack = [group]
     while stack:
         for item in stack.pop().items:
             if isinstance(item, Operation):
                 yield item
+            elif isinstance(item, Unit):
+                yield from item.members
             else:
                 stack.append(item)
 
@@ -381,7 +410,7 @@ def walk(root: Scope) -> Iterator[tuple]:
             if cluster is not None:
                 depth -= 1
                 yield ("leave", cluster)
-        elif isinstance(item, Operation):
+        elif isinstance(item, LEAVES):
             yield ("op", item)
         elif not item.open:
             yield ("group", item)
