@@ -5,10 +5,12 @@
 """
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
@@ -17,9 +19,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def execute(path: Path) -> nbformat.NotebookNode:
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT)}})
-    client.execute()
+    with tempfile.TemporaryDirectory() as sockets:
+        # NOTE: the kernel talks over local sockets, not TCP, which it would warn about
+        manager = KernelManager(kernel_name="python3", transport="ipc",
+                                ip=str(Path(sockets) / "kernel"))
+        client = NotebookClient(notebook, km=manager, timeout=600,
+                                resources={"metadata": {"path": str(ROOT)}})
+        try:
+            client.execute()
+        finally:
+            if manager.has_kernel:  # NOTE: a kernel manager we made is ours to stop
+                manager.shutdown_kernel(now=True)
     return notebook
 
 

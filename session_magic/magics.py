@@ -6,6 +6,7 @@ namespace and delegates to notebook.Notebook; every registration it makes, unloa
 from __future__ import annotations
 
 import keyword
+import os
 import types
 from typing import Any, Optional
 
@@ -18,7 +19,6 @@ from . import errors
 from .frames import outside_package, traceback_of
 from .notebook import DRAWN_TYPES, GraphRequest, Notebook
 from .render import backends
-from .session import BaseSession
 
 __all__ = ["SessionMagics", "load_ipython_extension", "unload_ipython_extension"]
 
@@ -51,14 +51,16 @@ class SessionMagics(Magics):
               "of them (any expression). Default: the default graph.")
     @argument("--values", action="store_true", help="Evaluate with the default session (no "
               "variable changes) and draw values on the nodes.")
+    @argument("--feed", default=None, metavar="NAME", help="For --values and --trace: feed "
+              "the feed dict in this variable (default: the feeds of the session's last run).")
     @argument("--trace", action="store_true", help="Run once and colour nodes by measured time.")
     @argument("--depth", type=int, default=None, help="How many levels of name scopes to open.")
     @argument("--expand", action="append", default=[], metavar="SCOPE",
               help="Open this name scope (repeatable).")
-    @argument("--rankdir", default="TB", choices=["TB", "LR", "BT", "RL"],
-              help="Direction of the drawing.")
-    @argument("--format", default="svg", choices=["svg", "dot"], help="Show a picture or the "
-              "DOT source.")
+    @argument("--rankdir", default="TB", choices=["TB", "LR", "BT", "RL"], metavar="DIR",
+              help="Direction of the drawing: TB (default), LR, BT or RL.")
+    @argument("--format", default="svg", choices=["svg", "dot"], metavar="FORMAT",
+              help="svg (default) shows a picture, dot the DOT source.")
     @argument("-o", "--output", default=None, metavar="FILE", help="Also save to FILE (.svg or "
               ".dot).")
     @argument("--max-nodes", type=int, default=None, help="Node budget for this drawing.")
@@ -78,10 +80,11 @@ class SessionMagics(Magics):
         request = GraphRequest(target=self._target(args.target), values=args.values,
                                trace=args.trace, depth=args.depth, expand=tuple(args.expand),
                                rankdir=args.rankdir, format=args.format, output=args.output,
-                               show_all=args.all, max_nodes=args.max_nodes)
+                               show_all=args.all, max_nodes=args.max_nodes,
+                               feed_dict=self._feed(args.feed))
         _check_counts(args)
         try:
-            return self.notebook.draw(request)
+            view = self.notebook.draw(request)
         except (ValueError, TypeError, OSError) as problem:
             raise UsageError(f"%graph: {problem}") from None
         except (backends.RendererUnavailable, backends.RenderFailed) as problem:
@@ -89,6 +92,18 @@ class SessionMagics(Magics):
                              "saves the DOT source)") from None
         except Exception as problem:  # noqa: BLE001 - e.g. a target object's own broken method
             raise UsageError(f"%graph: {type(problem).__name__}: {problem}") from None
+        if args.output:
+            print(f"%graph: saved the drawing to {os.path.abspath(args.output)}")
+        return view
+
+    def _feed(self, name: Optional[str]) -> Optional[dict]:
+        if name is None:
+            return None
+        feed = self._target([name])
+        if not isinstance(feed, dict):
+            raise UsageError(f"%graph: --feed {name} must name a feed dict, got "
+                             f"{type(feed).__name__}")
+        return feed
 
     def _target(self, words: list) -> Any:
         if not words:
@@ -107,19 +122,18 @@ class SessionMagics(Magics):
     @argument("--trace", action="store_true", help="Draw per-op times of the cell's runs.")
     @cell_magic
     def session(self, line: str, cell: str) -> None:
-        """Run the cell with a fresh Graph as default and a Session on it named `sess`."""
+        """Run the cell with a fresh Graph as default and a Session on it named sess."""
         args = _parse(self.session, line, "%%session")
         namespace = self.shell.user_ns
         _check_session_name(args.name, namespace)
-        before = namespace.get(args.name)
+        name_was_bound, before = args.name in namespace, namespace.get(args.name)
         with self.notebook.cell_session(trace=args.trace) as sess:
             namespace[args.name] = sess
             self.shell.run_cell(cell, store_history=False)
         view = None if args.no_graph else self.notebook.cell_view(sess)
         if not args.keep:
             sess.close()
-            if before is not None and not isinstance(before, BaseSession) and \
-                    namespace.get(args.name) is sess:
+            if name_was_bound and namespace.get(args.name) is sess:
                 namespace[args.name] = before  # NOTE: the user's own `sess` comes back
         if view is not None:
             self.shell.display_pub.publish(view._repr_mimebundle_())
@@ -134,9 +148,16 @@ class SessionMagics(Magics):
         if notice:
             print(notice)
 
-    def show_op_error(self, shell: Any, etype: type, value: BaseException, tb: Any,
-                      tb_offset: Optional[int] = None) -> Any:
-        """Show a runtime error with the user's frames only (no library or kernel frames)."""
+    def show_error(self, shell: Any, etype: type, value: BaseException, tb: Any,
+                   tb_offset: Optional[int] = None) -> Any:
+        """Show a runtime error, or an error session_magic raised about its arguments (a feed
+        of the wrong shape), with the user's frames only: no library or kernel frames. Any
+        other error is shown as IPython always shows it."""
+        ours = isinstance(value, errors.OpError) or (
+            _raised_inside_package(tb) and not isinstance(value, UsageError))
+        if not ours:
+            shell.showtraceback(running_compiled_code=True)
+            return []
         frames = traceback_of(tb, outside_package)
         structured = shell.InteractiveTB.structured_traceback(etype, value, frames,
                                                               tb_offset=tb_offset)
@@ -147,6 +168,15 @@ class SessionMagics(Magics):
     def cell_location(self, filename: str, lineno: int) -> Optional[str]:
         named = self.shell.compile.format_code_name(filename)
         return f"cell {named[1]}, line {lineno}" if named else None
+
+
+def _raised_inside_package(tb: Any) -> bool:
+    """Was the error raised by session_magic's own code (its innermost frame ours)?"""
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return not outside_package(tb.tb_frame.f_code.co_filename)
 
 
 def _parse(magic: Any, line: str, usage: str) -> Any:
@@ -172,6 +202,17 @@ def _check_counts(args: Any) -> None:
         raise UsageError(f"%graph: --max-nodes must be 1 or more, got {args.max_nodes}")
 
 
+def _plain_help(magic: Any, usage: str) -> None:
+    """`%graph?` as text a person reads: without the reST `::` that magic_arguments writes, and
+    with a cell magic's own `%%`."""
+    text = magic.__doc__.replace("::\n\n", "", 1)
+    magic.__doc__ = text.replace(f"%{usage.lstrip('%')} ", f"{usage} ", 1)
+
+
+_plain_help(SessionMagics.graph, "%graph")
+_plain_help(SessionMagics.session, "%%session")
+
+
 # --- load / unload --------------------------------------------------------------------------
 
 _EVENTS = ("pre_run_cell", "post_run_cell")
@@ -184,7 +225,7 @@ def load_ipython_extension(ip: Any) -> None:
     for event in _EVENTS:
         ip.events.register(event, getattr(magics, event))
     magics._previous_custom_exc = (ip.custom_exceptions, ip.CustomTB)
-    ip.set_custom_exc((errors.OpError,), magics.show_op_error)
+    ip.set_custom_exc((Exception,), magics.show_error)
     errors.set_location_formatter(magics.cell_location)
     formatter = ip.display_formatter.mimebundle_formatter
     magics._previous_printers = {kind: formatter.for_type(kind, magics.notebook.display_bundle)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 from . import snapshot
@@ -85,7 +85,7 @@ class GraphRequest:
     output: Optional[str] = None
     show_all: bool = False
     max_nodes: Optional[int] = None
-    feed_dict: dict = field(default_factory=dict)
+    feed_dict: Optional[dict] = None   # None: the feeds of the session's last run
 
 
 class Notebook:
@@ -130,10 +130,11 @@ class Notebook:
         options = dict(rankdir=request.rankdir, depth=request.depth, expand=request.expand,
                        hidden=hidden, max_nodes=request.max_nodes)
         if request.values or request.trace:
-            values, timings = self._evaluate(target, request)
-            options.update(values=values if request.values else None,
-                           timings=timings if request.trace else None)
-        view = draw(target, **options)
+            look = self._evaluate(target, request)
+            options.update(values=look.values if request.values else None,
+                           timings=look.seconds if request.trace else None,
+                           unevaluated=look.skipped)
+        view = draw(target, with_outline=True, **options)
         if request.format == "dot":
             view = GraphView(view.source, repr(view), format="dot")
         if request.output:
@@ -145,7 +146,9 @@ class Notebook:
         drawing without the ops re-run cells superseded, and TF's repr."""
         return mimebundle(target, repr(target), hidden=self.history.superseded())
 
-    def _evaluate(self, target: Any, request: GraphRequest) -> tuple[dict, dict]:
+    def _evaluate(self, target: Any, request: GraphRequest) -> snapshot.Snapshot:
+        """One uncommitted run of the drawing's tensors with the default session, fed what the
+        request names or else what the session's last run was fed."""
         graph, ops, _ = select_ops(target)
         session = get_default_session()
         if session is None or session.graph is not graph or session.closed:
@@ -156,8 +159,12 @@ class Notebook:
                              "first.")
         tensors = [t for op in ops for t in op.outputs]
         if not tensors:
-            return {}, {}
-        return snapshot.evaluate(session, tensors, request.feed_dict or None, trace=request.trace)
+            return snapshot.Snapshot()
+        feed_dict = request.feed_dict
+        if feed_dict is None:
+            feed_dict = {t: value for t, value in session.last_feed_dict().items()
+                         if t.graph is graph}
+        return snapshot.evaluate(session, tensors, feed_dict or None, trace=request.trace)
 
     @contextlib.contextmanager
     def cell_session(self, trace: bool = False) -> Iterator[Session]:

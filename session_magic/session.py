@@ -264,6 +264,7 @@ class BaseSession:
         self._timings: Optional[dict] = None
         self._mappers: dict[tuple, _FetchMapper] = {}
         self._threads = max(1, int(self._config.inter_op_parallelism_threads or 1))
+        self._last_feeds: tuple = ((), ())
         self._pool: Optional[ThreadPoolExecutor] = None
 
     graph = property(lambda self: self._graph, doc="The graph this session runs.")
@@ -291,6 +292,7 @@ class BaseSession:
             unique, rebuild = mapper.elements, mapper.build
         feed_tensors, feed_values = self._prepare_feeds(feed_dict)
         plan = self._plan_for(unique, feed_tensors)
+        self._last_feeds = (feed_tensors, feed_values)
         try:
             return rebuild(self._execute(plan, feed_values, options, run_metadata))
         except (errors.OpError, KeyboardInterrupt) as failure:
@@ -432,6 +434,13 @@ class BaseSession:
         return [CompiledRun(plan.fetches, plan.feeds, tuple(plan.ops))
                 for plan in list(self._plans.values())]
 
+    def last_feed_dict(self) -> dict:
+        """The feeds of this session's last run (tensor -> the value as fed): what a look at
+        the graph uses by default (`%graph --values`). The session keeps them until its next
+        run or its close."""
+        tensors, values = self._last_feeds
+        return dict(zip(tensors, values, strict=True))
+
     def has_value(self, variable: Any) -> bool:
         """Does this session hold a value for `variable` (a Variable or its VariableV2 op)?"""
         return getattr(variable, "op", variable) in self._variable_store
@@ -480,6 +489,7 @@ class BaseSession:
             if self._closed:  # NOTE: TF's class here, unlike run's RuntimeError
                 raise errors.CancelledError(None, None, "Session has been closed.")
             values = tuple(_feed_value(t, v) for t, v in zip(feeds, feed_values, strict=True))
+            self._last_feeds = (feeds, values)
             try:
                 return rebuild(self._execute(plan, values, options, run_metadata))
             except (errors.OpError, KeyboardInterrupt) as failure:
@@ -510,6 +520,7 @@ class BaseSession:
             self._random_generators = {}
             self._plans = {}
             self._mappers = {}
+            self._last_feeds = ((), ())
             # NOTE: not shut down, as a run on another thread may still use it: its workers end
             # once the last plan holding it is collected.
             self._pool = None

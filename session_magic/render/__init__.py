@@ -12,7 +12,8 @@ import sys
 from typing import Any, Optional
 
 from .backends import RendererUnavailable, RenderFailed, config, render_svg
-from .dot import DrawOptions, select_ops, to_dot
+from .dot import DrawOptions, outline, select_ops, to_dot
+from .fit import fitted
 
 __all__ = ["GraphView", "draw", "mimebundle", "SVG_MIME"]
 
@@ -85,14 +86,28 @@ def _wants_svg(include: Any) -> bool:
     return SVG_MIME in getattr(shell.display_formatter, "active_types", (SVG_MIME,))
 
 
-def draw(target: Any, *, max_nodes: Optional[int] = None, **options: Any) -> GraphView:
-    """A view of `target` (a Graph, Tensor, Operation, Variable, or a list of them)."""
+def draw(target: Any, *, max_nodes: Optional[int] = None, fit: Optional[bool] = None,
+         with_outline: bool = False, **options: Any) -> GraphView:
+    """A view of `target` (a Graph, Tensor, Operation, Variable, or a list of them).
+
+    Unless the layout is pinned (`max_nodes`, `depth`, `expand`) or `fit=False`, a drawing
+    wider or taller than a notebook shows is collapsed further until it fits (fit.py). With
+    `with_outline` its text form (what a terminal shows) is an outline of the graph, not the
+    target's repr.
+    """
     graph, ops, fetched = select_ops(target)
     hidden = frozenset(options.pop("hidden", ()))
     fetched = frozenset(options.pop("fetched", ())) or fetched
+    if fit is None:
+        fit = max_nodes is None and options.get("depth") is None and not options.get("expand")
     settings = DrawOptions(max_nodes=max_nodes or config.max_nodes, hidden=hidden,
                            fetched=fetched, **options)
-    return GraphView(to_dot(graph, ops, settings), text=_describe(target, graph, ops))
+
+    def dot_for(variant: DrawOptions) -> str:
+        return to_dot(graph, ops, variant)
+    source = fitted(settings, dot_for) if fit else dot_for(settings)
+    text = outline(graph, ops, settings) if with_outline else _describe(target, graph, ops)
+    return GraphView(source, text=text)
 
 
 def _describe(target: Any, graph: Any, ops: list) -> str:

@@ -35,7 +35,8 @@ from .parts import Aside, Parts, Unit, classify
 from .text import (LABEL_WIDTH, SMALL_VALUE, attributes, dtype_abbrev, duration, heat,
                    shorten, spec_text, tensor_spec, value_brief, value_full)
 
-__all__ = ["DrawOptions", "select_ops", "to_dot", "RANKDIRS", "dtype_abbrev", "spec_text"]
+__all__ = ["DrawOptions", "select_ops", "to_dot", "outline", "RANKDIRS", "dtype_abbrev",
+           "spec_text"]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 _SMALL_DRAWING = 25     # NOTE: above this many nodes, control edges are counted, not drawn
@@ -351,7 +352,7 @@ def _cluster_start(scope: Scope, serial: int, level: int, indent: str) -> list:
                         f"{_count(scope.size, 'op')}",
              "style": "rounded,filled", "fillcolor": _CLUSTER_FILLS[level % 2],
              "color": "#9fb3cc", "fontcolor": "#34495e", "fontsize": "10", "labeljust": "l",
-             "class": "sm-scope"}
+             "labelloc": "t", "class": "sm-scope"}
     return [f"{indent}subgraph cluster_{serial} {{", f"{indent}  graph [{attributes(attrs)}];"]
 
 
@@ -516,7 +517,7 @@ def _decorate(drawing: _Drawing, attrs: dict, lines: list, tooltip: list, node: 
         tooltip.append("linked to what is drawn apart: " + text)
     linked = drawing.detached.get(node)
     if linked is not None:
-        lines.append(f"linked to {_count(len(linked), 'node')}, drawn apart")
+        lines.append(f"{_count(len(linked), 'link')}, drawn apart")
         tooltip.append("linked to: " + shorten(", ".join(sorted(linked)), 600))
     hidden_controls = drawing.counted_controls.get(node)
     if hidden_controls:
@@ -790,7 +791,10 @@ def _data_edge(drawing: _Drawing, source: Any, destination: Any, tensors: list,
 def _informs(drawing: _Drawing, source: Any, destination: Any, tensor: Tensor) -> bool:
     """Is the edge's `dtype[shape]` worth its place on the picture? Out of an input, across a
     scope's border, or where an op changed the shape (it is always in the tooltip)."""
-    if not isinstance(source, (Operation, Unit)) or _kind(source) in _INPUT_STYLES:
+    if isinstance(source, (Operation, Unit)) and _kind(source) in _INPUT_STYLES:
+        # NOTE: a placeholder or variable shows its spec itself: the edge does not repeat it
+        return tensor_spec(tensor) != tensor_spec(_head(source)._outputs[0])
+    if not isinstance(source, (Operation, Unit)):
         return True
     if drawing.cluster_of.get(source) != drawing.cluster_of.get(destination):
         return True
@@ -799,6 +803,10 @@ def _informs(drawing: _Drawing, source: Any, destination: Any, tensor: Tensor) -
     producer = tensor._op
     before = [t._dims for t in producer._inputs if t._dtype is tensor._dtype]
     return tensor._value_index > 0 or not before or tensor._dims not in before
+
+
+def _head(node: Any) -> Operation:
+    return node.head if isinstance(node, Unit) else node
 
 
 def _width(tensors: list) -> str:
@@ -888,3 +896,41 @@ def _wrapped(text: str) -> list:
         else:
             line = f"{line} {word}" if line else word
     return lines + [line] if line else lines
+
+
+# --- the outline, for a terminal ------------------------------------------------------------
+
+def outline(graph: Graph, ops: list, options: DrawOptions = DrawOptions()) -> str:
+    """A few lines of text standing for the drawing where no picture can be shown: the
+    top-level scopes and ops with their sizes, and the parts set aside."""
+    if options.hidden:
+        ops = [op for op in ops if op not in options.hidden]
+    parts = classify(graph, ops, options.expand)
+    root = hierarchy.build(parts.items)
+    entries = [_outline_entry(item) for item in root.items[:_OUTLINE_ITEMS]]
+    if len(root.items) > _OUTLINE_ITEMS:
+        entries.append(f"… and {len(root.items) - _OUTLINE_ITEMS} more")
+    lines = [f"{graph!r}" if len(ops) == graph.version else
+             f"{_count(len(ops), 'op')} of {graph!r}"]
+    lines += ["  " + line for line in _wrapped(", ".join(entries))]
+    if parts.aside:
+        aside = ", ".join(f"{part.name} ({part.kind}, {_count(len(_aside_ops(part)), 'op')})"
+                          for part in parts.aside)
+        lines += ["  " + line for line in _wrapped(f"set aside: {aside}")]
+    lines.append("  (a picture needs a front end that shows SVG: %graph -o graph.svg saves one)")
+    return "\n".join(lines)
+
+
+_OUTLINE_ITEMS = 24
+
+
+def _outline_entry(item: Any) -> str:
+    if isinstance(item, Unit) and item.kind == "variable":
+        return f"{item._name} (variable {tensor_spec(item.head._outputs[0])})"
+    if isinstance(item, (Operation, Unit)):
+        head = _head(item)
+        return f"{head._name} ({head._type})"
+    if isinstance(item, Series):
+        each = _count(item.size // len(item.members), "op")
+        return f"{_node_name(item)} ({len(item.members)} × {each})"
+    return f"{item.path} ({_count(item.size, 'op')})"
