@@ -11,6 +11,8 @@ from traitlets.config import Config
 import session_magic as tf
 from session_magic.render import GraphView, backends
 
+from .test_render_dot import Dot
+
 
 @pytest.fixture
 def ip():
@@ -355,3 +357,53 @@ def test_reset_inside_a_session_cell_is_refused_and_loses_nothing(ip, published,
 def test_an_unclosed_quote_is_a_one_line_usage_error(ip):
     with pytest.raises(UsageError, match="^%graph: No closing quotation$"):
         ip.run_line_magic("graph", "'unterminated")
+
+
+# --- a notebook that never misleads -------------------------------------------------------------
+
+def test_a_users_own_session_comes_back_after_a_session_cell(ip, published):
+    run(ip, "sess = tf.Session()\nmine = sess")
+    ip.run_cell_magic("session", "", "x = tf.constant(3)\nsess.run(x)")
+    assert ip.user_ns["sess"] is ip.user_ns["mine"] and not ip.user_ns["mine"].closed
+    ip.run_cell_magic("session", "--keep", "y = tf.constant(4)")
+    assert ip.user_ns["sess"] is not ip.user_ns["mine"]  # NOTE: --keep keeps the cell's
+
+
+def test_values_use_the_feeds_of_the_last_run_unless_told_otherwise(ip):
+    run(ip, "x = tf.placeholder(tf.float32, [2], name='x')\ny = tf.multiply(x, 10.0, name='y')\n"
+            "y.eval({x: [1.0, 2.0]})")
+    source = run(ip, "%graph y --values").source
+    assert "= [10., 20.]" in source
+    run(ip, "other = {x: [3.0, 4.0]}")
+    assert "= [30., 40.]" in run(ip, "%graph y --values --feed other").source
+    run(ip, "nothing = 3")
+    with pytest.raises(UsageError, match="--feed nothing must name a feed dict, got int"):
+        ip.run_line_magic("graph", "y --values --feed nothing")
+
+
+def test_values_mark_what_they_could_not_evaluate(ip):
+    run(ip, "x = tf.placeholder(tf.float32, [2], name='x')\ny = tf.multiply(x, 10.0, name='y')")
+    source = run(ip, "%graph --values").source
+    assert "2 ops not evaluated: placeholder x not fed (2)" in source.replace("\\l", " ")
+    assert "dotted" in Dot(source).attrs("y")["style"]
+
+
+def test_saving_says_where_it_wrote(ip, tmp_path, capsys):
+    run(ip, "a = tf.constant(1, name='a')")
+    path = tmp_path / "picture.dot"
+    run(ip, f"%graph -o {path}")
+    assert f"saved the drawing to {path}" in capsys.readouterr().out
+
+
+def test_a_wrong_feed_shows_the_users_frames_only(ip, capsys):
+    ip.run_cell("x = tf.placeholder(tf.float32, [2], name='x')\ny = x * 2")
+    ip.run_cell("y.eval({x: [1.0, 2.0, 3.0]})")
+    text = "".join(capsys.readouterr())
+    assert "Cannot feed value of shape (3,)" in text
+    assert "session.py" not in text and "graph.py" not in text and "defaults.py" not in text
+
+
+def test_graph_help_is_plain_text(ip):
+    help_text = ip.magics_manager.magics["line"]["graph"].__doc__
+    assert not help_text.startswith("::") and "<{" not in help_text
+    assert ip.magics_manager.magics["cell"]["session"].__doc__.lstrip().startswith("%%session")
