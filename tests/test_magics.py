@@ -1,4 +1,5 @@
 """The extension in an IPython InteractiveShell: loading, %graph, %%session, cell history."""
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -407,3 +408,14 @@ def test_graph_help_is_plain_text(ip):
     help_text = ip.magics_manager.magics["line"]["graph"].__doc__
     assert not help_text.startswith("::") and "<{" not in help_text
     assert ip.magics_manager.magics["cell"]["session"].__doc__.lstrip().startswith("%%session")
+
+
+def test_a_tooltip_names_the_cell_that_made_the_op(ip):
+    from session_magic.render import draw
+    run(ip, "g = tf.Graph()")
+    run(ip, "with g.as_default():\n    two = tf.constant(2.0, name='two')\n"
+            "    doubled = tf.multiply(two, two, name='doubled')")
+    dot = draw(ip.user_ns["g"]).source
+    tooltip = next(line for line in dot.splitlines() if "type: Mul" in line)
+    assert re.search(r"defined at cell In\[\d+\], line 3 \(<module>\)", tooltip), tooltip
+    assert "ipykernel" not in dot and "/tmp/" not in dot

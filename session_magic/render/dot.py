@@ -27,6 +27,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 import numpy as np
 
+from ..errors import op_location
 from ..graph import Graph, Operation, Tensor, ancestors, producers
 from ..ops.registry import OPS
 from . import hierarchy
@@ -478,9 +479,11 @@ def _op_tooltip(op: Operation) -> list:
     lines += _branch_lines(op)
     if _kind(op) == "const" and "value" in op._attrs:
         lines.append("value: " + value_full(op._attrs["value"]))
+    if op._device:
+        lines.append(f"device: {op._device}")
     if op.defined_at:
-        filename, line, function = op.defined_at
-        lines.append(f"defined at {filename}:{line} ({function})")
+        # NOTE: errors' location names a notebook cell (`cell [3], line 2`), not its temp file
+        lines.append(f"defined at {op_location(op)} ({op.defined_at[2]})")
     return lines
 
 
