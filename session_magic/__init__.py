@@ -10,6 +10,8 @@ session. Importing this package never imports IPython, graphviz or wasmtime.
 """
 from __future__ import annotations
 
+import sys as _sys
+
 from . import dtypes, errors
 from .dtypes import *  # noqa: F401,F403 - float32, int32, ... as TF exposes them
 from .dtypes import DType, as_dtype
@@ -44,6 +46,7 @@ from . import math  # noqa: E402,A004
 from . import train  # noqa: E402
 from . import compat  # noqa: E402
 from .aliases import *  # noqa: F401,F403,E402
+from .unsupported import install_everywhere as _name_missing_tf1_names  # noqa: E402
 
 __version__ = "0.1.0"
 newaxis = None
@@ -59,3 +62,8 @@ def unload_ipython_extension(ipython):  # pragma: no cover - exercised through I
     """`%unload_ext session_magic`: undo everything loading did."""
     from .magics import unload_ipython_extension as unload  # NOTE: lazy, as above
     unload(ipython)
+
+
+# NOTE: last, after every namespace: `tf.summary`, `tf.nn.nce_loss`, ... say they are TF1 names
+# not here yet (unsupported.py)
+_name_missing_tf1_names(_sys.modules[__name__])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging as _logging
+import sys as _sys
 from typing import Any
 
 from .graph import colocate_with, container, device, get_all_collection_keys
@@ -50,3 +51,38 @@ class logging:  # noqa: N801 - TF 1's `tf.logging` namespace
     info = staticmethod(lambda msg, *args: logging.log(logging.INFO, msg, *args))
     warning = warn = staticmethod(lambda msg, *args: logging.log(logging.WARN, msg, *args))
     error = staticmethod(lambda msg, *args: logging.log(logging.ERROR, msg, *args))
+    fatal = staticmethod(lambda msg, *args: logging.log(logging.FATAL, msg, *args))
+    vlog = staticmethod(lambda level, msg, *args: logging.log(level, msg, *args))
+    _counts: dict = {}
+
+    @staticmethod
+    def log_if(level: int, msg: str, condition: Any, *args: Any) -> None:
+        if condition:
+            logging.log(level, msg, *args)
+
+    @staticmethod
+    def log_every_n(level: int, msg: str, n: int, *args: Any) -> None:
+        """Log on the 1st, (n+1)th, ... call from the same line, as TF 1 does."""
+        count = logging._call_count()
+        logging.log_if(level, msg, count % max(n, 1) == 0, *args)
+
+    @staticmethod
+    def log_first_n(level: int, msg: str, n: int, *args: Any) -> None:
+        logging.log_if(level, msg, logging._call_count() < n, *args)
+
+    @staticmethod
+    def _call_count() -> int:
+        caller = _sys._getframe(2)
+        site = (caller.f_code.co_filename, caller.f_lineno)
+        count = logging._counts.get(site, 0)
+        logging._counts[site] = count + 1
+        return count
+
+    @staticmethod
+    def flush() -> None:
+        for handler in logging._logger.handlers:
+            handler.flush()
+
+    @staticmethod
+    def TaskLevelStatusMessage(msg: str) -> None:  # noqa: N802 - TF 1's name
+        logging.error(msg)

@@ -14,10 +14,7 @@ for _name in dir(_sm):
 # defines after that point (aliases such as disable_eager_execution, newaxis) are looked up late.
 def __getattr__(name: str) -> _Any:
     if not name.startswith("__"):
-        try:
-            return getattr(_sm, name)
-        except AttributeError:
-            pass
+        return getattr(_sm, name)  # NOTE: a TF1 name not here yet says so (unsupported.py)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
