@@ -1,9 +1,10 @@
 """`sm.train`: TF 1's optimizers, global step and learning-rate decay (checkpoints come from
-saver.py and are re-exported here, as `tf.train.Saver`).
+saver.py and are re-exported here, as `tf.train.Saver`; schedules from learning_rate_decay.py and
+ExponentialMovingAverage from moving_averages.py).
 
-An optimizer's update is built from ordinary ops (reads, arithmetic, Assign/AssignSub) following
-the formulas of TF's Apply* kernels, so a training step is drawn and run like any other op. Slot
-variables are real, non-trainable Variables.
+An optimizer's update of one variable is TF's one training op (ApplyAdam, SparseApplyMomentum...,
+see ops/training_ops.py), so a training step is drawn and run like any other op. Slot variables
+are real, non-trainable Variables named as TF names them (`w/Adam`, `w/Adam_1`).
 """
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ from . import initializers, nest
 from .gradients import gradients
 from .graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
 from .initializers import zeros_initializer
+from .learning_rate_decay import (cosine_decay, cosine_decay_restarts,  # noqa: F401
+                                  exponential_decay, inverse_time_decay, linear_cosine_decay,
+                                  natural_exp_decay, piecewise_constant, polynomial_decay)
+from .moving_averages import ExponentialMovingAverage  # noqa: F401
 from .ops import array_ops, math_ops, state_ops, training_ops
 from .ops.control_flow_ops import group
 from .ops.control_flow_ops import tuple as tuple_after_all
 from .ops.conversion import convert_to_tensor
 from .ops.indexed_slices import IndexedSlices
-from .ops.registry import op_scope
 from .saver import (CheckpointState, Saver, checkpoint_exists, get_checkpoint_state,  # noqa: F401
                     latest_checkpoint, list_variables, load_variable)
 from .tensor_shape import as_dims
@@ -27,8 +31,12 @@ from .variables import Variable, get_variable
 
 __all__ = [
     "Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdagradOptimizer",
-    "RMSPropOptimizer", "AdamOptimizer", "create_global_step", "get_global_step",
+    "RMSPropOptimizer", "AdamOptimizer", "AdadeltaOptimizer", "FtrlOptimizer",
+    "ProximalGradientDescentOptimizer", "ProximalAdagradOptimizer", "create_global_step",
+    "get_global_step",
     "get_or_create_global_step", "global_step", "assert_global_step", "exponential_decay",
+    "piecewise_constant", "polynomial_decay", "natural_exp_decay", "inverse_time_decay",
+    "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay", "ExponentialMovingAverage",
     "Saver", "CheckpointState", "get_checkpoint_state", "latest_checkpoint",
     "checkpoint_exists", "list_variables", "load_variable",
 ]
@@ -84,22 +92,6 @@ def get_or_create_global_step(graph: Optional[Graph] = None) -> Any:
 def global_step(sess: Any, global_step_tensor: Any) -> int:
     """The value of `global_step_tensor` in `sess`, as a Python int."""
     return int(sess.run(global_step_tensor))
-
-
-def exponential_decay(learning_rate: Any, global_step: Any, decay_steps: Any, decay_rate: Any,
-                      staircase: bool = False, name: Optional[str] = None) -> Tensor:
-    """`learning_rate * decay_rate ** (global_step / decay_steps)` (the exponent floored when
-    `staircase`)."""
-    if global_step is None:
-        raise ValueError("global_step is required for exponential_decay.")
-    with op_scope(name, "ExponentialDecay", [learning_rate, global_step, decay_rate]) as scope:
-        rate = convert_to_tensor(learning_rate, name="initial_learning_rate")
-        exponent = math_ops.truediv(math_ops.cast(global_step, rate.dtype),
-                                    math_ops.cast(decay_steps, rate.dtype))
-        if staircase:
-            exponent = math_ops.floor(exponent)
-        return math_ops.multiply(rate, math_ops.pow(math_ops.cast(decay_rate, rate.dtype),
-                                                    exponent), name=scope)
 
 
 # --- optimizers ----------------------------------------------------------------------------------
@@ -346,7 +338,7 @@ def _as(value: Tensor, var: Variable) -> Tensor:
 
 
 class GradientDescentOptimizer(Optimizer):
-    """`var -= learning_rate * grad`."""
+    """`var -= learning_rate * grad` (TF's ApplyGradientDescent)."""
 
     def __init__(self, learning_rate: Any, use_locking: bool = False,
                  name: str = "GradientDescent") -> None:
@@ -357,7 +349,8 @@ class GradientDescentOptimizer(Optimizer):
         self._learning_rate_tensor = self._hyper(self._learning_rate, "learning_rate")
 
     def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
-        return state_ops.assign_sub(var, grad * _as(self._learning_rate_tensor, var)).op
+        lr = _as(self._learning_rate_tensor, var)
+        return training_ops.apply_gradient_descent(var, lr, grad).op
 
     def _apply_sparse_duplicate_indices(self, grad: IndexedSlices, var: Variable) -> Operation:
         # NOTE: as TF: a scatter_sub sums repeated rows itself, so no deduplication first
@@ -367,7 +360,7 @@ class GradientDescentOptimizer(Optimizer):
 
 class MomentumOptimizer(Optimizer):
     """`accum = momentum * accum + grad; var -= lr * accum` (Nesterov: `lr * (grad + momentum *
-    accum)`), as TF's ApplyMomentum kernel."""
+    accum)`), TF's ApplyMomentum."""
 
     def __init__(self, learning_rate: Any, momentum: Any, use_locking: bool = False,
                  name: str = "Momentum", use_nesterov: bool = False) -> None:
@@ -385,21 +378,19 @@ class MomentumOptimizer(Optimizer):
         self._momentum_tensor = self._hyper(self._momentum, "momentum")
 
     def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
-        lr, momentum = _as(self._learning_rate_tensor, var), _as(self._momentum_tensor, var)
-        accum = self.get_slot(var, "momentum")
-        accum_t = state_ops.assign(accum, accum * momentum + grad)
-        step = grad * lr + accum_t * momentum * lr if self._use_nesterov else accum_t * lr
-        return group(state_ops.assign_sub(var, step), accum_t)
+        return training_ops.apply_momentum(
+            var, self.get_slot(var, "momentum"), _as(self._learning_rate_tensor, var), grad,
+            _as(self._momentum_tensor, var), use_nesterov=self._use_nesterov).op
 
     def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
         return training_ops.sparse_apply_momentum(
-            var._variable_ref(), self.get_slot(var, "momentum")._variable_ref(),
-            _as(self._learning_rate_tensor, var), grad.values, grad.indices,
-            _as(self._momentum_tensor, var), use_nesterov=self._use_nesterov).op
+            var, self.get_slot(var, "momentum"), _as(self._learning_rate_tensor, var),
+            grad.values, grad.indices, _as(self._momentum_tensor, var),
+            use_nesterov=self._use_nesterov).op
 
 
 class AdagradOptimizer(Optimizer):
-    """`accum += grad**2; var -= lr * grad / sqrt(accum)`, as TF's ApplyAdagrad kernel."""
+    """`accum += grad**2; var -= lr * grad / sqrt(accum)`, TF's ApplyAdagrad."""
 
     def __init__(self, learning_rate: Any, initial_accumulator_value: float = 0.1,
                  use_locking: bool = False, name: str = "Adagrad") -> None:
@@ -419,20 +410,119 @@ class AdagradOptimizer(Optimizer):
         self._learning_rate_tensor = self._hyper(self._learning_rate, "learning_rate")
 
     def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
-        accum = self.get_slot(var, "accumulator")
-        accum_t = state_ops.assign_add(accum, math_ops.square(grad))
-        lr = _as(self._learning_rate_tensor, var)
-        return group(state_ops.assign_sub(var, grad * lr * math_ops.rsqrt(accum_t)), accum_t)
+        return training_ops.apply_adagrad(var, self.get_slot(var, "accumulator"),
+                                          _as(self._learning_rate_tensor, var), grad).op
 
     def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
         return training_ops.sparse_apply_adagrad(
-            var._variable_ref(), self.get_slot(var, "accumulator")._variable_ref(),
-            _as(self._learning_rate_tensor, var), grad.values, grad.indices).op
+            var, self.get_slot(var, "accumulator"), _as(self._learning_rate_tensor, var),
+            grad.values, grad.indices).op
+
+
+class ProximalAdagradOptimizer(Optimizer):
+    """Adagrad's step, then the proximal step of l1 and l2 penalties (TF's ApplyProximalAdagrad):
+    weights the l1 penalty pulls past zero stay at zero."""
+
+    def __init__(self, learning_rate: Any, initial_accumulator_value: float = 0.1,
+                 l1_regularization_strength: float = 0.0,
+                 l2_regularization_strength: float = 0.0, use_locking: bool = False,
+                 name: str = "ProximalAdagrad") -> None:
+        if initial_accumulator_value <= 0.0:
+            raise ValueError("initial_accumulator_value must be positive: "
+                             f"{initial_accumulator_value}")
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._initial_accumulator_value = initial_accumulator_value
+        self._l1, self._l2 = l1_regularization_strength, l2_regularization_strength
+
+    def _create_slots(self, var_list: list) -> None:
+        for var in var_list:
+            accumulator = _filled_like(var, self._initial_accumulator_value)
+            self._get_or_make_slot(var, accumulator, "accumulator", self._name)
+
+    def _prepare(self) -> None:
+        self._learning_rate_tensor = self._hyper(self._learning_rate, "learning_rate")
+        self._l1_tensor = self._hyper(self._l1, "l1_regularization_strength")
+        self._l2_tensor = self._hyper(self._l2, "l2_regularization_strength")
+
+    def _hyperparameters(self, var: Variable) -> list:
+        return [_as(t, var) for t in (self._learning_rate_tensor, self._l1_tensor,
+                                      self._l2_tensor)]
+
+    def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
+        return training_ops.apply_proximal_adagrad(
+            var, self.get_slot(var, "accumulator"), *self._hyperparameters(var), grad).op
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        return training_ops.sparse_apply_proximal_adagrad(
+            var, self.get_slot(var, "accumulator"), *self._hyperparameters(var), grad.values,
+            grad.indices).op
+
+
+class ProximalGradientDescentOptimizer(Optimizer):
+    """A gradient step, then the proximal step of l1 and l2 penalties (TF's
+    ApplyProximalGradientDescent)."""
+
+    def __init__(self, learning_rate: Any, l1_regularization_strength: float = 0.0,
+                 l2_regularization_strength: float = 0.0, use_locking: bool = False,
+                 name: str = "ProximalGradientDescent") -> None:
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._l1, self._l2 = l1_regularization_strength, l2_regularization_strength
+
+    def _prepare(self) -> None:
+        self._learning_rate_tensor = self._hyper(self._learning_rate, "learning_rate")
+        self._l1_tensor = self._hyper(self._l1, "l1_regularization_strength")
+        self._l2_tensor = self._hyper(self._l2, "l2_regularization_strength")
+
+    def _hyperparameters(self, var: Variable) -> list:
+        return [_as(t, var) for t in (self._learning_rate_tensor, self._l1_tensor,
+                                      self._l2_tensor)]
+
+    def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
+        return training_ops.apply_proximal_gradient_descent(
+            var, *self._hyperparameters(var), grad).op
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        return training_ops.sparse_apply_proximal_gradient_descent(
+            var, *self._hyperparameters(var), grad.values, grad.indices).op
+
+
+class AdadeltaOptimizer(Optimizer):
+    """Adadelta (TF's ApplyAdadelta): running averages of squared gradients (`accum`) and of
+    squared updates (`accum_update`) scale each step."""
+
+    def __init__(self, learning_rate: Any = 0.001, rho: Any = 0.95, epsilon: Any = 1e-8,
+                 use_locking: bool = False, name: str = "Adadelta") -> None:
+        super().__init__(use_locking, name)
+        self._lr, self._rho, self._epsilon = learning_rate, rho, epsilon
+
+    def _create_slots(self, var_list: list) -> None:
+        for var in var_list:
+            self._zeros_slot(var, "accum", self._name)
+            self._zeros_slot(var, "accum_update", self._name)
+
+    def _prepare(self) -> None:
+        self._lr_t = self._hyper(self._lr, "lr")
+        self._rho_t = self._hyper(self._rho, "rho")
+        self._epsilon_t = self._hyper(self._epsilon, "epsilon")
+
+    def _arguments(self, var: Variable) -> list:
+        slots = [self.get_slot(var, "accum"), self.get_slot(var, "accum_update")]
+        return [var, *slots, *[_as(t, var) for t in (self._lr_t, self._rho_t, self._epsilon_t)]]
+
+    def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
+        return training_ops.apply_adadelta(*self._arguments(var), grad).op
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        return training_ops.sparse_apply_adadelta(*self._arguments(var), grad.values,
+                                                  grad.indices).op
 
 
 class RMSPropOptimizer(Optimizer):
     """TF's ApplyRMSProp: `ms += (grad**2 - ms) * (1 - decay); mom = momentum * mom + lr * grad
-    / sqrt(ms + epsilon); var -= mom` (centered: `ms - mg**2` under the root). `ms` starts at 1."""
+    / sqrt(ms + epsilon); var -= mom` (centered, ApplyCenteredRMSProp: `ms - mg**2` under the
+    root). `ms` starts at 1."""
 
     def __init__(self, learning_rate: Any, decay: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-10, use_locking: bool = False, centered: bool = False,
@@ -455,34 +545,26 @@ class RMSPropOptimizer(Optimizer):
         self._momentum_tensor = self._hyper(self._momentum, "momentum")
         self._epsilon_tensor = self._hyper(self._epsilon, "epsilon")
 
-    def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
-        lr, epsilon = _as(self._learning_rate_tensor, var), _as(self._epsilon_tensor, var)
-        one_minus_decay = 1.0 - _as(self._decay_tensor, var)
-        ms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
-        ms_t = state_ops.assign(ms, ms + (math_ops.square(grad) - ms) * one_minus_decay)
-        updated, mean_square = [ms_t], ms_t
-        if self._centered:
-            mg = self.get_slot(var, "mg")
-            mg_t = state_ops.assign(mg, mg + (grad - mg) * one_minus_decay)
-            updated, mean_square = [ms_t, mg_t], ms_t - math_ops.square(mg_t)
-        momentum = _as(self._momentum_tensor, var)
-        root = math_ops.sqrt(mean_square + epsilon)
-        mom_t = state_ops.assign(mom, mom * momentum + grad * lr / root)
-        return group(state_ops.assign_sub(var, mom_t), mom_t, *updated)
-
-    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+    def _arguments(self, var: Variable) -> list:
+        names = ("mg", "rms", "momentum") if self._centered else ("rms", "momentum")
         hyper = [_as(t, var) for t in (self._learning_rate_tensor, self._decay_tensor,
                                        self._momentum_tensor, self._epsilon_tensor)]
-        slots = [self.get_slot(var, name)._variable_ref()
-                 for name in (("mg", "rms", "momentum") if self._centered else ("rms", "momentum"))]
+        return [var, *[self.get_slot(var, name) for name in names], *hyper]
+
+    def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
+        apply = training_ops.apply_centered_rms_prop if self._centered else \
+            training_ops.apply_rms_prop
+        return apply(*self._arguments(var), grad).op
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
         apply = training_ops.sparse_apply_centered_rms_prop if self._centered else \
             training_ops.sparse_apply_rms_prop
-        return apply(var._variable_ref(), *slots, *hyper, grad.values, grad.indices).op
+        return apply(*self._arguments(var), grad.values, grad.indices).op
 
 
 class AdamOptimizer(Optimizer):
-    """TF 1's Adam: `lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t)`, `m` and `v` moving
-    averages, `var -= lr_t * m / (sqrt(v) + epsilon)`; `beta1_power`/`beta2_power` hold
+    """TF 1's Adam (ApplyAdam): `lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t)`, `m` and `v`
+    moving averages, `var -= lr_t * m / (sqrt(v) + epsilon)`; `beta1_power`/`beta2_power` hold
     `beta**t` and advance after every step."""
 
     def __init__(self, learning_rate: Any = 0.001, beta1: float = 0.9, beta2: float = 0.999,
@@ -510,17 +592,14 @@ class AdamOptimizer(Optimizer):
 
     def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
         beta1_power, beta2_power = (_as(p, var) for p in self._get_beta_accumulators())
-        beta1, beta2 = _as(self._beta1_t, var), _as(self._beta2_t, var)
-        alpha = _as(self._lr_t, var) * math_ops.sqrt(1.0 - beta2_power) / (1.0 - beta1_power)
-        m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
-        m_t = state_ops.assign(m, m + (grad - m) * (1.0 - beta1))
-        v_t = state_ops.assign(v, v + (math_ops.square(grad) - v) * (1.0 - beta2))
-        step = m_t * alpha / (math_ops.sqrt(v_t) + _as(self._epsilon_t, var))
-        return group(state_ops.assign_sub(var, step), m_t, v_t)
+        return training_ops.apply_adam(
+            var, self.get_slot(var, "m"), self.get_slot(var, "v"), beta1_power, beta2_power,
+            *[_as(t, var) for t in (self._lr_t, self._beta1_t, self._beta2_t, self._epsilon_t)],
+            grad).op
 
     def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
-        """TF 1's sparse Adam: both moments decay on every row, the batch's rows are added to
-        them, and every row whose moment is not zero moves."""
+        """TF 1's sparse Adam (TF has no SparseApplyAdam): both moments decay on every row, the
+        batch's rows are added to them, and every row whose moment is not zero moves."""
         beta1_power, beta2_power = (_as(p, var) for p in self._get_beta_accumulators())
         beta1, beta2 = _as(self._beta1_t, var), _as(self._beta2_t, var)
         alpha = _as(self._lr_t, var) * math_ops.sqrt(1.0 - beta2_power) / (1.0 - beta1_power)
@@ -541,3 +620,81 @@ class AdamOptimizer(Optimizer):
             update_beta1 = state_ops.assign(beta1_power, beta1_power * self._beta1_t)
             update_beta2 = state_ops.assign(beta2_power, beta2_power * self._beta2_t)
         return group(*update_ops, update_beta1, update_beta2, name=name_scope)
+
+
+class FtrlOptimizer(Optimizer):
+    """FTRL-Proximal (TF's ApplyFtrl; ApplyFtrlV2 with an l2 shrinkage): slots `accum` (squared
+    gradients, from `initial_accumulator_value`) and `linear`."""
+
+    def __init__(self, learning_rate: Any, learning_rate_power: float = -0.5,
+                 initial_accumulator_value: float = 0.1,
+                 l1_regularization_strength: float = 0.0,
+                 l2_regularization_strength: float = 0.0, use_locking: bool = False,
+                 name: str = "Ftrl", accum_name: Optional[str] = None,
+                 linear_name: Optional[str] = None,
+                 l2_shrinkage_regularization_strength: float = 0.0,
+                 beta: Optional[float] = None) -> None:
+        super().__init__(use_locking, name)
+        _check_ftrl_arguments(learning_rate_power, initial_accumulator_value,
+                              l1_regularization_strength, l2_regularization_strength,
+                              l2_shrinkage_regularization_strength)
+        self._learning_rate, self._learning_rate_power = learning_rate, learning_rate_power
+        self._initial_accumulator_value = initial_accumulator_value
+        self._l1, self._l2 = l1_regularization_strength, l2_regularization_strength
+        self._l2_shrinkage = l2_shrinkage_regularization_strength
+        self._beta = 0.0 if beta is None else beta
+        self._accum_name, self._linear_name = accum_name, linear_name
+
+    def _create_slots(self, var_list: list) -> None:
+        for var in var_list:
+            accumulator = _filled_like(var, self._initial_accumulator_value)
+            self._get_or_make_slot(var, accumulator, "accum", self._accum_name or self._name)
+            self._zeros_slot(var, "linear", self._linear_name or self._name)
+
+    def _prepare(self) -> None:
+        self._learning_rate_tensor = self._hyper(self._learning_rate, "learning_rate")
+        self._l1_tensor = self._hyper(self._l1, "l1_regularization_strength")
+        adjusted: Any = self._l2
+        if self._beta:  # NOTE: as TF: beta enters as an l2 strength of beta / (2 * lr)
+            lowest = math_ops.maximum(self._learning_rate_tensor, 1e-36)
+            adjusted = self._l2 + self._beta / (2.0 * lowest)
+        self._l2_tensor = self._hyper(adjusted, "adjusted_l2_regularization_strength")
+        self._l2_shrinkage_tensor = self._hyper(self._l2_shrinkage,
+                                                "l2_shrinkage_regularization_strength")
+        self._learning_rate_power_tensor = self._hyper(self._learning_rate_power,
+                                                       "learning_rate_power")
+
+    def _hyperparameters(self, var: Variable) -> list:
+        tensors = [self._learning_rate_tensor, self._l1_tensor, self._l2_tensor]
+        if self._l2_shrinkage > 0:
+            tensors.append(self._l2_shrinkage_tensor)
+        return [_as(t, var) for t in (*tensors, self._learning_rate_power_tensor)]
+
+    def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
+        apply = training_ops.apply_ftrl_v2 if self._l2_shrinkage > 0 else training_ops.apply_ftrl
+        return apply(var, self.get_slot(var, "accum"), self.get_slot(var, "linear"), grad,
+                     *self._hyperparameters(var)).op
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        apply = training_ops.sparse_apply_ftrl_v2 if self._l2_shrinkage > 0 else \
+            training_ops.sparse_apply_ftrl
+        return apply(var, self.get_slot(var, "accum"), self.get_slot(var, "linear"),
+                     grad.values, grad.indices, *self._hyperparameters(var)).op
+
+
+def _check_ftrl_arguments(learning_rate_power: float, initial_accumulator_value: float,
+                          l1: float, l2: float, l2_shrinkage: float) -> None:
+    """TF's ValueErrors for FtrlOptimizer's arguments, each naming the argument."""
+    if initial_accumulator_value < 0.0:
+        raise ValueError(f"initial_accumulator_value {initial_accumulator_value} needs to be "
+                         "positive or zero")
+    if learning_rate_power > 0.0:
+        raise ValueError(f"learning_rate_power {learning_rate_power} needs to be negative or "
+                         "zero")
+    if l1 < 0.0:
+        raise ValueError(f"l1_regularization_strength {l1} needs to be positive or zero")
+    if l2 < 0.0:
+        raise ValueError(f"l2_regularization_strength {l2} needs to be positive or zero")
+    if l2_shrinkage < 0.0:
+        raise ValueError(f"l2_shrinkage_regularization_strength {l2_shrinkage} needs to be "
+                         "positive or zero")
