@@ -16,11 +16,12 @@ from .. import dtypes as d
 from .. import nest
 from ..gradients import gradients
 from ..graph import Graph, Operation, Tensor, get_default_graph
-from ..tensor_shape import as_dims, dims_compatible, format_dims
+from ..tensor_shape import TensorShape, as_dims, dims_compatible, format_dims
 from .array_ops import squeeze, zeros_like
 from .constant_ops import identity, placeholder, stop_gradient
 from .conversion import convert_to_tensor
 from .registry import OPS, apply_op, no_gradient, op_scope, register
+from .tensor_array_ops import TensorArray, flows, with_flows
 
 __all__ = ["cond", "while_loop", "FuncGraph"]
 
@@ -100,6 +101,8 @@ def _outputs_as_tensors(graph: FuncGraph, values: list, what: str) -> list:
             if isinstance(value, Operation):
                 raise TypeError(f"{what} returned the Operation {value.name!r}; return tensors "
                                 "(use tf.control_dependencies to order operations).")
+            if isinstance(value, TensorArray):
+                value = value.flow  # NOTE: a TensorArray crosses a function as its flow
             tensor = convert_to_tensor(value)
             if tensor._op._graph is not graph:
                 tensor = graph._capture(tensor)
@@ -200,6 +203,7 @@ def _branch_gradient(op: Operation, branch: str, wanted: list, output_grads: Seq
     def build() -> list:
         inner = get_default_graph()
         inner.replayed_reads = forward.variable_reads
+        inner.rebuilding = True  # NOTE: get_variable gives the branch's variables back again
         outputs = _outputs_as_tensors(inner, nest.flatten(function()), "branch")
         inside = [_captured_as(inner, t) for t in wanted]
         present = [x for x in inside if x is not None]
@@ -259,7 +263,7 @@ def cond(pred: Any, true_fn: Optional[Callable] = None, false_fn: Optional[Calla
         # NOTE: TF's results are `cond/Identity:0`, `cond/Identity_1:0`, ... (cond_v2 adds them
         # so fetching a result prunes to its branch); names looked up later depend on them.
         results = [identity(t) for t in op._outputs]
-    outputs = nest.pack_sequence_as(structure, results)
+    outputs = nest.pack_sequence_as(structure, with_flows(nest.flatten(structure), results))
     if not strict and isinstance(outputs, (list, tuple)) and len(outputs) == 1:
         return outputs[0]
     return outputs
@@ -506,7 +510,11 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants:
         raise TypeError("parallel_iterations must be a positive integer.")
     if loop_vars is None or (nest.is_sequence(loop_vars) and not nest.flatten(loop_vars)):
         raise ValueError("No loop variables provided")
-    flat_vars = [convert_to_tensor(v) for v in nest.flatten(loop_vars)]
+    flat_vars = [convert_to_tensor(v) for v in flows(nest.flatten(loop_vars))]
+    if shape_invariants is not None:  # NOTE: as TF, a TensorArray's invariant is not checked
+        shape_invariants = [TensorShape([]) if isinstance(v, TensorArray) else dims for v, dims in
+                            zip(nest.flatten(loop_vars), nest.flatten(shape_invariants),
+                                strict=False)]
     with op_scope(name, "while", flat_vars) as scope:
         invariants = _invariants(flat_vars, shape_invariants)
         limit = _iteration_limit(maximum_iterations)
@@ -524,7 +532,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any, shape_invariants:
     results = results[2:2 + len(flat_vars)]
     if not back_prop:
         results = [stop_gradient(t) for t in results]
-    outputs = nest.pack_sequence_as(loop_vars, results)
+    outputs = nest.pack_sequence_as(loop_vars, with_flows(body_graph._result_leaves, results))
     single = isinstance(loop_vars, (list, tuple)) and len(flat_vars) == 1 and len(loop_vars) == 1
     return outputs[0] if single and not return_same_structure else outputs
 
@@ -550,7 +558,8 @@ def _loop_function(name: str, outer: Graph, function: Callable, loop_vars: Any, 
     with graph.as_default(), graph.name_scope(name + "/"):
         graph.inputs = [placeholder(t.dtype, dims, name="loop_var")
                         for t, dims in zip(flat_vars, invariants, strict=True)]
-        arguments = nest.pack_sequence_as(loop_vars, list(graph.inputs))
+        arguments = nest.pack_sequence_as(
+            loop_vars, with_flows(nest.flatten(loop_vars), list(graph.inputs)))
         if not isinstance(loop_vars, (list, tuple)):
             arguments = [arguments]
         graph._result = function(*arguments)
@@ -568,7 +577,8 @@ def _check_body(graph: FuncGraph, loop_vars: Any, flat_vars: list, invariants: l
     if len(flat_vars) == 1 and not nest.is_sequence(result) and nest.is_sequence(loop_vars):
         result = type(loop_vars)([result]) if not hasattr(loop_vars, "_fields") else result
     nest.assert_same_structure(loop_vars, result)
-    graph.outputs = _outputs_as_tensors(graph, nest.flatten(result), "body")
+    graph._result_leaves = nest.flatten(result)
+    graph.outputs = _outputs_as_tensors(graph, graph._result_leaves, "body")
     for var, out, dims in zip(flat_vars, graph.outputs, invariants, strict=True):
         if out.dtype is not var.dtype:
             raise TypeError(f"Loop variable {var.name} enters the loop with dtype "
