@@ -11,16 +11,17 @@ import numpy as np
 from . import dtypes as d
 from .graph import Tensor
 from .ops import random_ops
-from .ops.array_ops import fill
+from .ops.array_ops import fill, reshape, transpose
 from .ops.constant_ops import make_constant
 from .ops.registry import op_scope
+from .ops.script_ops import numpy_function
 from .tensor_shape import as_dims
 
 __all__ = ["zeros_initializer", "ones_initializer", "constant_initializer",
            "random_normal_initializer", "random_uniform_initializer",
            "truncated_normal_initializer", "variance_scaling_initializer",
            "glorot_uniform_initializer", "glorot_normal_initializer", "he_normal", "he_uniform",
-           "lecun_normal", "lecun_uniform"]
+           "lecun_normal", "lecun_uniform", "orthogonal_initializer"]
 
 _SMALL: Final = 1000  # NOTE: TF 1 stores smaller filled tensors as a Const, larger ones as Fill.
 # scipy.stats.truncnorm.std(a=-2, b=2, loc=0., scale=1.): the spread truncation leaves.
@@ -262,6 +263,38 @@ def lecun_uniform(seed: Optional[int] = None) -> VarianceScaling:
     return VarianceScaling(1.0, "fan_in", "uniform", seed)
 
 
+def _orthonormal(a: np.ndarray) -> np.ndarray:
+    """Q of a's QR, its columns' signs fixed by R's diagonal (so Q is uniformly distributed)."""
+    q, r = np.linalg.qr(a)
+    return (q * np.sign(np.diag(r))).astype(a.dtype)
+
+
+class Orthogonal(Initializer):
+    """A random (semi-)orthogonal matrix, reshaped to the variable, times `gain`."""
+
+    def __init__(self, gain: float = 1.0, seed: Optional[int] = None,
+                 dtype: Any = d.float32) -> None:
+        self.gain, self.seed = gain, seed
+        self.dtype = _float_dtype(dtype)
+
+    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
+        dtype = _float_dtype(self._dtype_for(dtype))
+        dims = _static_shape(shape)
+        if len(dims) < 2:
+            raise ValueError("The tensor to initialize must be at least two-dimensional")
+        rows, cols = int(np.prod(dims[:-1])), dims[-1]
+        flat = (cols, rows) if rows < cols else (rows, cols)
+        a = random_ops.random_normal(flat, dtype=dtype, seed=self.seed)
+        q = numpy_function(_orthonormal, [a], dtype)
+        q.set_shape(flat)
+        if rows < cols:
+            q = transpose(q)
+        return self.gain * reshape(q, dims)
+
+    def get_config(self) -> dict:
+        return {"gain": self.gain, "seed": self.seed, "dtype": self.dtype.name}
+
+
 zeros_initializer = Zeros
 ones_initializer = Ones
 constant_initializer = Constant
@@ -269,6 +302,7 @@ random_normal_initializer = RandomNormal
 random_uniform_initializer = RandomUniform
 truncated_normal_initializer = TruncatedNormal
 variance_scaling_initializer = VarianceScaling
+orthogonal_initializer = Orthogonal
 glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
 
@@ -286,3 +320,4 @@ def default_initializer(dtype: Any, name: str = "") -> Initializer:
 zeros, ones, constant = Zeros, Ones, Constant
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
 variance_scaling, glorot_uniform, glorot_normal = VarianceScaling, GlorotUniform, GlorotNormal
+orthogonal = Orthogonal
