@@ -39,7 +39,7 @@ __all__ = [
     "invert_permutation", "unsorted_segment_sum", "scatter_nd", "unique", "unique_with_counts",
     "parallel_stack", "sequence_mask",
     "reverse", "reverse_v2", "reverse_sequence", "diag", "diag_part", "matrix_diag",
-    "matrix_set_diag", "matrix_diag_part", "meshgrid",
+    "matrix_set_diag", "matrix_diag_part", "meshgrid", "roll", "batch_gather",
 ]
 
 # NOTE: this module defines TF's `range` and `slice`; its own code uses the built-ins by these.
@@ -1387,6 +1387,8 @@ def sequence_mask(lengths: Any, maxlen: Any = None, dtype: Any = d.bool,
             maxlen = math_ops.maximum(convert_to_tensor(0, longest.dtype), longest)
         else:
             maxlen = convert_to_tensor(maxlen, name="maxlen")
+            if maxlen._dims is not None and maxlen._dims:
+                raise ValueError("maxlen must be scalar for sequence_mask")
         row = range(convert_to_tensor(0, maxlen.dtype), maxlen,
                     convert_to_tensor(1, maxlen.dtype))
         mask = math_ops.less(row, math_ops.cast(expand_dims(lengths, -1), maxlen.dtype))
@@ -2518,6 +2520,60 @@ def reverse_sequence(input: Any, seq_lengths: Any, seq_axis: Optional[int] = Non
     attrs = {"seq_dim": seq, "batch_dim": 0 if batch is None else batch}
     args = [("input", input, None), ("seq_lengths", seq_lengths, d.int64)]
     return single(_apply("ReverseSequence", name, args, attrs))
+
+
+# --- Roll, batch_gather ------------------------------------------------------------------------
+
+def _roll_infer(inputs: list, attrs: dict) -> list:
+    x, shift, axis = inputs
+    check_dtype(shift, INDEX_TYPES, "shift")
+    check_dtype(axis, INDEX_TYPES, "axis")
+    for t, what in ((shift, "shift"), (axis, "axis")):
+        if t._dims is not None and len(t._dims) > 1:
+            raise ShapeError(f"{what} must be a scalar or a 1-D vector, got rank {len(t._dims)}")
+    if x._dims is not None and not x._dims:
+        raise ShapeError("input must be 1-D or higher")
+    return [(x._dtype, x._dims)]
+
+
+def _roll(x: Any, shift: Any, axis: Any) -> np.ndarray:
+    x, shifts, axes = np.asarray(x), np.reshape(shift, -1), np.reshape(axis, -1)
+    if x.ndim == 0:
+        raise ValueError("input must be 1-D or higher")
+    if shifts.shape != axes.shape:
+        raise ValueError(f"shift and axis must have the same size, got {shifts.size} and "
+                         f"{axes.size}")
+    for a in axes:
+        if not -x.ndim <= a < x.ndim:
+            raise ValueError(f"axis {a} is out of range for a tensor of rank {x.ndim}")
+    # NOTE: as TF, shifts along a repeated axis add up (np.roll does the same).
+    return np.roll(x, tuple(int(s) for s in shifts), tuple(int(a) for a in axes))
+
+
+def _roll_grad(op: Operation, g: Tensor) -> list:
+    return [roll(g, math_ops.negative(op._inputs[1]), op._inputs[2]), None, None]
+
+
+register("Roll", _roll_infer, lambda op: _roll, grad=_roll_grad)
+
+
+def roll(input: Any, shift: Any, axis: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002
+    """`input` with its entries moved `shift` places along `axis` (each a scalar or a list),
+    the ones shifted off one end entering at the other."""
+    args = [("input", input, None), ("shift", shift, _PREFER_INT32), ("axis", axis, _PREFER_INT32)]
+    return single(_apply("Roll", name, args))
+
+
+def batch_gather(params: Any, indices: Any, name: Optional[str] = None) -> Tensor:
+    """`params[b..., indices[b..., j]]`: a gather per batch entry, the leading dims of
+    `indices` (all but its last) being batch dims of `params`."""
+    with op_scope(name, "BatchGather", [params, indices]):
+        indices = _to_tensor(indices, _PREFER_INT32, "indices")
+        params = _to_tensor(params, None, "params")
+        if indices._dims is None:
+            raise ValueError("batch_gather does not allow indices with unknown shape.")
+        batch = len(indices._dims) - 1
+        return gather(params, indices, axis=batch, batch_dims=batch)
 
 
 # --- Diag, DiagPart, MatrixDiag, MatrixSetDiag, MatrixDiagPart; eye, meshgrid -------------------

@@ -23,7 +23,7 @@ from .known import constant_value
 from .math_ops import equal, reduce_all
 from .registry import NOT_DIFFERENTIABLE, ShapeError, apply_op, op_scope, register
 
-__all__ = ["py_func", "numpy_function", "Print", "print", "check_numerics",
+__all__ = ["py_func", "numpy_function", "py_function", "Print", "print", "check_numerics",
            "verify_tensor_all_finite", "Assert", "assert_equal"]
 
 _DEFAULT_SUMMARIZE: Final = 3
@@ -116,6 +116,8 @@ def _dimension_spacing(dim: int, rank: int) -> str:
 
 def _nested_dimension(array: np.ndarray, dim: int, at_ends: int) -> str:
     """TF's PrintOneDimV2 for the sub-array `array`, which is dimension `dim` of the tensor."""
+    if not isinstance(array, np.ndarray):  # NOTE: an element of an object (string) array
+        return _element_text(array, True)
     if array.ndim == 0:
         return _element_text(array[()], True)
     rank = dim + array.ndim
@@ -184,8 +186,31 @@ def _results(result: Any, dtypes: Sequence[d.DType], token: str) -> tuple:
                  for i, (v, dtype) in enumerate(zip(values, dtypes, strict=True)))
 
 
+class _EagerValue(np.ndarray):
+    """What `py_function` passes its function: an array that also answers `.numpy()`, as the
+    EagerTensors TF passes do, so both `x * 2` and `x.numpy() * 2` work."""
+
+    def numpy(self) -> np.ndarray:
+        return np.asarray(self)
+
+
+def _eager_result(value: Any, dtype: d.DType) -> Any:
+    """py_function's results convert to their declared dtype, as `convert_to_tensor` does."""
+    if dtype is d.string or isinstance(value, (str, bytes)):
+        return value
+    return np.asarray(value).astype(dtype.as_numpy_dtype, copy=False)
+
+
 def _py_func_kernel(op: Operation) -> Callable:
     func, dtypes, token = op._attrs["func"], op._attrs["Tout"], _token(op)
+    if op._attrs.get("eager"):
+        def call_eager(*arrays: Any) -> tuple:
+            result = func(*[np.array(a).view(_EagerValue) for a in arrays])
+            listed = result if isinstance(result, (list, tuple)) else [result]
+            if result is not None and len(listed) == len(dtypes):
+                result = [_eager_result(v, t) for v, t in zip(listed, dtypes, strict=True)]
+            return _results(result, dtypes, token)
+        return call_eager
 
     def call(*arrays: Any) -> tuple:
         return _results(func(*[_argument(a) for a in arrays]), dtypes, token)
@@ -199,7 +224,7 @@ register("PyFunc", _py_func_infer, _py_func_kernel, stateful=True, multi_output=
 
 
 def py_func(func: Callable, inp: Sequence[Any], Tout: Any, stateful: bool = True,
-            name: Optional[str] = None) -> Any:
+            name: Optional[str] = None, _eager: bool = False) -> Any:
     """Run `func` on the NumPy values of `inp` when the op runs; its results become `Tout`."""
     if not callable(func):
         raise ValueError(f"Expected func to be callable, got func of type {type(func)}")
@@ -210,6 +235,8 @@ def py_func(func: Callable, inp: Sequence[Any], Tout: Any, stateful: bool = True
     dtypes = [d.as_dtype(t) for t in (Tout if listed else [Tout])]
     inputs = list(inp)
     attrs = {"func": func, "Tout": dtypes, "stateful": bool_arg(stateful, "stateful")}
+    if _eager:
+        attrs["eager"] = True
     op = apply_op("PyFunc", inputs, attrs, name, arg_names=("input",) * len(inputs))
     if not dtypes:
         return op
@@ -220,6 +247,12 @@ def numpy_function(func: Callable, inp: Sequence[Any], Tout: Any,
                    name: Optional[str] = None) -> Any:
     """`py_func` by its later name."""
     return py_func(func, inp, Tout, stateful=True, name=name)
+
+
+def py_function(func: Callable, inp: Sequence[Any], Tout: Any, name: Optional[str] = None) -> Any:
+    """`py_func` as TF 2 names it: `func` gets arrays that also have `.numpy()` (TF passes
+    EagerTensors) and its results convert to `Tout`. Not differentiable (TF's is)."""
+    return py_func(func, inp, Tout, stateful=True, name=name, _eager=True)
 
 
 def _int_or(value: Any, default: int, name: str) -> int:

@@ -1,0 +1,5 @@
+"""`sm.strings`: string ops, as `tf.strings` (the ones TF1 programs print with)."""
+from .ops.string_ops import as_string, string_join as join  # noqa: F401
+from .ops.string_ops import string_format as format  # noqa: F401,A004
+
+__all__ = ["as_string", "join", "format"]
