@@ -24,13 +24,22 @@ from .ops.array_ops import *  # noqa: F401,F403
 from .ops.constant_ops import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403
 from .ops.functional import cond, while_loop
+from .ops.tensor_array_ops import TensorArray
+from .ops.map_ops import foldl, foldr, map_fn, scan
 from .gradients import gradients, hessians
 from .ops.math_ops import *  # noqa: F401,F403
+from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.random_ops import *  # noqa: F401,F403
+from .ops.image_ops import *  # noqa: F401,F403
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue
 from .ops.conversion import convert_to_tensor
 from .ops.script_ops import *  # noqa: F401,F403
 from .ops.special_ops import *  # noqa: F401,F403
+from .ops.segment_ops import *  # noqa: F401,F403
+from .ops.clip_ops import *  # noqa: F401,F403
+from .ops.nn_ops import dynamic_partition, dynamic_stitch  # noqa: F401
+from .ops.sort_ops import argsort, sort  # noqa: F401
+from .ops.string_ops import as_string, string_join  # noqa: F401
 from .ops.state_ops import *  # noqa: F401,F403
 from .protos import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
                      RunOptions)
@@ -41,10 +50,14 @@ from .initializers import *  # noqa: F401,F403
 from . import initializers  # noqa: E402
 from . import random  # noqa: E402
 from . import bitwise  # noqa: E402
+from . import strings  # noqa: E402
 from . import nn  # noqa: E402  (namespaces after the ops they re-export)
+from . import image  # noqa: E402
 from . import math  # noqa: E402,A004
+from . import linalg  # noqa: E402
 from . import train  # noqa: E402
 from . import compat  # noqa: E402
+from . import layers, losses, metrics, contrib  # noqa: E402
 from .aliases import *  # noqa: F401,F403,E402
 from .unsupported import install_everywhere as _name_missing_tf1_names  # noqa: E402
 

@@ -17,7 +17,7 @@ from .ops import math_ops as math
 from .ops.constant_ops import identity
 from .ops.conversion import convert_to_tensor
 from .ops.functional import cond
-from .ops.image_ops import (random_crop, resize_area, resize_bicubic,  # noqa: F401
+from .ops.image_ops import (adjust_contrastv2, random_crop, resize_area, resize_bicubic,  # noqa: F401
                             resize_bilinear, resize_nearest_neighbor)
 from .ops.known import constant_value
 from .ops.random_ops import random_uniform
@@ -421,8 +421,6 @@ def adjust_brightness(image: Any, delta: Any) -> Tensor:
 
 def adjust_contrast(images: Any, contrast_factor: Any) -> Tensor:
     """Each channel's values moved from their mean by `contrast_factor`."""
-    from .ops.image_ops import adjust_contrastv2
-
     return _via_float(images, lambda x, scope: adjust_contrastv2(x, contrast_factor, name=scope),
                       "adjust_contrast", [contrast_factor])
 

@@ -9,6 +9,7 @@ from .ops.linalg_ops import (cholesky, cholesky_solve, cross, einsum, log_matrix
                              matrix_triangular_solve, matvec, norm, normalize, pinv, qr,
                              self_adjoint_eig, self_adjoint_eigvals, svd, trace, adjoint)
 from .ops.math_ops import matmul, tensordot
+from .ops.clip_ops import global_norm
 from .ops.nn_ops import l2_normalize
 
 band_part = matrix_band_part
@@ -26,7 +27,7 @@ transpose = matrix_transpose
 triangular_solve = matrix_triangular_solve
 
 __all__ = ["adjoint", "band_part", "cholesky", "cholesky_solve", "cross", "det", "diag",
-           "diag_part", "eigh", "eigvalsh", "einsum", "eye", "inv", "l2_normalize", "logdet",
-           "lstsq", "matmul", "matrix_rank", "matrix_transpose", "matvec", "norm", "normalize",
-           "pinv", "qr", "set_diag", "slogdet", "solve", "svd", "tensor_diag",
+           "diag_part", "eigh", "eigvalsh", "einsum", "eye", "global_norm", "inv", "l2_normalize",
+           "logdet", "lstsq", "matmul", "matrix_rank", "matrix_transpose", "matvec", "norm",
+           "normalize", "pinv", "qr", "set_diag", "slogdet", "solve", "svd", "tensor_diag",
            "tensor_diag_part", "tensordot", "trace", "transpose", "triangular_solve"]

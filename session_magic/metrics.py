@@ -27,7 +27,7 @@ __all__ = ["accuracy", "mean", "precision", "recall", "auc", "mean_squared_error
            "percentage_below", "mean_relative_error", "mean_cosine_distance", "mean_tensor",
            "mean_per_class_accuracy", "METRIC_VARIABLES"]
 
-METRIC_VARIABLES = "metric_variables"  # NOTE: TF's GraphKeys.METRIC_VARIABLES
+METRIC_VARIABLES = GraphKeys.METRIC_VARIABLES
 
 
 def metric_variable(shape: list, dtype: Any, name: str) -> Variable:

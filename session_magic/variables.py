@@ -13,7 +13,8 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 from . import dtypes as _dtypes
 from .defaults import get_default_session
-from .graph import Graph, GraphKeys, Operation, Tensor, displayed, get_default_graph
+from .graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection, displayed,
+                    get_default_graph)
 from .ops import state_ops
 from .ops.common import bool_arg
 from .ops.constant_ops import identity
@@ -395,6 +396,8 @@ class _VariableStore:
 
 
 def _store(graph: Graph) -> _VariableStore:
+    while getattr(graph, "outer_graph", None) is not None:
+        graph = graph.outer_graph  # NOTE: a loop body or branch shares its root's scopes
     store = getattr(graph, "_variable_scope_store", None)
     if store is None:
         store = graph._variable_scope_store = _VariableStore()
@@ -435,6 +438,15 @@ def variable_scope(name_or_scope: Any, default_name: Optional[str] = None, value
             yield scope
         finally:
             scopes.remove(scope)
+            if isinstance(name_or_scope, str):  # NOTE: as TF, leaving a named scope resets the
+                _forget_subscope_counts(graph, scope_name)  # default-name counts inside it
+
+
+def _forget_subscope_counts(graph: Graph, scope_name: str) -> None:
+    """Re-entering `model` later numbers `model/dense` from zero again (TF's layer reuse idiom)."""
+    counts = _store(graph).scope_counts
+    for key in [k for k in counts if k.startswith(scope_name + "/")]:
+        del counts[key]
 
 
 def _scope_names(graph: Graph, parent: VariableScope, name_or_scope: Any,
@@ -460,12 +472,16 @@ def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: A
                  use_resource: Any = None, custom_getter: Any = None, constraint: Any = None,
                  synchronization: Any = None, aggregation: Any = None) -> Variable:
     """Get the variable `scope/name`, or create it (reuse rules as in TF 1)."""
+    _refuse_unsupported(partitioner=partitioner, custom_getter=custom_getter,
+                        constraint=constraint)
     graph = get_default_graph()
     store = _store(graph)
     variables, scope = store.variables, store.thread.scopes[-1]
     full_name = f"{scope.name}/{name}" if scope.name else name
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else None
     if full_name in variables:
+        if _rebuilding(graph):  # NOTE: a cond's gradient calls its branch function again
+            return variables[full_name]
         return _reuse(variables[full_name], scope.reuse, full_name, shape, dtype)
     if scope.reuse is True:
         raise ValueError(f"Variable {full_name} does not exist, or was not created with "
@@ -476,14 +492,41 @@ def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: A
     # NOTE: as TF, a value initializer gives its own dtype unless one is asked for
     dtype = dtype or (None if from_value else scope.dtype)
     initial_value = _initial_value(full_name, shape, dtype, initializer)
-    with graph.name_scope(None):
+    with _root_graph(None).name_scope(None):
         variable = Variable(initial_value, trainable=trainable is not False,
                             collections=collections, validate_shape=validate_shape,
                             name=full_name, dtype=None if isinstance(initializer, Tensor)
                             else dtype)
     variable._defined_at = _traceback.format_list(_traceback.extract_stack()[-8:-1])
     variables[full_name] = variable
+    _regularize(variable, full_name, regularizer or scope.regularizer)
     return variable
+
+
+def _regularize(variable: Variable, full_name: str, regularizer: Any) -> None:
+    """As TF: the regularizer's loss, built under `name/Regularizer/`, joins
+    REGULARIZATION_LOSSES (a regularizer may return None: no loss)."""
+    if regularizer is None:
+        return
+    with _root_graph(None).name_scope(f"{full_name}/Regularizer/"):
+        loss = regularizer(variable)
+    if loss is not None:
+        add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
+
+
+def _refuse_unsupported(**arguments: Any) -> None:
+    for name, value in arguments.items():
+        if value is not None:
+            raise NotImplementedError(f"get_variable({name}=...) is not supported by "
+                                      f"session_magic yet")
+
+
+def _rebuilding(graph: Any) -> bool:
+    while graph is not None:
+        if getattr(graph, "rebuilding", False):
+            return True
+        graph = getattr(graph, "outer_graph", None)
+    return False
 
 
 def _reuse(variable: Variable, reuse: Any, full_name: str, shape: Any, dtype: Any) -> Variable:

@@ -443,6 +443,12 @@ def _truncate_divide(x: Any, y: Any) -> Any:
     return np.array(wrapped, dtype=x.dtype).reshape(pairs[0].shape)
 
 
+def _float_floordiv(x: Any, y: Any) -> Any:
+    """TF's float FloorDiv is floor(x / y): inf // 1 is inf where NumPy's floor_divide says nan."""
+    with np.errstate(all="ignore"):
+        return np.floor(np.true_divide(x, y))
+
+
 def _float_truediv(x: Any, y: Any) -> Any:
     return np.true_divide(x.astype(np.float64), y.astype(np.float64))
 
@@ -452,8 +458,8 @@ _FLOAT_DIVISION = [
     ("tf.realdiv", tf.realdiv, np.true_divide), ("tf.div", tf.div, np.true_divide),
     ("tf.div_no_nan", tf.div_no_nan, _div_no_nan), ("tf.atan2", tf.atan2, np.arctan2),
     ("tf.pow", tf.pow, np.power), ("pow", operator.pow, np.power),
-    ("tf.floordiv", tf.floordiv, np.floor_divide), ("floordiv", operator.floordiv,
-                                                     np.floor_divide),
+    ("tf.floordiv", tf.floordiv, _float_floordiv), ("floordiv", operator.floordiv,
+                                                     _float_floordiv),
     ("tf.floormod", tf.floormod, np.remainder), ("mod", operator.mod, np.remainder),
     ("tf.truncatemod", tf.truncatemod, np.fmod),
 ]

@@ -358,3 +358,28 @@ def test_local_variables_have_their_own_initializer():
     with tf.Session() as sess:
         sess.run(init_local)
         assert sess.run(local) == 0
+
+
+def test_get_variable_regularizer_adds_its_loss_under_tfs_name():
+    g = tf.Graph()
+    with g.as_default():
+        with tf.variable_scope("layer"):
+            w = tf.get_variable("w", initializer=tf.constant([[1.0, -2.0]]),
+                                regularizer=lambda v: 0.5 * tf.reduce_sum(tf.square(v)))
+        with tf.variable_scope("other", regularizer=lambda v: tf.reduce_sum(tf.abs(v))):
+            tf.get_variable("v", initializer=tf.constant([3.0, -4.0]))
+            tf.get_variable("quiet", [1], regularizer=lambda v: None)
+        losses = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
+        assert [loss.op.name for loss in losses] == ["layer/w/Regularizer/mul",
+                                                     "other/v/Regularizer/Sum"]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            assert sess.run(losses) == [2.5, 7.0]
+        assert w.name == "layer/w:0"
+
+
+@pytest.mark.parametrize("argument", ["partitioner", "custom_getter", "constraint"])
+def test_get_variable_refuses_what_it_cannot_do_yet(argument):
+    with tf.Graph().as_default():
+        with pytest.raises(NotImplementedError, match=f"get_variable\\({argument}=...\\) is not"):
+            tf.get_variable("w", [2], **{argument: lambda *a, **k: None})

@@ -798,6 +798,19 @@ def _stitch_grad(op: Any, g: Tensor) -> list:
 
 
 register("ParallelDynamicStitch", _stitch_infer, _stitch_kernel, grad=_stitch_grad)
+# NOTE: the kernel writes the inputs in order, so where indices repeat the last one wins:
+# DynamicStitch's promise (ParallelDynamicStitch leaves it unspecified). TF's gradient, as here,
+# still gathers for every index, overwritten or not.
+register("DynamicStitch", _stitch_infer, _stitch_kernel, grad=_stitch_grad)
+
+
+def dynamic_stitch(indices: Sequence[Any], data: Sequence[Any],
+                   name: Optional[str] = None) -> Tensor:
+    """One tensor whose rows `indices[i]` are the rows of `data[i]`; a repeated index takes
+    the value that comes last."""
+    indices = [convert_to_tensor(t, name="indices") for t in indices]
+    data = [convert_to_tensor(t, name="data") for t in data]
+    return single(apply_op("DynamicStitch", [*indices, *data], {"N": len(indices)}, name))
 
 
 def parallel_dynamic_stitch(indices: Sequence[Any], data: Sequence[Any],

@@ -74,6 +74,8 @@ def _tensorflow() -> Any:
     # NOTE: oneDNN's fused kernels round differently from machine to machine; the plain kernels
     # make the recording reproducible.
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    # NOTE: TF 2.21 builds tf.compat.v1.layers and nn.rnn_cell only on Keras 2 (tf_keras)
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     warnings.filterwarnings("ignore")
     import tensorflow as real_tf
 
@@ -220,9 +222,12 @@ def _namespace_of(module: Any, name: str) -> _Namespace:
     return _Namespace(name, resolve)
 
 
+_ACRONYMS = {"rms": "RMS"}  # NOTE: apply_rms_prop is TF's ApplyRMSProp, not ApplyRmsProp
+
+
 def _op_type_named(attribute: str) -> Optional[str]:
     """The raw op a snake_case builder name stands for (`sqrt_grad`: SqrtGrad), if TF has it."""
-    op_type = "".join(part.capitalize() for part in attribute.split("_"))
+    op_type = "".join(_ACRONYMS.get(part, part.capitalize()) for part in attribute.split("_"))
     return op_type if attribute.islower() and hasattr(_raw_ops(), op_type) else None
 
 

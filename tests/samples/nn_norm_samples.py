@@ -122,6 +122,15 @@ SAMPLES.extend([
                [sm.constant([0, 2]), sm.constant([3, 1])], [a, b]),
            [f32(2, 3), f32(2, 3, seed=1)],
            lambda a, b: np.stack([a[0], b[1], a[1], b[0]])),
+    Sample("DynamicStitch",
+           lambda a, b: sm.dynamic_stitch([sm.constant([0, 2]), sm.constant([2, 1])], [a, b]),
+           [f32(2, 3), f32(2, 3, seed=1)], lambda a, b: np.stack([a[0], b[1], b[0]]),
+           label="a repeated index takes the last value",
+           # NOTE: TF's gradient (kept here) gathers for overwritten rows too
+           grad_check=False),
+    Sample("DynamicStitch",
+           lambda a, b: sm.dynamic_stitch([sm.constant([0, 2]), sm.constant([3, 1])], [a, b]),
+           [f32(2, 3), f32(2, 3, seed=1)], lambda a, b: np.stack([a[0], b[1], a[1], b[0]])),
 ])
 
 

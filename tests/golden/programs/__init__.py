@@ -8,7 +8,8 @@ import importlib
 from ..harness import Program
 
 TOPICS = ("samples", "dtypes", "names", "control_deps", "control_flow", "gradients",
-          "optimizers", "dynamic", "bad_inputs")
+          "optimizers", "dynamic", "bad_inputs", "nn_more", "image", "rnn", "linalg",
+          "array_more", "conv", "layers")
 
 
 def not_recordable(topic: str) -> dict:
