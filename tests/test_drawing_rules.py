@@ -132,6 +132,19 @@ def test_gradients_stay_one_node_unless_expanded():
 
 # --- 5. high-degree nodes and control edges -------------------------------------------------------
 
+def test_a_small_models_gradients_are_drawn_apart_without_edges_across_it():
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    w = tf.Variable(tf.ones([3, 2]), name="w")
+    hidden = tf.nn.relu(tf.matmul(x, w), name="hidden")
+    loss = tf.reduce_sum(tf.square(hidden), name="loss")
+    tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    dot = draw(tf.get_default_graph())
+    gradients = dot.node("gradients")
+    assert "links, drawn apart" in dot.attrs("gradients")["label"]
+    assert [edge for edge in drawn_edges(dot) if gradients in edge[:2]] == []
+    assert "hidden" in dot.labels() and "gradients" not in dot.attrs("hidden")["label"]
+
+
 def test_a_node_linked_to_far_more_nodes_than_usual_is_drawn_apart():
     x = tf.placeholder(tf.float32, [3], name="x")
     for i in range(14):

@@ -244,8 +244,18 @@ def test_graph_has_a_white_background_and_no_size_attributes():
     assert not re.search(r"\b(size|dpi|ratio)=", dot.source)
 
 
-def test_long_names_are_shortened_in_labels_but_not_in_tooltips():
+def test_long_names_break_over_two_lines_at_underscores_never_mid_word():
     name = "a_very_long_operation_name_that_goes_on_and_on_forever"
+    tf.constant(1.0, name=name)
+    attrs = draw(tf.get_default_graph()).nodes["n0"]
+    first, second = attrs["label"].split("\n")[:2]
+    assert first + second == name and first.endswith("_") and len(first) <= 32
+    assert len(second) <= 32 and "…" not in attrs["label"]
+    assert attrs["tooltip"].startswith(name + "\n")
+
+
+def test_names_too_long_for_two_lines_are_shortened_in_labels_but_not_in_tooltips():
+    name = "an_operation_name_" * 5 + "end"
     tf.constant(1.0, name=name)
     attrs = draw(tf.get_default_graph()).nodes["n0"]
     first_line = attrs["label"].split("\n")[0]

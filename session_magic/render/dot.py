@@ -34,7 +34,7 @@ from . import hierarchy
 from .hierarchy import Scope, Series
 from .parts import Aside, Parts, Unit, classify
 from .text import (LABEL_WIDTH, SMALL_VALUE, attributes, dtype_abbrev, duration, heat,
-                   shorten, spec_text, tensor_spec, value_brief, value_full)
+                   name_lines, shorten, spec_text, tensor_spec, value_brief, value_full)
 
 __all__ = ["DrawOptions", "select_ops", "to_dot", "outline", "RANKDIRS", "dtype_abbrev",
            "spec_text"]
@@ -43,6 +43,8 @@ RANKDIRS = ("TB", "LR", "BT", "RL")
 _SMALL_DRAWING = 25     # NOTE: above this many nodes, control edges are counted, not drawn
 _DETACH_DEGREE = 6      # a node linked to more nodes than this (and ...
 _DETACH_FACTOR = 3      # ... this many times the median) is drawn apart
+_DETACH_GRADIENTS = 3   # a collapsed tf.gradients scope linked to this many nodes: drawn apart
+_GRADIENTS_SCOPE = re.compile(r"(^|/)gradients(_\d+)?$")
 _CAPTION_WIDTH = 96
 
 
@@ -399,7 +401,7 @@ def _variable_text(unit: Unit, name: str) -> tuple:
     head = unit.head
     spec = tensor_spec(head._outputs[0])
     slots = f" · {_count(len(unit.slots), 'slot')}" if unit.slots else ""
-    lines = [shorten(name, LABEL_WIDTH, keep_end=True), spec + slots]
+    lines = [*name_lines(name, LABEL_WIDTH), spec + slots]
     tooltip = [head._name, f"variable {spec}"]
     folded = [op for op in unit.members if op is not head]
     if unit.initializer is not None:
@@ -410,17 +412,16 @@ def _variable_text(unit: Unit, name: str) -> tuple:
     if unit.slots:
         tooltip.append("slots: " + shorten(", ".join(s._name for s in unit.slots), 300))
     if head.defined_at:
-        filename, line, function = head.defined_at
-        tooltip.append(f"defined at {filename}:{line} ({function})")
+        tooltip.append(f"defined at {op_location(head)} ({head.defined_at[2]})")
     return lines, tooltip
 
 
 def _op_text(drawing: _Drawing, op: Operation, name: str) -> tuple:
-    lines = [shorten(name, LABEL_WIDTH, keep_end=True)]
+    lines = name_lines(name, LABEL_WIDTH)
     second = _second_line(op, name)
     constants = drawing.parts.embedded.get(op, ())
     inline, own_line = _constant_text(op, constants)
-    if inline and not second and len(lines[0]) + len(inline) < LABEL_WIDTH:
+    if inline and not second and len(lines) == 1 and len(lines[0]) + len(inline) < LABEL_WIDTH:
         lines[0] += " " + inline
     elif inline:
         second = f"{second} {inline}".strip()
@@ -563,7 +564,7 @@ def _group_node(drawing: _Drawing, group: Any, cluster_path: str) -> str:
     elif isinstance(group, Scope):
         attrs = dict(_STYLES["scope"])
         drawing.marks.add("scope")
-        lines = [shorten(group.leaf, LABEL_WIDTH, keep_end=True), _count(group.size, "op")]
+        lines = [*name_lines(group.leaf, LABEL_WIDTH), _count(group.size, "op")]
         tooltip = [group.path, f"name scope, {_count(group.size, 'op')}: {_type_summary(counts)}"]
     else:
         attrs, lines, tooltip = _series_parts(group, counts)
@@ -736,12 +737,16 @@ def _detach_hubs(drawing: _Drawing, links: dict) -> None:
     for source, destination, _ in links:
         neighbours.setdefault(source, set()).add(destination)
         neighbours.setdefault(destination, set()).add(source)
-    if len(neighbours) < 2 * _DETACH_DEGREE:
+    if not neighbours:
         return
     median = statistics.median(len(linked) for linked in neighbours.values())
     limit = max(_DETACH_DEGREE, _DETACH_FACTOR * median)
+    large = len(neighbours) >= 2 * _DETACH_DEGREE
     for node, linked in neighbours.items():
-        if len(linked) > limit:
+        # NOTE: a gradients scope reads activations all along the forward path: its edges
+        # cross the model and say nothing, however small the graph (TensorBoard extracts it too)
+        gradients = isinstance(node, Scope) and _GRADIENTS_SCOPE.search(node.path) is not None
+        if (large and len(linked) > limit) or (gradients and len(linked) >= _DETACH_GRADIENTS):
             drawing.detached[node] = {_node_name(other) for other in linked}
     for source, destination, _ in links:
         if source in drawing.detached and destination not in drawing.detached:

@@ -3,6 +3,7 @@ and durations as short labels and full tooltips. Pure functions of their argumen
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,18 @@ def shorten(text: str, limit: int, keep_end: bool = False) -> str:
     if len(text) <= limit:
         return text
     return "…" + text[-(limit - 1):] if keep_end else text[:limit - 1] + "…"
+
+
+def name_lines(name: str, limit: int) -> list:
+    """A long name over two lines, broken after a `_`, `/` or `.` (never mid-word); cut at
+    the front with `…` only when even two lines cannot hold it."""
+    if len(name) <= limit:
+        return [name]
+    breaks = [i + 1 for i, char in enumerate(name[:limit]) if char in "_/."]
+    for cut in reversed(breaks):
+        if len(name) - cut <= limit:
+            return [name[:cut], name[cut:]]
+    return [shorten(name, limit, keep_end=True)]
 
 
 def attributes(attrs: dict) -> str:
@@ -106,7 +119,9 @@ def value_brief(value: Any) -> str:
     try:
         array = np.asarray(value)
         if array.size <= SMALL_VALUE:
-            return shorten(_array_text(array, threshold=SMALL_VALUE), LABEL_WIDTH)
+            # NOTE: NumPy pads columns to align rows ("[  -1, 1568]"); one line needs none
+            text = re.sub(r"\[\s+", "[", re.sub(r"\s+", " ", _array_text(array, SMALL_VALUE)))
+            return shorten(text, LABEL_WIDTH)
         spec = spec_text(_array_dtype_name(array), array.shape)
         if array.dtype.kind in "iuf":
             with np.errstate(all="ignore"):
