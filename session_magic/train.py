@@ -419,7 +419,20 @@ class AdagradOptimizer(Optimizer):
             grad.values, grad.indices).op
 
 
-class ProximalAdagradOptimizer(Optimizer):
+class _Proximal(Optimizer):
+    """The learning rate and the l1 and l2 strengths both proximal optimizers pass their op."""
+
+    def _prepare(self) -> None:
+        self._learning_rate_tensor = self._hyper(self._learning_rate, "learning_rate")
+        self._l1_tensor = self._hyper(self._l1, "l1_regularization_strength")
+        self._l2_tensor = self._hyper(self._l2, "l2_regularization_strength")
+
+    def _hyperparameters(self, var: Variable) -> list:
+        return [_as(t, var) for t in (self._learning_rate_tensor, self._l1_tensor,
+                                      self._l2_tensor)]
+
+
+class ProximalAdagradOptimizer(_Proximal):
     """Adagrad's step, then the proximal step of l1 and l2 penalties (TF's ApplyProximalAdagrad):
     weights the l1 penalty pulls past zero stay at zero."""
 
@@ -440,15 +453,6 @@ class ProximalAdagradOptimizer(Optimizer):
             accumulator = _filled_like(var, self._initial_accumulator_value)
             self._get_or_make_slot(var, accumulator, "accumulator", self._name)
 
-    def _prepare(self) -> None:
-        self._learning_rate_tensor = self._hyper(self._learning_rate, "learning_rate")
-        self._l1_tensor = self._hyper(self._l1, "l1_regularization_strength")
-        self._l2_tensor = self._hyper(self._l2, "l2_regularization_strength")
-
-    def _hyperparameters(self, var: Variable) -> list:
-        return [_as(t, var) for t in (self._learning_rate_tensor, self._l1_tensor,
-                                      self._l2_tensor)]
-
     def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
         return training_ops.apply_proximal_adagrad(
             var, self.get_slot(var, "accumulator"), *self._hyperparameters(var), grad).op
@@ -459,7 +463,7 @@ class ProximalAdagradOptimizer(Optimizer):
             grad.indices).op
 
 
-class ProximalGradientDescentOptimizer(Optimizer):
+class ProximalGradientDescentOptimizer(_Proximal):
     """A gradient step, then the proximal step of l1 and l2 penalties (TF's
     ApplyProximalGradientDescent)."""
 
@@ -469,15 +473,6 @@ class ProximalGradientDescentOptimizer(Optimizer):
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
         self._l1, self._l2 = l1_regularization_strength, l2_regularization_strength
-
-    def _prepare(self) -> None:
-        self._learning_rate_tensor = self._hyper(self._learning_rate, "learning_rate")
-        self._l1_tensor = self._hyper(self._l1, "l1_regularization_strength")
-        self._l2_tensor = self._hyper(self._l2, "l2_regularization_strength")
-
-    def _hyperparameters(self, var: Variable) -> list:
-        return [_as(t, var) for t in (self._learning_rate_tensor, self._l1_tensor,
-                                      self._l2_tensor)]
 
     def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
         return training_ops.apply_proximal_gradient_descent(
