@@ -31,9 +31,12 @@ def parse(argv: list) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few short rounds (smoke run)")
-    parser.add_argument("--only", default="", help="comma-separated keys: W1..W9, MEM, IMPORT")
+    parser.add_argument("--only", default="", help="comma-separated keys: W1..W10, MEM, IMPORT")
     parser.add_argument("--blas-threads", type=int, default=1, help="BLAS threads (default 1)")
     parser.add_argument("--python", help="rerun this command under that interpreter")
+    parser.add_argument("--onednn", action="store_true",
+                        help="let TensorFlow use its oneDNN kernels (TF >= 2.9's default); "
+                             "without it TF runs its Eigen kernels, as TF1 did")
     parser.add_argument("--output", type=Path, help="where to write the results (default: "
                         "benchmarks/RESULTS.md for a full run, nowhere otherwise)")
     return parser.parse_args(argv)
@@ -52,11 +55,14 @@ def without_python_option(argv: list) -> list:
     return kept
 
 
-def configure_environment(blas_threads: int) -> None:
-    """BLAS threads for NumPy (and TF's intra-op pool), and quiet TensorFlow logging."""
+def configure_environment(blas_threads: int, onednn: bool) -> None:
+    """BLAS threads for NumPy (and TF's intra-op pool), TF's kernels, quiet TF logging."""
     for variable in BLAS_VARIABLES:
         os.environ[variable] = str(blas_threads)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # NOTE: the TF rows stand for TF1, whose pip wheels computed with Eigen; oneDNN (TF 2.9+'s
+    # default on x86) is about 4× faster on W10's convolutions: --onednn measures it.
+    os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if onednn else "0"
     sys.path.insert(0, str(HERE))
 
 
@@ -68,6 +74,13 @@ def installed(package: str) -> bool:
 def selected(key: str, only: str) -> bool:
     """Whether `--only` lets `key` run."""
     return not only or key in {part.strip().upper() for part in only.split(",")}
+
+
+def tf_kernels(options: argparse.Namespace) -> str:
+    if options.onednn:
+        return "TensorFlow ran its oneDNN kernels (TF 2.9+'s default on x86; --onednn)."
+    return ("TensorFlow ran its Eigen kernels (TF_ENABLE_ONEDNN_OPTS=0), as TF1's pip wheels "
+            "did; `--onednn` measures TF 2.21's default oneDNN kernels instead.")
 
 
 def missing_peer_notes() -> list:
@@ -229,10 +242,10 @@ def main(argv: list) -> None:
     options = parse(argv)
     if options.python:
         os.execv(options.python, [options.python, __file__, *without_python_option(argv)])
-    configure_environment(options.blas_threads)
+    configure_environment(options.blas_threads, options.onednn)
     import report  # noqa: PLC0415 - after the environment is set
     run = report.Run(command=" ".join(["python benchmarks/run.py", *argv]),
-                     mode=mode_text(options), notes=missing_peer_notes())
+                     mode=mode_text(options), notes=missing_peer_notes() + [tf_kernels(options)])
     for note in run.notes:
         print(f"note: {note}", flush=True)
     start = time.perf_counter()

@@ -1,4 +1,4 @@
-"""The benchmark workloads W1-W9: each written once against the TF1 API, beside its NumPy floor.
+"""The benchmark workloads W1-W10: each written once against the TF1 API, beside its NumPy floor.
 
 An implementation is a factory: called once, untimed, it builds the graph, session, feeds or
 compiled function and returns a `Bench` whose `step` is what gets timed. The graph versions take
@@ -642,6 +642,111 @@ def w9_dask() -> Bench:
     return bench(lambda: list(dask.compute(*ends, scheduler="threads", num_workers=2)))
 
 
+# --- W10: a small CNN, one training step --------------------------------------------------------
+
+CNN_RATE = 0.05
+
+
+def cnn_data() -> tuple:
+    """A batch of 32 images 28×28×1, one-hot labels of 10 classes, and the starting weights:
+    conv 5×5 1→8, conv 5×5 8→16 (each ReLU and 2×2 max-pool), dense 784→10."""
+    rng = np.random.default_rng(10)
+    images = rng.standard_normal((32, 28, 28, 1)).astype(F32)
+    labels = np.eye(10, dtype=F32)[rng.integers(0, 10, 32)]
+    weights = [(rng.standard_normal(shape) * scale).astype(F32)
+               for shape, scale in (((5, 5, 1, 8), 0.2), ((8,), 0.0), ((5, 5, 8, 16), 0.07),
+                                    ((16,), 0.0), ((784, 10), 0.03), ((10,), 0.0))]
+    return images, labels, weights
+
+
+def w10_graph(tf: Any) -> Bench:
+    """conv2d/relu/max_pool twice, a dense layer, softmax cross-entropy, one GD step."""
+    images, labels, start = cnn_data()
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [None, 28, 28, 1])
+        y = tf.placeholder(tf.float32, [None, 10])
+        w1, b1, w2, b2, w3, b3 = (tf.Variable(value) for value in start)
+        h = x
+        for kernel, bias in ((w1, b1), (w2, b2)):
+            h = tf.nn.relu(tf.nn.conv2d(h, kernel, [1, 1, 1, 1], "SAME") + bias)
+            h = tf.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+        logits = tf.matmul(tf.reshape(h, [-1, 784]), w3) + b3
+        loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=logits))
+        train = tf.train.GradientDescentOptimizer(CNN_RATE).minimize(loss)
+        init = tf.global_variables_initializer()
+    sess = session(tf, graph)
+    sess.run(init)
+    feed = {x: images, y: labels}
+    return bench(lambda: sess.run([train, loss], feed)[1])
+
+
+def _conv_same(x: np.ndarray, kernel: np.ndarray) -> tuple:
+    """A 'SAME' stride-1 convolution as one matmul over 5×5 patches; returns it and the patches."""
+    size, pad = kernel.shape[0], kernel.shape[0] // 2
+    padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (size, size), axis=(1, 2))
+    patches = windows.transpose(0, 1, 2, 4, 5, 3).reshape(-1, size * size * x.shape[3])
+    out = patches @ kernel.reshape(-1, kernel.shape[3])
+    return out.reshape(*x.shape[:3], kernel.shape[3]), patches
+
+
+def _conv_same_input_grad(grad_out: np.ndarray, kernel: np.ndarray, shape: tuple) -> np.ndarray:
+    size, pad = kernel.shape[0], kernel.shape[0] // 2
+    grad_patches = (grad_out.reshape(-1, kernel.shape[3]) @ kernel.reshape(-1, kernel.shape[3]).T)
+    grad_patches = grad_patches.reshape(*shape[:3], size, size, shape[3])
+    padded = np.zeros((shape[0], shape[1] + 2 * pad, shape[2] + 2 * pad, shape[3]), F32)
+    for i in range(size):
+        for j in range(size):
+            padded[:, i:i + shape[1], j:j + shape[2]] += grad_patches[:, :, :, i, j]
+    return padded[:, pad:pad + shape[1], pad:pad + shape[2]]
+
+
+def _max_pool(x: np.ndarray) -> tuple:
+    n, h, w, c = x.shape
+    blocks = x.reshape(n, h // 2, 2, w // 2, 2, c)
+    pooled = blocks.max(axis=(2, 4))
+    return pooled, blocks == pooled[:, :, None, :, None]
+
+
+def _max_pool_grad(grad: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    n, h, _, w, _, c = mask.shape
+    return (mask * grad[:, :, None, :, None]).reshape(n, 2 * h, 2 * w, c)
+
+
+def w10_numpy() -> Bench:
+    """The same step written by hand: im2col convolutions, their gradients, in-place updates."""
+    images, labels, weights = cnn_data()
+    w1, b1, w2, b2, w3, b3 = weights
+
+    def step() -> Any:
+        c1, p1 = _conv_same(images, w1)
+        a1 = np.maximum(c1 + b1, 0)
+        h1, m1 = _max_pool(a1)
+        c2, p2 = _conv_same(h1, w2)
+        a2 = np.maximum(c2 + b2, 0)
+        h2, m2 = _max_pool(a2)
+        flat = h2.reshape(len(images), -1)
+        logits = flat @ w3 + b3
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        loss = -np.mean(np.sum(labels * log_probs, axis=1))
+        grad_logits = (np.exp(log_probs) - labels) / F32(len(images))
+        grad_h2 = (grad_logits @ w3.T).reshape(h2.shape)
+        grad_a2 = _max_pool_grad(grad_h2, m2) * (a2 > 0)
+        grad_h1 = _conv_same_input_grad(grad_a2, w2, h1.shape)
+        grad_a1 = _max_pool_grad(grad_h1, m1) * (a1 > 0)
+        updates = ((w3, flat.T @ grad_logits), (b3, grad_logits.sum(axis=0)),
+                   (w2, (p2.T @ grad_a2.reshape(-1, 16)).reshape(w2.shape)),
+                   (b2, grad_a2.sum(axis=(0, 1, 2))),
+                   (w1, (p1.T @ grad_a1.reshape(-1, 8)).reshape(w1.shape)),
+                   (b1, grad_a1.sum(axis=(0, 1, 2))))
+        for variable, gradient in updates:
+            variable -= F32(CNN_RATE) * gradient
+        return loss
+    return bench(step)
+
+
 # --- the registry ------------------------------------------------------------------------------
 
 def numpy_row(factory: Callable[[], Bench], label: str = "numpy") -> Implementation:
@@ -699,4 +804,11 @@ WORKLOADS = [
               Implementation("dask threads, 2 workers", "dask", w9_dask)],
              speedup_at_least(1.6, slow=W9_ONE, fast=W9_TWO), baseline="numpy, sequential",
              rtol=1e-3),
+    Workload("W10", "a small CNN (two conv 5×5 + max-pool, dense 784→10), one GD step on a "
+             "[32, 28, 28, 1] batch", "a convolutional training step",
+             [numpy_row(w10_numpy), *graph_rows(w10_graph)],
+             speedup_at_least(1.0, slow="tensorflow", fast="session_magic"), rtol=1e-3,
+             notes=["No PyTensor row: PyTensor 3 has no batched 4-D conv2d or pooling "
+                    "(pytensor.tensor.conv and signal.pool are gone; only 2-D signal "
+                    "convolve2d remains)."]),
 ]
