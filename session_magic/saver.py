@@ -25,7 +25,8 @@ from .tensor_shape import dims_compatible
 from .variables import Variable, global_variables
 
 __all__ = ["Saver", "CheckpointState", "get_checkpoint_state", "latest_checkpoint",
-           "checkpoint_exists", "list_variables", "load_variable"]
+           "checkpoint_exists", "list_variables", "load_variable", "load_checkpoint",
+           "NewCheckpointReader"]
 
 
 # --- checkpoint files ----------------------------------------------------------------------------
@@ -276,14 +277,34 @@ def _checkpoint_prefix(ckpt_dir_or_file: Any) -> str:
 
 def list_variables(ckpt_dir_or_file: Any) -> list:
     """[(name, shape)] of the variables saved in a checkpoint (or a directory's newest)."""
-    reader = _CheckpointReader(_checkpoint_prefix(ckpt_dir_or_file))
+    reader = _reader_for(_checkpoint_prefix(ckpt_dir_or_file))
     return sorted((name, entry["shape"]) for name, entry in reader.entries["variables"].items())
 
 
 def load_variable(ckpt_dir_or_file: Any, name: str) -> np.ndarray:
     """The saved value of variable `name` (a trailing ':0' is ignored)."""
     name = name[:-2] if name.endswith(":0") else name
-    return _CheckpointReader(_checkpoint_prefix(ckpt_dir_or_file)).value(name)
+    return _reader_for(_checkpoint_prefix(ckpt_dir_or_file)).value(name)
+
+
+def load_checkpoint(ckpt_dir_or_file: Any) -> Any:
+    """A reader (`get_tensor`, `get_variable_to_shape_map`, ...) of a checkpoint, or of a
+    directory's newest; TF's tensor bundles and this project's checkpoints alike."""
+    return NewCheckpointReader(_checkpoint_prefix(ckpt_dir_or_file))
+
+
+def NewCheckpointReader(filepattern: Any) -> Any:  # noqa: N802 - TF's name
+    """A reader of the checkpoint at prefix `filepattern` (see load_checkpoint)."""
+    from .interop import checkpoint  # NOTE: loaded on first use: it brings the protobuf codec
+    return checkpoint.NewCheckpointReader(_path_argument(filepattern, "filepattern"))
+
+
+def _reader_for(prefix: str) -> Any:
+    """The reader of this project's format, or of TF's when `prefix.index` is a TF bundle."""
+    from .interop import checkpoint  # NOTE: loaded on first use: it brings the protobuf codec
+    if checkpoint.is_tensor_bundle(prefix):
+        return checkpoint.BundleReader(prefix)
+    return _CheckpointReader(prefix)
 
 
 # --- Saver ---------------------------------------------------------------------------------------
@@ -439,7 +460,7 @@ class Saver:
         save_path = _path_argument(save_path)
         if not checkpoint_exists(save_path):
             raise ValueError("The passed save_path is not a valid checkpoint: " + save_path)
-        reader = _CheckpointReader(save_path)
+        reader = _reader_for(save_path)  # NOTE: TF's own checkpoints restore too
         try:
             values = reader.values(list(self._variables))
         except errors.NotFoundError as error:
