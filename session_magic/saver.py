@@ -6,6 +6,7 @@ damages an earlier checkpoint; the `checkpoint` state file names the newest ones
 """
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import json
@@ -209,16 +210,30 @@ def _state_text(newest: str, kept: list) -> str:
     """TF's text format, with paths relative to the directory (it may be moved)."""
     if not kept or kept[-1] != newest:
         kept = list(kept) + [newest]
-    lines = [f"model_checkpoint_path: {json.dumps(os.path.basename(newest))}"]
-    lines += [f"all_model_checkpoint_paths: {json.dumps(os.path.basename(p))}" for p in kept]
+    lines = [f"model_checkpoint_path: {_c_quote(os.path.basename(newest))}"]
+    lines += [f"all_model_checkpoint_paths: {_c_quote(os.path.basename(p))}" for p in kept]
     return "\n".join(lines) + "\n"
+
+
+def _c_quote(text: str) -> str:
+    """A text-proto string as TF writes it: UTF-8 bytes, non-printable ones as octal escapes."""
+    return '"' + "".join(chr(byte) if 0x20 <= byte < 0x7F and byte not in (0x22, 0x5C)
+                         else f"\\{byte:03o}" for byte in text.encode("utf-8")) + '"'
+
+
+def _c_unquote(quoted: str) -> str:
+    """Read `_c_quote`'s form, TF's, and the JSON form earlier versions of this Saver wrote."""
+    if "\\u" in quoted:
+        return json.loads(quoted)
+    inner = quoted[1:-1].encode("utf-8")
+    return codecs.escape_decode(inner)[0].decode("utf-8")
 
 
 def _parse_state(text: str, directory: str) -> Optional[CheckpointState]:
     newest, kept = None, []
     for line in text.splitlines():
         key, _, quoted = line.partition(":")
-        value = json.loads(quoted.strip())
+        value = _c_unquote(quoted.strip())
         path = value if os.path.isabs(value) else os.path.join(directory, value)
         if key.strip() == "model_checkpoint_path":
             newest = path

@@ -553,3 +553,13 @@ def test_a_refused_save_writes_no_file(tmp_path, options):
         with pytest.raises((ValueError, TypeError), match="latest_filename"):
             tf.train.Saver().save(sess, str(tmp_path / "model"), **options)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_checkpoint_file_quotes_paths_as_tf_does_and_reads_every_form(tmp_path):
+    from session_magic.saver import _parse_state
+    state = _parse_state('model_checkpoint_path: "h\\303\\251llo-3"\n'
+                         'all_model_checkpoint_paths: "mod\\u00e8le-2"\n'
+                         'all_model_checkpoint_paths: "h\\303\\251llo-3"\n', str(tmp_path))
+    assert state.model_checkpoint_path == str(tmp_path / "héllo-3")
+    assert state.all_model_checkpoint_paths == [str(tmp_path / "modèle-2"),
+                                                str(tmp_path / "héllo-3")]
