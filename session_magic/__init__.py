@@ -59,10 +59,50 @@ from . import train  # noqa: E402
 from . import compat  # noqa: E402
 from . import layers, losses, metrics, contrib  # noqa: E402
 from .aliases import *  # noqa: F401,F403,E402
+from .unsupported import install as _name_missing_in  # noqa: E402
 from .unsupported import install_everywhere as _name_missing_tf1_names  # noqa: E402
 
 __version__ = "0.1.0"
 newaxis = None
+
+# NOTE: loaded on first use, so `import session_magic` stays fast: name -> (module, attribute;
+# None for the module itself)
+_LAZY = {
+    "summary": ("session_magic.summary", None),
+    "graph_util": ("session_magic.graph_util", None),
+    "gfile": ("session_magic.gfile", None),
+    "import_graph_def": ("session_magic.interop.graph_def", "import_graph_def"),
+    "Summary": ("session_magic.proto", "Summary"),
+    "SummaryMetadata": ("session_magic.proto", "SummaryMetadata"),
+    "LogMessage": ("session_magic.proto", "LogMessage"),
+    "HistogramProto": ("session_magic.proto", "HistogramProto"),
+    "Event": ("session_magic.proto", "Event"),
+    "SessionLog": ("session_magic.proto", "SessionLog"),
+    "GraphDef": ("session_magic.proto", "GraphDef"),
+    "NodeDef": ("session_magic.proto", "NodeDef"),
+    "AttrValue": ("session_magic.proto", "AttrValue"),
+    "TensorProto": ("session_magic.proto", "TensorProto"),
+    "MetaGraphDef": ("session_magic.proto", "MetaGraphDef"),
+}
+
+
+def __getattr__(name: str):
+    """A name of `_LAZY`, imported on first use and kept."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib  # NOTE: lazy: only when a lazily loaded name is first asked for
+
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    if attribute is None:
+        _name_missing_in(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def load_ipython_extension(ipython):  # pragma: no cover - exercised through IPython

@@ -518,11 +518,16 @@ class Graph:
     def get_operations(self) -> list[Operation]:
         return list(self._operations)
 
-    def as_graph_def(self, from_version: Optional[int] = None,
-                     add_shapes: bool = False) -> GraphDef:
-        """A GraphDef snapshot of the ops (only those added since `from_version`, if given)."""
-        with self._lock:
-            return GraphDef(self._operations[from_version or 0:])
+    def as_graph_def(self, from_version: Optional[int] = None, add_shapes: bool = False) -> Any:
+        """TF's GraphDef protobuf of the ops (only those added since `from_version`, if given)."""
+        # NOTE: lazy: the protobuf codec loads only when a GraphDef is asked for
+        from .interop.graph_def import graph_to_graph_def
+        return graph_to_graph_def(self, from_version, add_shapes)
+
+    @property
+    def graph_def_versions(self) -> Any:
+        """The VersionDef this graph's GraphDefs carry (TF 2.21's producer)."""
+        return self.as_graph_def(from_version=len(self._operations)).versions
 
     def get_operation_by_name(self, name: str) -> Operation:
         if not isinstance(name, str):

@@ -26,6 +26,7 @@ from .ops.conversion import convert_to_tensor
 from .ops.indexed_slices import IndexedSlices
 from .saver import (CheckpointState, Saver, checkpoint_exists, get_checkpoint_state,  # noqa: F401
                     latest_checkpoint, list_variables, load_variable)
+from .saver import NewCheckpointReader, load_checkpoint  # noqa: F401
 from .tensor_shape import as_dims
 from .variables import Variable, get_variable
 
@@ -39,6 +40,8 @@ __all__ = [
     "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay", "ExponentialMovingAverage",
     "Saver", "CheckpointState", "get_checkpoint_state", "latest_checkpoint",
     "checkpoint_exists", "list_variables", "load_variable",
+    "load_checkpoint", "NewCheckpointReader", "write_graph", "export_meta_graph",
+    "import_meta_graph",
 ]
 
 
@@ -693,3 +696,24 @@ def _check_ftrl_arguments(learning_rate_power: float, initial_accumulator_value:
     if l2_shrinkage < 0.0:
         raise ValueError(f"l2_shrinkage_regularization_strength {l2_shrinkage} needs to be "
                          "positive or zero")
+
+
+# --- GraphDef and meta graph files (interop/, loaded on first use) -----------------------------
+
+def write_graph(graph_or_graph_def: Any, logdir: str, name: str, as_text: bool = True) -> str:
+    """`tf.train.write_graph`: a GraphDef file, text (`.pbtxt`) or binary (`.pb`)."""
+    from .interop.graph_def import write_graph as write  # NOTE: lazy: loads the protobuf codec
+    return write(graph_or_graph_def, logdir, name, as_text)
+
+
+def export_meta_graph(filename: Optional[str] = None, **kwargs: Any) -> Any:
+    """`tf.train.export_meta_graph`: the graph's MetaGraphDef (GraphDef and collections)."""
+    from .interop.meta_graph import export_meta_graph as export  # NOTE: lazy, as above
+    return export(filename, **kwargs)
+
+
+def import_meta_graph(meta_graph_or_file: Any, clear_devices: bool = False,
+                      import_scope: Optional[str] = None, **kwargs: Any) -> Any:
+    """`tf.train.import_meta_graph`: rebuild a MetaGraphDef's graph; a Saver of its variables."""
+    from .interop.meta_graph import import_meta_graph as load  # NOTE: lazy, as above
+    return load(meta_graph_or_file, clear_devices, import_scope, **kwargs)

@@ -231,7 +231,7 @@ def _captured_as(branch: FuncGraph, t: Tensor) -> Optional[Tensor]:
 
 for _if_type in ("StatelessIf", "If"):
     register(_if_type, _declared_outputs, _if_kernel, grad=_if_grad, uses_context=True,
-             multi_output=True, stateful=True, role="control_flow",
+             multi_output=True, stateful=True, role="control_flow", holds_functions=True,
              stateless_in_tf=_if_type.startswith("Stateless"))
 
 
@@ -459,7 +459,7 @@ def _forward_reads(op: Operation, body: FuncGraph, new_ops: list, forward: int) 
 
 for _while_type in ("StatelessWhile", "While"):
     register(_while_type, _declared_outputs, _while_kernel, grad=_while_grad, uses_context=True,
-             multi_output=True, stateful=True, role="control_flow",
+             multi_output=True, stateful=True, role="control_flow", holds_functions=True,
              stateless_in_tf=_while_type.startswith("Stateless"))
 
 
@@ -488,7 +488,7 @@ def _while_grad_kernel(op: Operation) -> Callable:
 
 # NOTE: not a TF op; it runs the gradient of a loop that was named by what its body runs
 register("WhileGrad", _declared_outputs, _while_grad_kernel, uses_context=True, multi_output=True,
-         stateful=True, stateless_in_tf=True, grad=no_gradient(
+         stateful=True, stateless_in_tf=True, holds_functions=True, grad=no_gradient(
              "Gradients of the gradient of a tf.while_loop are not supported (op '{name}'): "
              "session_magic differentiates through a loop once. For second derivatives, unroll "
              "the loop in Python."))

@@ -106,6 +106,8 @@ class OpDef:
     static_value: Any = None                 # tensor -> its value while building, or None
     partial_value: Any = None                # int tensor -> what is known of it while building
     infix: Optional[str] = None              # its operator (`×`): drawn as `mul × 0.5`
+    holds_functions: bool = False            # its attrs are Python functions or graphs, which
+                                             # no GraphDef carries
     attrs_doc: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

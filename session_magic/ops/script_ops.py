@@ -220,7 +220,7 @@ def _py_func_kernel(op: Operation) -> Callable:
 # NOTE: TF 1 registers no gradient for PyFunc: differentiating through one is an error.
 # NOTE: as TF, a py_func is not differentiable: its gradients are None, not an error.
 register("PyFunc", _py_func_infer, _py_func_kernel, stateful=True, multi_output=True,
-         grad=NOT_DIFFERENTIABLE, runs_user_code=True)
+         grad=NOT_DIFFERENTIABLE, runs_user_code=True, holds_functions=True)
 
 
 def py_func(func: Callable, inp: Sequence[Any], Tout: Any, stateful: bool = True,
