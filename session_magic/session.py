@@ -589,11 +589,13 @@ def _first(results: list) -> Any:
 
 
 def _node_stats(stats: list, start: float) -> list:
+    # NOTE: as TF, start times are microseconds since the epoch (timelines line runs up by them)
+    epoch = time.time() - time.perf_counter()
     result = []
     for op, begun, duration, nbytes in stats:
         micros = int(duration * 1e6)
-        result.append(NodeExecStats(op.name, op.type, int(begun * 1e6), 0, micros, micros,
-                                    nbytes, f"{op.name} = {op.type}()"))
+        result.append(NodeExecStats(op.name, op.type, int((begun + epoch) * 1e6), 0, micros,
+                                    micros, nbytes, f"{op.name} = {op.type}()"))
     return result
 
 

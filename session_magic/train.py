@@ -41,7 +41,7 @@ __all__ = [
     "Saver", "CheckpointState", "get_checkpoint_state", "latest_checkpoint",
     "checkpoint_exists", "list_variables", "load_variable",
     "load_checkpoint", "NewCheckpointReader", "write_graph", "export_meta_graph",
-    "import_meta_graph",
+    "import_meta_graph", "summary_iterator",
 ]
 
 
@@ -717,3 +717,15 @@ def import_meta_graph(meta_graph_or_file: Any, clear_devices: bool = False,
     """`tf.train.import_meta_graph`: rebuild a MetaGraphDef's graph; a Saver of its variables."""
     from .interop.meta_graph import import_meta_graph as load  # NOTE: lazy, as above
     return load(meta_graph_or_file, clear_devices, import_scope, **kwargs)
+
+
+def summary_iterator(path: str) -> Any:
+    """`tf.train.summary_iterator`: the Event protos of a TensorBoard event file, in order
+    (every record's CRC checked: a damaged file raises DataLossError)."""
+    from . import errors, proto  # NOTE: lazy: loads the protobuf codec
+    from .interop.event_writer import read_tfrecords  # NOTE: lazy, as above
+    try:
+        payloads = read_tfrecords(path)
+    except ValueError as problem:
+        raise errors.DataLossError(None, None, str(problem)) from None
+    return iter([proto.Event.FromString(payload) for payload in payloads])

@@ -234,6 +234,8 @@ def test_run_metadata_of_a_traced_run_reads_back(tmp_path) -> None:
     assert "product" in stats
     assert stats["product"].memory[0].total_bytes == 20 * 20 * 4
     assert stats["product"].all_end_rel_micros >= 0
+    # as TF: start times are microseconds since the epoch, so a timeline places the run in time
+    assert abs(stats["product"].all_start_micros / 1e6 - time.time()) < 600
 
 
 def test_hand_built_summaries_session_logs_and_repeated_metadata(tmp_path) -> None:
@@ -373,3 +375,22 @@ def test_tensorboard_server_serves_scalars_graph_and_run_metadata(tmp_path) -> N
     assert 'name: "doubled"' in graph_text and 'op: "Mul"' in graph_text
     assert 'device: "/device:CPU:0"' in graph_text
     assert 'node_name: "doubled"' in traced
+
+
+def test_summary_iterator_reads_back_what_a_file_writer_wrote_and_refuses_damage(tmp_path):
+    with sm.Graph().as_default():
+        loss = sm.placeholder(sm.float32, [], name="loss")
+        scalar = sm.summary.scalar("loss", loss)
+        with sm.Session() as sess, sm.summary.FileWriter(str(tmp_path)) as writer:
+            for step in range(3):
+                writer.add_summary(sess.run(scalar, {loss: step / 2}), step)
+    (path,) = glob.glob(str(tmp_path / "events.out.tfevents.*"))
+    events = list(sm.train.summary_iterator(path))
+    assert events[0].file_version == "brain.Event:2"
+    assert [(e.step, e.summary.value[0].simple_value) for e in events[1:]] == \
+        [(0, 0.0), (1, 0.5), (2, 1.0)]
+    data = bytearray(pathlib.Path(path).read_bytes())
+    data[-3] ^= 0xFF
+    pathlib.Path(path).write_bytes(bytes(data))
+    with pytest.raises(sm.errors.DataLossError, match="corrupt record"):
+        list(sm.train.summary_iterator(path))

@@ -14,54 +14,9 @@ import weakref
 from typing import Any, BinaryIO, Final, Optional
 
 from .. import proto
+from .sstable import crc32c, masked_crc32c  # noqa: F401 - TFRecord framing shares them
 
 __all__ = ["crc32c", "masked_crc32c", "tfrecord", "read_tfrecords", "EventFileWriter"]
-
-
-def _crc32c_table() -> list:
-    polynomial = 0x82F63B78  # NOTE: Castagnoli's polynomial, bit-reversed
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ polynomial if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_TABLE: Final = _crc32c_table()
-
-
-def _crc32c_python(data: bytes) -> int:
-    crc = 0xFFFFFFFF
-    table = _TABLE
-    for byte in data:
-        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
-
-
-def _fast_crc32c() -> Any:
-    """A compiled CRC-32C when one is installed (event files with images are ~100 KB)."""
-    try:
-        import google_crc32c  # NOTE: optional: the pure-Python table is the fallback
-        return google_crc32c.value
-    except ImportError:
-        pass
-    try:
-        import crc32c as module  # NOTE: optional, as above
-        return module.crc32c
-    except ImportError:
-        return _crc32c_python
-
-
-crc32c: Final = _fast_crc32c()
-
-
-def masked_crc32c(data: bytes) -> int:
-    """TFRecord's masked CRC: rotated right by 15 bits plus a constant, so a CRC of data that
-    holds CRCs is not itself trivially a CRC."""
-    crc = crc32c(data)
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
 def tfrecord(payload: bytes) -> bytes:
