@@ -245,3 +245,15 @@ def test_values_mark_what_was_not_evaluated_and_count_it_in_the_caption():
     assert "dotted" in dot.attrs("doubled")["style"]
     assert "not evaluated: placeholder x not fed" in dot.attrs("doubled")["tooltip"]
     assert "2 ops not evaluated: placeholder x not fed (2)" in dot.graph["label"]
+
+
+def test_summaries_and_their_merge_are_set_aside_but_what_they_watch_stays():
+    x = tf.placeholder(tf.float32, [None], name="x")
+    loss = tf.reduce_mean(tf.square(x), name="loss")
+    tf.summary.scalar("loss", loss)
+    tf.summary.histogram("x", x)
+    tf.summary.merge_all()
+    dot = draw(tf.get_default_graph())
+    assert "loss" in dot.labels() and "→ summaries" in dot.attrs("loss")["label"]
+    assert "MergeSummary" not in dot.labels() and "Merge" not in dot.labels()
+    assert any("summaries" in attrs["label"] for attrs in aside_nodes(dot).values())

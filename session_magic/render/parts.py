@@ -293,10 +293,15 @@ def _summaries(graph: object, present: set) -> Optional[Aside]:
     if not heads:
         return None
     owned = set(heads)
-    members = list(heads)
+    members = set(heads)
     for op in heads:
-        members += _exclusive_ancestors(op, owned, present)
-    return Aside("summaries", "summaries", sorted(set(members), key=lambda op: op._id))
+        # NOTE: only their constants (tags): what a summary watches, a loss say, is the model's
+        members.update(ancestor for ancestor in _exclusive_ancestors(op, owned, present)
+                       if OPS[ancestor._type].role == "const")
+    for op in sorted(present, key=lambda op: op._id):  # NOTE: merge_all's op, and what merges
+        if op._inputs and all(t._op in members for t in op._inputs):  # merged summaries
+            members.add(op)
+    return Aside("summaries", "summaries", sorted(members, key=lambda op: op._id))
 
 
 # --- constants ------------------------------------------------------------------------------
