@@ -71,6 +71,7 @@ _LAZY = {
     "summary": ("session_magic.summary", None),
     "graph_util": ("session_magic.graph_util", None),
     "gfile": ("session_magic.gfile", None),
+    "io": ("session_magic.io", None),
     "import_graph_def": ("session_magic.interop.graph_def", "import_graph_def"),
     "Summary": ("session_magic.proto", "Summary"),
     "SummaryMetadata": ("session_magic.proto", "SummaryMetadata"),

@@ -64,6 +64,8 @@ class SessionMagics(Magics):
     @argument("-o", "--output", default=None, metavar="FILE", help="Also save to FILE (.svg or "
               ".dot).")
     @argument("--max-nodes", type=int, default=None, help="Node budget for this drawing.")
+    @argument("--file", default=None, metavar="PATH", help="Draw the GraphDef in PATH (.pb or "
+              ".pbtxt, e.g. a frozen model) instead of a graph of this session.")
     @argument("--all", action="store_true", help="Also show ops superseded by re-run cells.")
     @argument("--reset", action="store_true", help="Start a new empty default graph and a fresh "
               "interactive session.")
@@ -81,7 +83,7 @@ class SessionMagics(Magics):
                                trace=args.trace, depth=args.depth, expand=tuple(args.expand),
                                rankdir=args.rankdir, format=args.format, output=args.output,
                                show_all=args.all, max_nodes=args.max_nodes,
-                               feed_dict=self._feed(args.feed))
+                               feed_dict=self._feed(args.feed), file=args.file)
         _check_counts(args)
         try:
             view = self.notebook.draw(request)

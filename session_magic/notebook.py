@@ -86,6 +86,7 @@ class GraphRequest:
     show_all: bool = False
     max_nodes: Optional[int] = None
     feed_dict: Optional[dict] = None   # None: the feeds of the session's last run
+    file: Optional[str] = None         # a GraphDef file to draw instead of a graph here
 
 
 class Notebook:
@@ -126,6 +127,11 @@ class Notebook:
     def draw(self, request: GraphRequest) -> GraphView:
         """The view `%graph` shows (and saves, with an output path)."""
         target = request.target if request.target is not None else get_default_graph()
+        if request.file is not None:
+            if request.target is not None or request.values or request.trace:
+                raise ValueError("--file draws the file's graph as it is: give no target, "
+                                 "--values or --trace with it")
+            target = graph_from_file(request.file)
         hidden = frozenset() if request.show_all else self.history.superseded()
         options = dict(rankdir=request.rankdir, depth=request.depth, expand=request.expand,
                        hidden=hidden, max_nodes=request.max_nodes)
@@ -196,3 +202,18 @@ def _runs_of(session: Session) -> tuple[frozenset, set]:
         ran.update(t.op for t in run.fetches if isinstance(t, Tensor))
         ran.update(t.op for t in run.feeds)
     return frozenset(fetched), ran
+
+
+def graph_from_file(path: str) -> Graph:
+    """A GraphDef file (`.pb` binary or `.pbtxt` text, e.g. a frozen model) imported into a
+    graph of its own, names unprefixed."""
+    # NOTE: lazy: the protobuf codec and importer load only when a file is drawn
+    from .interop.graph_def import import_graph_def, load_graph_def
+    try:
+        graph_def = load_graph_def(path)
+    except ValueError as problem:
+        raise ValueError(f"{path} is not a GraphDef file (.pb or .pbtxt): {problem}") from None
+    graph = Graph()
+    with graph.as_default():
+        import_graph_def(graph_def, name="")
+    return graph

@@ -3,6 +3,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 
 import pytest
 from IPython.core.error import UsageError
@@ -419,3 +420,17 @@ def test_a_tooltip_names_the_cell_that_made_the_op(ip):
     tooltip = next(line for line in dot.splitlines() if "type: Mul" in line)
     assert re.search(r"defined at cell In\[\d+\], line 3 \(<module>\)", tooltip), tooltip
     assert "ipykernel" not in dot and "/tmp/" not in dot
+
+
+def test_graph_file_draws_a_frozen_model_and_refuses_what_is_not_one(ip, tmp_path):
+    frozen = Path(__file__).parent / "golden" / "interop" / "frozen" / "mobilenet_block.pb"
+    view = run(ip, f"%graph --file {frozen} --format dot")
+    assert "DepthwiseConv2dNative" in view.source and "Relu6" in view.source
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("this is { not a graph")
+    result = ip.run_cell(f"%graph --file {bogus}")
+    assert isinstance(result.error_in_exec, UsageError)
+    assert "is not a GraphDef file (.pb or .pbtxt)" in str(result.error_in_exec)
+    result = ip.run_cell(f"%graph --file {tmp_path / 'missing.pb'}")
+    assert isinstance(result.error_in_exec, UsageError) and "missing.pb" in str(
+        result.error_in_exec)
