@@ -226,6 +226,56 @@ print("held-out accuracy", sess.run(accuracy))
 print([v.name for v in tf.trainable_variables()][:4])
 """),
     md("""
+## TensorBoard: summaries and event files
+
+`tf.summary` ops produce the same `Summary` bytes TensorFlow's do, and `FileWriter` writes real
+TensorBoard event files in the background: `tensorboard --logdir` (or `%tensorboard`) shows
+them, no TensorFlow needed. `tf.train.summary_iterator` reads them back.
+"""),
+    code("""
+%%session
+import glob, os, tempfile
+logdir = tempfile.mkdtemp(prefix="logs-")
+x = tf.placeholder(tf.float32, [None], name="x")
+w = tf.Variable(0.0, name="w")
+loss = tf.reduce_mean(tf.square(x * w - 2 * x), name="loss")
+train_op = tf.train.GradientDescentOptimizer(0.2).minimize(loss)
+tf.summary.scalar("loss", loss)
+tf.summary.histogram("w", w)
+merged = tf.summary.merge_all()
+
+writer = tf.summary.FileWriter(logdir, sess.graph)
+sess.run(tf.global_variables_initializer())
+for step in range(20):
+    summary, _ = sess.run([merged, train_op], {x: np.linspace(-1, 1, 32)})
+    writer.add_summary(summary, step)
+writer.close()
+
+(events,) = glob.glob(os.path.join(logdir, "events.out.tfevents.*"))
+losses = [event.summary.value[0].simple_value for event in tf.train.summary_iterator(events)
+          if event.HasField("summary")]
+print(f"{len(losses)} losses logged, {losses[0]:.3f} -> {losses[-1]:.5f}")
+print("view them with: tensorboard --logdir", logdir)
+"""),
+    md("""
+## A frozen model TensorFlow wrote
+
+A GraphDef TensorFlow froze (here a MobileNet-style block: depthwise convolution, batch norm,
+ReLU6) loads with `tf.import_graph_def` and runs with TF's results; `%graph --file model.pb`
+draws one without importing it.
+"""),
+    code("""
+%graph --reset
+frozen = tf.GraphDef()
+with tf.gfile.GFile("examples/models/mobilenet_block.pb", "rb") as stream:
+    frozen.ParseFromString(stream.read())
+image, probabilities = tf.import_graph_def(frozen, return_elements=["input:0", "output:0"],
+                                           name="")
+batch = np.random.default_rng(0).normal(size=(2, 6, 6, 3)).astype(np.float32)
+print(probabilities.eval({image: batch}).round(3))
+%graph --file examples/models/mobilenet_block.pb
+"""),
+    md("""
 ## Errors point at the cell and line that built the op
 
 A runtime error names the failing op and where it was defined, without kernel frames.
