@@ -2,7 +2,8 @@
 (op names, inputs `name:1` and `^ctrl`, devices, attrs as AttrValues, dtype attrs such as `T`
 and `Tidx` read off the tensors), and `import_graph_def` builds the ops of a GraphDef, ours or
 one real TensorFlow wrote (a frozen model), into the default graph with TF's name prefixing;
-TF1's Switch/Merge conds become this project's `cond` (tf1_cond.py finds them).
+TF1's Switch/Merge conds become this project's `cond` (tf1_cond.py finds them), its while loops
+this project's `while_loop` and its TensorArrayV3 ops TensorList ops (tf1_while.py).
 
 Attrs are Python values in `op._attrs` under TF's names; the type attrs TF requires are derived
 from TF's op signatures (tf_op_signatures.json), so no op type needs a table of its own here.
@@ -21,6 +22,8 @@ from .. import proto
 from ..graph import Graph, Operation, Tensor, get_default_graph, name_scope
 from ..ops.registry import OPS, ShapeError
 from .tf1_cond import find_conds
+from .tf1_while import (LOOP_OPS, TENSOR_ARRAY_OPS, build_tensor_array_op, find_loops,
+                        in_order, ordering_nodes)
 
 __all__ = ["graph_to_graph_def", "node_def", "import_graph_def", "load_graph_def", "write_graph",
            "attr_value", "python_value", "tensor_proto", "tensor_value", "PRODUCER"]
@@ -308,11 +311,15 @@ def import_graph_def(graph_def: Any, input_map: Optional[dict] = None,
     if not isinstance(graph_def, proto.GraphDef):
         raise TypeError(f"graph_def must be a GraphDef proto, got {type(graph_def).__name__}.")
     input_map = _checked_input_map(input_map)
-    conds = find_conds(graph_def.node) if _has_switches(graph_def) else {}
-    _check_op_types(graph_def.node, COND_OPS if conds is not None else ())
-    nodes = _in_dependency_order(graph_def.node)
+    loops, problems = find_loops(graph_def.node)
+    in_loops = {name for loop in loops.values() for name in loop.structure}
+    conds = find_conds(graph_def.node, in_loops) if _has_switches(graph_def) else {}
+    understood = TENSOR_ARRAY_OPS | (COND_OPS if conds is not None else set())
+    _check_op_types(graph_def.node, understood, () if problems else in_loops, problems)
+    nodes = _in_dependency_order(ordering_nodes(graph_def.node, loops))
     with name_scope(name, "import", list(input_map.values())) as scope:
-        built = _Importer(scope if name != "" else "", input_map, nodes, conds)
+        built = _Importer(scope if name != "" else "", input_map, graph_def.node, nodes, conds,
+                          loops)
         built.add_all()
     unused = sorted(set(input_map) - built.mapped)
     if unused:
@@ -379,7 +386,7 @@ def _in_dependency_order(nodes: Sequence[proto.NodeDef]) -> list:
             source = by_name[_source(following)]
             if state.get(source.name) == "visiting":
                 raise ValueError(f"GraphDef has a cycle through node '{source.name}' "
-                                 f"({source.op}): TF1 while loops are not supported here")
+                                 f"({source.op}) that is no TF1 while loop")
             if source.name not in state:
                 state[source.name] = "visiting"
                 stack.append((source, iter(source.input)))
@@ -390,13 +397,16 @@ def _has_switches(graph_def: proto.GraphDef) -> bool:
     return any(node.op in COND_OPS for node in graph_def.node)
 
 
-def _check_op_types(nodes: Sequence[proto.NodeDef], understood: Any) -> None:
+def _check_op_types(nodes: Sequence[proto.NodeDef], understood: Any, in_loops: Any = (),
+                    problems: Sequence[str] = ()) -> None:
     """One error naming every op type of the GraphDef that has no kernel here (`understood`:
-    TF1 cond's op types, when every Switch and Merge forms a cond imported as `cond`)."""
+    TF1's TensorArray ops, and TF1 cond's when every Switch and Merge outside loops forms a
+    cond imported as `cond`; the loop ops of nodes `in_loops`, imported as `while_loop`), and
+    the `problems` of loops that are not imported."""
     missing: dict = {}
     for node in nodes:
         op_type = ALIASES.get(node.op, node.op)
-        if op_type in understood:
+        if op_type in understood or op_type in LOOP_OPS and node.name in in_loops:
             continue
         # NOTE: an op holding functions cannot come from a GraphDef: TF's keep FunctionDefs in
         # the library, which this importer does not read
@@ -409,55 +419,101 @@ def _check_op_types(nodes: Sequence[proto.NodeDef], understood: Any) -> None:
         raise ValueError(f"Cannot import the GraphDef: {len(missing)} op type"
                          f"{'s are' if len(missing) > 1 else ' is'} not registered in "
                          f"session_magic (or call functions, which it cannot import): "
-                         f"{listed}.")
+                         f"{listed}." + "".join(f" Not converted: {p}." for p in problems))
+
+
+class _Scope:
+    """The ops built for GraphDef nodes in one graph (the imported one, or a function's), and
+    tensors standing for node outputs (a loop's arguments, TF1 TensorArray flows, Exits)."""
+
+    def __init__(self, tensors: Optional[dict] = None, pivots: Any = ()) -> None:
+        self.ops: dict = {}
+        self.tensors: dict = dict(tensors or {})
+        # NOTE: TF1 gives a loop body's input-less nodes (constants) a control input from a
+        # loop variable's Identity only to place them in the loop's frame; a function graph
+        # needs none, and a gradient folds such constants only when they have none
+        self.pivots = frozenset(pivots)
+
+    def get(self, key: str) -> Optional[Tensor]:
+        if key in self.tensors:
+            return self.tensors[key]
+        source, _, index = key.rpartition(":")
+        op = self.ops.get(source)
+        return None if op is None else op._outputs[int(index)]
 
 
 class _Importer:
     """Builds imported nodes one by one, remembering each node's op by its GraphDef name; a
-    TF1 cond's branch nodes are built inside the branch functions of this project's `cond`."""
+    TF1 cond's branch nodes are built inside the branch functions of this project's `cond`, a
+    TF1 while loop's inside the functions of its `while_loop`."""
 
-    def __init__(self, prefix: str, input_map: dict, nodes: list, conds: dict) -> None:
-        self.prefix, self.input_map, self.nodes, self.conds = prefix, input_map, nodes, conds
-        self.by_name = {node.name: node for node in nodes}
-        self.ops: dict = {}
-        self.branch_ops: Optional[dict] = None  # while building a branch: its nodes' ops
+    def __init__(self, prefix: str, input_map: dict, all_nodes: Sequence[proto.NodeDef],
+                 nodes: list, conds: dict, loops: dict) -> None:
+        self.prefix, self.input_map, self.nodes = prefix, input_map, nodes
+        self.conds, self.loops = conds, loops
+        self.by_name = {node.name: node for node in all_nodes}
+        self.scopes = [_Scope()]  # NOTE: the last is the graph being built
         self.mapped: set = set()
         self.skipped = {name for cond in conds.values() for names in cond.members.values()
                         for name in names}
-        self.skipped |= {node.name for node in nodes if node.op == "Switch"}
+        self.skipped |= {node.name for node in all_nodes if node.op == "Switch"}
+        self.skipped |= {node.name for node in nodes if node.op == "Exit"}
+
+    @property
+    def ops(self) -> dict:
+        return self.scopes[0].ops
 
     def add_all(self) -> None:
         for node in self.nodes:
-            if node.name in self.conds:
-                self.add_cond(self.conds[node.name])
-            elif node.name not in self.skipped:
-                self.add(node)
+            if node.name in self.loops:
+                self.add_loop(self.loops[node.name])
+            else:
+                self.add_node(node)
 
-    def add(self, node: proto.NodeDef) -> Operation:
-        graph = get_default_graph()
-        op_type = ALIASES.get(node.op, node.op)
-        inputs = [self.tensor(name) for name in node.input if not name.startswith("^")]
-        controls = [c for c in (self.control(name[1:]) for name in node.input
-                                if name.startswith("^")) if c is not None]
+    def add_node(self, node: proto.NodeDef) -> None:
+        """A node, or the cond its Merge ends; nothing for a cond's Switch or branch node."""
+        if node.name in self.conds:
+            self.add_cond(self.conds[node.name])
+        elif node.name not in self.skipped:
+            self.add(node)
+
+    def attrs(self, node: proto.NodeDef) -> dict:
+        """A node's attrs as Python values, with the defaults of TF's signature it left out."""
         attrs = {key: python_value(value) for key, value in node.attr.items()
                  if not key.startswith("_")}
-        signature = SIGNATURES.get(op_type)
+        signature = SIGNATURES.get(ALIASES.get(node.op, node.op))
         for key, default in (signature[2] if signature else {}).items():
             if key not in attrs and default is not None:
                 attrs[key] = default
+        return attrs
+
+    def add(self, node: proto.NodeDef) -> Operation:
+        graph = get_default_graph()
+        controls = [c for c in (self.control(name[1:]) for name in node.input
+                                if name.startswith("^")) if c is not None]
+        scope = self.scopes[-1]
+        name = ("" if len(self.scopes) > 1 else self.prefix) + node.name + "/"
+        with graph.control_dependencies(controls) if controls else nullcontext():
+            if node.op in TENSOR_ARRAY_OPS:
+                op, outputs = build_tensor_array_op(self, node, name)
+                scope.tensors.update({f"{node.name}:{i}": t for i, t in enumerate(outputs)})
+            else:
+                op = self._create(node, graph, name)
+        op._device = node.device
+        with graph._lock:  # NOTE: as TF: a later op named like an imported one is renamed
+            graph._names_in_use.setdefault(op._name.lower(), 1)
+        scope.ops[node.name] = op
+        return op
+
+    def _create(self, node: proto.NodeDef, graph: Graph, name: str) -> Operation:
+        op_type = ALIASES.get(node.op, node.op)
+        inputs = [self.tensor(name) for name in node.input if not name.startswith("^")]
+        attrs = self.attrs(node)
         try:
             specs = OPS[op_type].infer(inputs, attrs)
         except (ShapeError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"Cannot import node '{node.name}' ({node.op}): {error}") from None
-        prefix = "" if self.branch_ops is not None else self.prefix
-        with graph.control_dependencies(controls) if controls else nullcontext():
-            op = graph._create_op(op_type, tuple(inputs), attrs, specs,
-                                  prefix + node.name + "/")
-        op._device = node.device
-        with graph._lock:  # NOTE: as TF: a later op named like an imported one is renamed
-            graph._names_in_use.setdefault(op._name.lower(), 1)
-        (self.ops if self.branch_ops is None else self.branch_ops)[node.name] = op
-        return op
+        return graph._create_op(op_type, tuple(inputs), attrs, specs, name)
 
     def add_cond(self, cond: Any) -> None:
         """A TF1 cond as `cond(pred, true branch, false branch)`, its result an Identity
@@ -465,21 +521,61 @@ class _Importer:
         from ..ops.functional import cond as build_cond  # NOTE: lazy, as ops/ modules load
         result = build_cond(self.tensor(cond.pred), self._branch(cond, 1),
                             self._branch(cond, 0), name=cond.merge.name + "_cond")
+        self._named_identity(cond.merge.name, result)
+
+    def _named_identity(self, name: str, value: Tensor) -> None:
         graph = get_default_graph()
-        self.ops[cond.merge.name] = graph._create_op(
-            "Identity", (result,), {}, [(result._dtype, result._dims)],
-            self.prefix + cond.merge.name + "/")
+        prefix = "" if len(self.scopes) > 1 else self.prefix
+        self.scopes[-1].ops[name] = graph._create_op(
+            "Identity", (value,), {}, [(value._dtype, value._dims)], prefix + name + "/")
 
     def _branch(self, cond: Any, port: int) -> Any:
         def build() -> Tensor:
-            self.branch_ops = {}
+            self.scopes.append(_Scope())
             try:
-                for node in self.nodes:
-                    if node.name in cond.members[port]:
-                        self.add(node)
+                for name in in_order(cond.members[port], self.by_name):
+                    self.add(self.by_name[name])
                 return self.tensor(cond.outputs[port])
             finally:
-                self.branch_ops = None
+                self.scopes.pop()
+        return build
+
+    def add_loop(self, loop: Any) -> None:
+        """A TF1 while loop as `while_loop(condition, body, initial values)`, each Exit an
+        Identity of its variable's result, named as the Exit was."""
+        from ..ops.functional import while_loop  # NOTE: lazy, as ops/ modules load
+        initial = [self.tensor(v.enter.input[0]) for v in loop.variables]
+        functions = (self._loop_function(loop, "cond"), self._loop_function(loop, "body"))
+        try:
+            results = while_loop(*functions, initial, parallel_iterations=loop.parallel_iterations,
+                                 name=loop.frame, return_same_structure=True)
+        except ValueError as error:
+            if "enters the loop with shape" not in str(error):
+                raise
+            # NOTE: TF's shape inference knew a loop variable's shape better than ours: build
+            # again with shapes left unknown, as a shape invariant TF checked would allow
+            results = while_loop(*functions, initial, shape_invariants=[None] * len(initial),
+                                 parallel_iterations=loop.parallel_iterations,
+                                 name=loop.frame, return_same_structure=True)
+        for variable, result in zip(loop.variables, results, strict=True):
+            for name in variable.exits:
+                self._named_identity(name, result)
+
+    def _loop_function(self, loop: Any, which: str) -> Any:
+        """The loop's condition or body: its nodes built with the loop variables as the
+        Merges' outputs (the condition's) or the Switches' true outputs (the body's)."""
+        def build(*values: Tensor) -> Any:
+            keys = [f"{v.merge}:0" if which == "cond" else f"{v.switch}:1"
+                    for v in loop.variables]
+            self.scopes.append(_Scope(dict(zip(keys, values, strict=True)), loop.pivots))
+            try:
+                for name in loop.cond_nodes if which == "cond" else loop.body_nodes:
+                    self.add_node(self.by_name[name])
+                if which == "cond":
+                    return self.tensor(loop.pred)
+                return [self.tensor(v.next_value) for v in loop.variables]
+            finally:
+                self.scopes.pop()
         return build
 
     def tensor(self, input_name: str) -> Tensor:
@@ -488,30 +584,36 @@ class _Importer:
         if key in self.input_map:
             self.mapped.add(key)
             return self._here(self.input_map[key])
-        if self.branch_ops is not None:
-            if source in self.branch_ops:
-                return self.branch_ops[source]._outputs[int(index or 0)]
-            if self.by_name[source].op == "Switch":  # NOTE: the branch's side of its data
-                return self.tensor(self.by_name[source].input[0])
-        return self._here(self.ops[source]._outputs[int(index or 0)])
+        for scope in reversed(self.scopes[1:]):
+            found = scope.get(key)
+            if found is not None:
+                return self._here(found)
+        # NOTE: in a function, a branch's side of its data (Switch), a loop invariant (Enter)
+        if len(self.scopes) > 1 and self.by_name[source].op in ("Switch", "Enter"):
+            return self.tensor(self.by_name[source].input[0])
+        found = self.scopes[0].get(key)
+        if found is None:
+            raise ValueError(f"Cannot import: node '{source}' is read before it is built "
+                             f"(as '{input_name}')")
+        return self._here(found)
 
     def control(self, source: str) -> Optional[Operation]:
-        """The op a control input names; None for one outside the branch being built."""
+        """The op a control input names; None for one outside the function being built."""
         key = "^" + source
         if key in self.input_map:
             self.mapped.add(key)
             value = self.input_map[key]
             return value if isinstance(value, Operation) else value._op
-        if self.branch_ops is not None:
-            return self.branch_ops.get(source)
-        return self.ops[source]
+        if len(self.scopes) == 1:
+            return self.ops[source]
+        return None if source in self.scopes[-1].pivots else self.scopes[-1].ops.get(source)
 
     def element(self, name: str) -> Any:
         source, colon, index = name.partition(":")
         if source not in self.ops:
             raise ValueError(f"Requested return_element {name!r} not found in graph_def.")
         op = self.ops[source]
-        return op._outputs[int(index)] if colon else op
+        return self.scopes[0].get(f"{source}:{index}") if colon else op
 
     @staticmethod
     def _here(t: Tensor) -> Tensor:

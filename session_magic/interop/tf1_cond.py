@@ -1,11 +1,13 @@
 """TF1's low-level cond in GraphDefs (Switch and Merge, as `tf.cond` wrote graphs before TF 2),
 found so the importer can build each one as this project's `cond`: a Merge whose two inputs
 lead back, every path, to Switch outputs of one side each (port 1: true, 0: false), all
-switched on one predicate. Nested conds and while loops (Enter, NextIteration...) are not
-recognized, and their import fails naming the op types."""
+switched on one predicate. A while loop's own Switches and Merges are left to tf1_while.py;
+nested conds and conds holding loops are not recognized, and their import fails naming the op
+types."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import AbstractSet as Set
 from typing import Optional, Sequence
 
 from .. import proto
@@ -77,22 +79,23 @@ def _cond_of(merge: proto.NodeDef, by_name: dict) -> Optional[Cond]:
     return Cond(merge, predicates.pop(), outputs, members)
 
 
-def find_conds(nodes: Sequence[proto.NodeDef]) -> Optional[dict]:
-    """{Merge name: Cond} for every Merge of the nodes, or None if some Switch or Merge is not
-    part of a cond recognized here, or a branch's node is used outside its cond."""
+def find_conds(nodes: Sequence[proto.NodeDef], in_loops: Set[str] = frozenset()) -> Optional[dict]:
+    """{Merge name: Cond} for every Merge of the nodes (but those `in_loops`, TF1 while loops'
+    nodes), or None if some Switch or Merge is not part of a cond recognized here, or a
+    branch's node is used outside its cond."""
     by_name = {node.name: node for node in nodes}
     conds = {}
     for node in nodes:
-        if node.op == "Merge":
+        if node.op == "Merge" and node.name not in in_loops:
             found = _cond_of(node, by_name)
             if found is None:
                 return None
             conds[node.name] = found
     inside = {name for cond in conds.values() for names in cond.members.values()
               for name in names}
-    inside |= {node.name for node in nodes if node.op == "Switch"}
+    inside |= {node.name for node in nodes if node.op == "Switch" and node.name not in in_loops}
     for node in nodes:
-        if node.name in inside:
+        if node.name in inside or node.name in in_loops:
             continue
         for input_name in node.input:
             source, index = _source(input_name)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import random
 import sys
 from pathlib import Path
 
@@ -147,6 +148,70 @@ def _dynamic_rnn(tf):
     return {"input:0": (2, 3, 2)}, ["output"]
 
 
+def _lstm_dynamic(tf):
+    """dynamic_rnn over a BasicLSTMCell with sequence_length (rows past their length are zeros,
+    the state is copied through): its outputs and both parts of the final state."""
+    x = tf.placeholder(tf.float32, [None, 4, 3], name="input")
+    lengths = tf.placeholder_with_default([4, 2], [None], name="lengths")
+    cell = tf.nn.rnn_cell.BasicLSTMCell(3, name="lstm")
+    outputs, state = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float32)
+    tf.identity(outputs, name="output")
+    tf.identity(state.c, name="state_c")
+    tf.identity(state.h, name="state_h")
+    return {"input:0": (2, 4, 3), "lengths:0": [3, 1]}, ["output", "state_c", "state_h"]
+
+
+def _while_counter(tf):
+    """A plain tf.while_loop: a counter, an accumulator, a tensor updated from a captured input,
+    a dynamic-size TensorArray written each step (stacked, sized and read after the loop)."""
+    x = tf.placeholder(tf.float32, [None, 3], name="input")
+    steps = tf.placeholder_with_default(5, [], name="steps")
+    history = tf.TensorArray(tf.float32, size=0, dynamic_size=True, clear_after_read=False)
+
+    def body(i, total, h, history):
+        total += tf.cast(i, tf.float32) * 0.5
+        return [i + 1, total, tf.tanh(h * 0.9 + x), history.write(i, tf.reduce_sum(h) + total)]
+    count, total, h, history = tf.while_loop(
+        lambda i, total, h, history: i < steps, body,
+        [tf.constant(0), tf.constant(1.0), tf.zeros_like(x), history], maximum_iterations=8)
+    tf.identity(count, name="count")
+    tf.identity(total, name="total")
+    tf.identity(h, name="output")
+    tf.identity(history.stack(), name="history")
+    tf.identity(history.size(), name="size")
+    tf.identity(history.read(1), name="second")
+    outputs = ["count", "total", "output", "history", "size", "second"]
+    return {"input:0": (2, 3), "steps:0": 4}, outputs
+
+
+def _while_cond(tf):
+    """tf.cond inside a tf.while_loop's body (its Switch and Merge in the loop's frame), and a
+    cond outside, on the loop's result."""
+    x = tf.placeholder(tf.float32, [None, 3], name="input")
+    flag = tf.placeholder_with_default(True, [], name="flag")
+
+    def body(i, v):
+        v = tf.cond(tf.reduce_sum(v) > 0, lambda: v * 0.5 - 1.0, lambda: tf.nn.relu(-v) + 0.25)
+        return [i + 1, v]
+    _, v = tf.while_loop(lambda i, v: i < 5, body, [tf.constant(0), x])
+    tf.identity(tf.cond(flag, lambda: tf.reduce_sum(v, 1), lambda: tf.reduce_max(v, 1)),
+                name="output")
+    return {"input:0": (2, 3), "flag:0": False}, ["output"]
+
+
+def _while_nested(tf):
+    """A while loop inside another (a frame within a frame): refused by session_magic."""
+    x = tf.placeholder(tf.float32, [3], name="input")
+
+    def outer(i, v):
+        _, inner = tf.while_loop(lambda j, w: j < 2, lambda j, w: [j + 1, w * 0.5 + 1.0],
+                                 [tf.constant(0), v])
+        return [i + 1, inner]
+    tf.identity(tf.while_loop(lambda i, v: i < 3, outer, [tf.constant(0), x])[1],
+                name="output")
+    return {"input:0": (3,)}, ["output"]
+
+
 def _tf1_op_types(tf):
     """Op types older TF1 graphs hold (FusedBatchNorm, BatchMatMul, Snapshot)."""
     import numpy as np
@@ -175,12 +240,16 @@ def _tf1_cond(tf, training: bool = False):
     return ({**feeds, "training:0": True} if training else feeds), ["output"]
 
 
-# NOTE: dynamic_rnn's frozen graph holds TF1's while loop (Enter, Merge, Switch, TensorArrayV3...),
-# which session_magic cannot run: recorded for the test that its import names every missing op
+# NOTE: dynamic_rnn's and tf.while_loop's frozen graphs hold TF1's while loop (Enter, Merge,
+# Switch, TensorArrayV3...), imported as this project's while_loop (a cond inside one too); a
+# loop nested in another is recorded for the test that its import is refused, naming what is
+# missing. New models go last: a model's seed is its position
 MODELS = {"mlp": _mlp, "cnn_batch_norm": _cnn, "mobilenet_block": _mobilenet_block,
           "lstm_static": _lstm, "tf1_op_types": _tf1_op_types, "tf1_cond": _tf1_cond,
           "tf1_cond_training": functools.partial(_tf1_cond, training=True),
-          "gru_dynamic": _dynamic_rnn}
+          "gru_dynamic": _dynamic_rnn, "lstm_dynamic": _lstm_dynamic,
+          "while_counter": _while_counter, "while_nested": _while_nested,
+          "while_cond": _while_cond}
 
 
 def record_models() -> dict:
@@ -193,21 +262,23 @@ def record_models() -> dict:
         graph = tf.Graph()
         with graph.as_default():
             tf.set_random_seed(seed + 1)
+            random.seed(seed + 1)  # NOTE: tf_keras's initializers draw their seeds from `random`
             feeds, outputs = build(tf)
             with tf.Session() as sess:
                 sess.run(tf.global_variables_initializer())
                 _randomize_batch_norm_statistics(tf, sess)
                 frozen = tf.graph_util.convert_variables_to_constants(
                     sess, graph.as_graph_def(), outputs)
-        (OUT / f"{name}.pb").write_bytes(frozen.SerializeToString())
-        inputs = {key: _inputs(shape, seed) if isinstance(shape, tuple) else np.array(shape)
+        (OUT / f"{name}.pb").write_bytes(frozen.SerializeToString(deterministic=True))
+        inputs = {key: _inputs(shape, seed) if isinstance(shape, tuple) else
+                  np.array(shape, graph.get_tensor_by_name(key).dtype.as_numpy_dtype)
                   for key, shape in feeds.items()}
         values = _run_in_tf(frozen, inputs, [o + ":0" for o in outputs])
         fetched = zip(outputs, values, strict=True)
         results[name] = {"inputs": {k: v.tolist() for k, v in inputs.items()},
                          "outputs": {o + ":0": v.tolist() for o, v in fetched},
                          "op_types": sorted({n.op for n in frozen.node})}
-        print(f"{name}: {len(frozen.node)} nodes, {len(frozen.SerializeToString())} bytes")
+        print(f"{name}: {len(frozen.node)} nodes, {frozen.ByteSize()} bytes")
     return results
 
 
