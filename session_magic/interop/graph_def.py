@@ -632,11 +632,15 @@ def write_graph(graph_or_graph_def: Any, logdir: str, name: str, as_text: bool =
         raise TypeError(f"graph_or_graph_def must be a Graph or GraphDef, got "
                         f"{type(graph_or_graph_def).__name__}")
     os.makedirs(logdir, exist_ok=True)
-    path = os.path.join(logdir, name)
+    return write_message(os.path.join(logdir, name), graph_def, as_text)
+
+
+def write_message(path: str, message: Any, as_text: bool) -> str:
+    """`message` into `path`: protobuf text format, or its binary encoding. Returns `path`."""
     if as_text:
-        with open(path, "w") as file:
-            file.write(proto.text_format(graph_def))
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(proto.text_format(message))
     else:
         with open(path, "wb") as file:
-            file.write(graph_def.SerializeToString())
+            file.write(message.SerializeToString())
     return path

@@ -12,7 +12,7 @@ from ..graph import Operation, Tensor, get_default_graph
 from ..proto.wire import Field as F
 from ..proto.wire import Message
 from ..variables import Variable
-from .graph_def import import_graph_def
+from .graph_def import import_graph_def, write_message
 
 __all__ = ["VariableDef", "export_meta_graph", "import_meta_graph", "read_meta_graph_file"]
 
@@ -88,12 +88,7 @@ def _write(meta: proto.MetaGraphDef, filename: str, as_text: bool) -> None:
     directory = os.path.dirname(filename)
     if directory:
         os.makedirs(directory, exist_ok=True)
-    if as_text:
-        with open(filename, "w") as file:
-            file.write(proto.text_format(meta))
-    else:
-        with open(filename, "wb") as file:
-            file.write(meta.SerializeToString())
+    write_message(filename, meta, as_text)
 
 
 def read_meta_graph_file(filename: str) -> proto.MetaGraphDef:
