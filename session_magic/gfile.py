@@ -36,7 +36,9 @@ class GFile:
     def _opened(self) -> Any:
         if self._file is None:
             try:
-                self._file = open(self.name, self.mode)  # noqa: SIM115 - closed by close()
+                # NOTE: as TF, text is UTF-8 and newlines are written as given
+                text = {} if "b" in self.mode else {"encoding": "utf-8", "newline": ""}
+                self._file = open(self.name, self.mode, **text)  # noqa: SIM115 - close()
             except FileNotFoundError as error:
                 raise _not_found(self.name, error) from None
         return self._file
@@ -51,7 +53,12 @@ class GFile:
         return self._opened().readlines()
 
     def write(self, data: Any) -> None:
-        self._opened().write(data)
+        """As TF's GFile: str or bytes in any mode (text is written as UTF-8)."""
+        stream = self._opened()
+        if "b" in self.mode:
+            stream.write(data.encode("utf-8") if isinstance(data, str) else bytes(data))
+        else:
+            stream.write(data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data)
 
     def seek(self, offset: int, whence: int = 0) -> None:
         self._opened().seek(offset, whence)

@@ -113,7 +113,12 @@ def piecewise_constant(x: Any, boundaries: Sequence[Any], values: Sequence[Any],
                              f"({[v.dtype.name for v in values]}).")
         result = values[0]
         for boundary, value in zip(boundaries, values[1:], strict=True):
-            boundary = math_ops.cast(convert_to_tensor(boundary), x.dtype)
+            boundary = convert_to_tensor(boundary)
+            if boundary.dtype.is_floating != x.dtype.is_floating:  # NOTE: as TF: a cast would
+                raise ValueError(                                    # move a float boundary
+                    f"Boundaries ({boundary.dtype.name}) must have the same dtype as x "
+                    f"({x.dtype.name}).")
+            boundary = math_ops.cast(boundary, x.dtype)
             result = math_ops.where(math_ops.greater(x, boundary), value, result)
         return result
 

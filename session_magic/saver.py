@@ -14,6 +14,7 @@ import numbers
 import os
 import time
 import uuid
+import warnings
 import zipfile
 from typing import Any, BinaryIO, Callable, Iterator, NamedTuple, Optional, Sequence
 
@@ -94,6 +95,18 @@ def _write_checkpoint(prefix: str, arrays: dict, entries: dict) -> None:
              "data_bytes": os.path.getsize(prefix + ".npz"), "variables": entries}
     _write_atomically(prefix + ".index", lambda stream: stream.write(
         json.dumps(index, indent=1).encode()))
+
+
+def _write_meta_graph(path: str, graph: Any) -> None:
+    """The graph beside its checkpoint; a graph that cannot be written costs a warning, never
+    the checkpoint already written."""
+    # NOTE: lazy: the protobuf codec loads only for a meta graph
+    from .interop.meta_graph import export_meta_graph
+    try:
+        export_meta_graph(path, graph=graph)
+    except (ValueError, TypeError) as problem:
+        warnings.warn(f"Saver.save wrote the checkpoint but not its meta graph {path}: "
+                      f"{problem}", stacklevel=3)
 
 
 def _delete_checkpoint(prefix: str, meta_graph_suffix: str = "meta") -> None:
@@ -403,9 +416,8 @@ class Saver:
              write_meta_graph: bool = True, write_state: bool = True,
              strip_default_attrs: bool = False, save_debug_info: bool = False) -> Optional[str]:
         """Write the variables' values in `sess`; returns the prefix (`save_path-<step>`).
-
-        No `.meta` file is written: the graph is the Python program that built it.
-        """
+        With `write_meta_graph`, also `prefix.meta`: the graph as a MetaGraphDef, which
+        `tf.train.import_meta_graph` reads back."""
         _check_session(sess, self._variables, TypeError)
         save_path = _path_argument(save_path)
         if not os.path.basename(save_path):
@@ -420,6 +432,8 @@ class Saver:
             return None
         try:
             self._write(sess, prefix)
+            if write_meta_graph:
+                _write_meta_graph(f"{prefix}.{meta_graph_suffix}", sess.graph)
             if write_state:
                 self._write_state(prefix, directory, latest_filename, meta_graph_suffix)
         except OSError as error:

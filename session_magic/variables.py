@@ -415,6 +415,8 @@ def variable_scope(name_or_scope: Any, default_name: Optional[str] = None, value
                    dtype: Any = None, use_resource: Any = None, constraint: Any = None,
                    auxiliary_name_scope: bool = True) -> Iterator[VariableScope]:
     """A scope for `get_variable` names and defaults; also opens a name scope."""
+    _refuse_unsupported("variable_scope", partitioner=partitioner, custom_getter=custom_getter,
+                        constraint=constraint)
     if name_or_scope is None and default_name is None:
         raise TypeError("If default_name is None then name_or_scope is required")
     if name_or_scope is not None and not isinstance(name_or_scope, (str, VariableScope)):
@@ -514,10 +516,10 @@ def _regularize(variable: Variable, full_name: str, regularizer: Any) -> None:
         add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
 
 
-def _refuse_unsupported(**arguments: Any) -> None:
+def _refuse_unsupported(where: str = "get_variable", **arguments: Any) -> None:
     for name, value in arguments.items():
         if value is not None:
-            raise NotImplementedError(f"get_variable({name}=...) is not supported by "
+            raise NotImplementedError(f"{where}({name}=...) is not supported by "
                                       f"session_magic yet")
 
 

@@ -167,3 +167,18 @@ def test_other_contrib_names_fail_with_an_error_naming_them(dotted):
         getattr(parent, name)
     assert not hasattr(parent, name)
     assert issubclass(NotSupportedYet, AttributeError)
+
+
+def test_batch_norm_fused_false_updates_with_the_biased_variance_as_tf1():
+    rng = np.random.default_rng(3)
+    images = rng.normal(size=(4, 3, 3, 2)).astype(np.float32)
+    with tf.Graph().as_default():
+        x = tf.constant(images)
+        tf.contrib.layers.batch_norm(x, decay=0.0, fused=False, is_training=True)
+        updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        variance = [v for v in tf.global_variables() if "moving_variance" in v.name][0]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(updates)
+            np.testing.assert_allclose(sess.run(variance), images.var(axis=(0, 1, 2)),
+                                       rtol=1e-5)

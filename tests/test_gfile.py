@@ -60,3 +60,13 @@ def test_copy_rename_remove_glob_and_stat(tmp_path):
 def test_a_bad_mode_is_refused():
     with pytest.raises(errors.InvalidArgumentError, match="mode"):
         gfile.GFile("anything", "x")
+
+
+def test_gfile_writes_str_or_bytes_in_either_mode_as_utf8(tmp_path):
+    path = str(tmp_path / "notes.txt")
+    with gfile.GFile(path, "wb") as stream:
+        stream.write("héllo\n")
+        stream.write(b"bytes\r\n")
+    with gfile.GFile(path, "w+") as stream:
+        stream.write(b"caf\xc3\xa9\r\n")
+    assert open(path, "rb").read() == "café\r\n".encode()

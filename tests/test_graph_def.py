@@ -378,3 +378,15 @@ def test_a_tf1_cond_imports_as_a_cond_taking_the_branch_of_its_predicate():
 def test_a_branch_value_used_outside_its_cond_is_refused_naming_switch_and_merge():
     with pytest.raises(ValueError, match="2 op types.*Merge.*Switch"):
         import_graph_def(_tf1_cond_graph_def(outside_use=True))
+
+
+def test_a_cond_built_here_is_exported_for_tensorboard_but_its_import_says_why_not():
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [2], name="x")
+        tf.identity(tf.cond(tf.reduce_sum(x) > 0, lambda: x * 2, lambda: x * 3), name="z")
+    graph_def = graph.as_graph_def()
+    assert "StatelessIf" in {node.op for node in graph_def.node}
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match=r"StatelessIf \(e.g. node 'cond', 1 node\) call "
+                           r"functions .* exported without their branches"):
+            import_graph_def(graph_def)

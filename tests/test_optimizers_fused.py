@@ -266,3 +266,10 @@ def test_a_fed_hyperparameter_that_is_not_a_scalar_fails_at_run_time():
         with pytest.raises(errors.InvalidArgumentError, match="alpha is not a scalar"):
             sess.run(update, {rate: [0.1, 0.2]})
         np.testing.assert_allclose(sess.run(update, {rate: 0.5}), [0.5, 1.5])
+
+
+def test_piecewise_constant_refuses_float_boundaries_for_an_integer_step():
+    with tf.Graph().as_default():
+        step = tf.constant(-2, tf.int64)
+        with pytest.raises(ValueError, match="Boundaries \\(float32\\) must have the same dtype"):
+            tf.train.piecewise_constant(step, [-2.5], [1.0, 0.5])

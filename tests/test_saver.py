@@ -96,7 +96,8 @@ def test_files_on_disk_are_plain_numpy_and_json(tmp_path):
     with open(prefix + ".index") as stream:
         index = json.load(stream)
     assert index["variables"]["b"] == {"dtype": "float32", "shape": [1]}
-    assert sorted(os.listdir(tmp_path)) == ["checkpoint", "model.index", "model.npz"]
+    assert sorted(os.listdir(tmp_path)) == ["checkpoint", "model.index", "model.meta",
+                                            "model.npz"]
 
 
 def test_string_integer_and_bool_variables_round_trip(tmp_path):
@@ -209,7 +210,8 @@ def test_max_to_keep_deletes_the_oldest_files(tmp_path):
             saver.save(sess, str(tmp_path / "model"), global_step=step)
     assert saver.last_checkpoints == [str(tmp_path / "model-3"), str(tmp_path / "model-4")]
     assert sorted(os.listdir(tmp_path)) == [
-        "checkpoint", "model-3.index", "model-3.npz", "model-4.index", "model-4.npz"]
+        "checkpoint", "model-3.index", "model-3.meta", "model-3.npz", "model-4.index",
+        "model-4.meta", "model-4.npz"]
     state = tf.train.get_checkpoint_state(str(tmp_path))
     assert state.all_model_checkpoint_paths == saver.last_checkpoints
 
@@ -563,3 +565,21 @@ def test_the_checkpoint_file_quotes_paths_as_tf_does_and_reads_every_form(tmp_pa
     assert state.model_checkpoint_path == str(tmp_path / "héllo-3")
     assert state.all_model_checkpoint_paths == [str(tmp_path / "modèle-2"),
                                                 str(tmp_path / "héllo-3")]
+
+
+def test_save_writes_a_meta_graph_that_import_meta_graph_reads_back(tmp_path):
+    with tf.Graph().as_default():
+        w = tf.Variable([[1.0, 2.0]], name="w")
+        tf.identity(w * 3.0, name="tripled")
+        saver = tf.train.Saver(max_to_keep=1)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            first = saver.save(sess, str(tmp_path / "model"), global_step=1)
+            prefix = saver.save(sess, str(tmp_path / "model"), global_step=2)
+    assert os.path.isfile(prefix + ".meta") and not os.path.exists(first + ".meta")
+    with tf.Graph().as_default() as graph:
+        restorer = tf.train.import_meta_graph(prefix + ".meta")
+        with tf.Session() as sess:
+            restorer.restore(sess, prefix)
+            np.testing.assert_array_equal(sess.run(graph.get_tensor_by_name("tripled:0")),
+                                          [[3.0, 6.0]])

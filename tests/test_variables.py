@@ -383,3 +383,11 @@ def test_get_variable_refuses_what_it_cannot_do_yet(argument):
     with tf.Graph().as_default():
         with pytest.raises(NotImplementedError, match=f"get_variable\\({argument}=...\\) is not"):
             tf.get_variable("w", [2], **{argument: lambda *a, **k: None})
+
+
+@pytest.mark.parametrize("argument", ["partitioner", "custom_getter", "constraint"])
+def test_variable_scope_refuses_what_it_cannot_do_yet(argument):
+    with tf.Graph().as_default():
+        with pytest.raises(NotImplementedError, match=f"variable_scope\\({argument}=...\\)"):
+            with tf.variable_scope("s", **{argument: lambda *a, **k: None}):
+                pass

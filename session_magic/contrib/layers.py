@@ -229,7 +229,7 @@ def batch_norm(inputs: Any, decay: float = 0.999, center: bool = True, scale: bo
             moving_variance_initializer=initializers.get("moving_variance", Ones()),
             beta_regularizer=regularizers.get("beta"),
             gamma_regularizer=regularizers.get("gamma"), trainable=trainable,
-            _scope=sc, _reuse=reuse)
+            fused=False if fused is False else None, _scope=sc, _reuse=reuse)
         # NOTE: TF 1 takes its fused kernel for rank 2 too: the update's variance is unbiased
         layer._unbiased_update = inputs.shape.ndims == 2 and fused is not False
         outputs = layer.apply(inputs, training=is_training)

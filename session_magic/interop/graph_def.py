@@ -404,22 +404,34 @@ def _check_op_types(nodes: Sequence[proto.NodeDef], understood: Any, in_loops: A
     cond imported as `cond`; the loop ops of nodes `in_loops`, imported as `while_loop`), and
     the `problems` of loops that are not imported."""
     missing: dict = {}
+    functional: dict = {}
     for node in nodes:
         op_type = ALIASES.get(node.op, node.op)
         if op_type in understood or op_type in LOOP_OPS and node.name in in_loops:
             continue
         # NOTE: an op holding functions cannot come from a GraphDef: TF's keep FunctionDefs in
         # the library, which this importer does not read
-        if op_type not in OPS or OPS[op_type].holds_functions:
+        if op_type not in OPS:
             missing.setdefault(node.op, []).append(node.name)
-    if missing:
-        listed = "; ".join(f"{op_type} (e.g. node '{names[0]}', {len(names)} node"
-                           f"{'s' if len(names) > 1 else ''})"
-                           for op_type, names in sorted(missing.items()))
-        raise ValueError(f"Cannot import the GraphDef: {len(missing)} op type"
-                         f"{'s are' if len(missing) > 1 else ' is'} not registered in "
-                         f"session_magic (or call functions, which it cannot import): "
-                         f"{listed}." + "".join(f" Not converted: {p}." for p in problems))
+        elif OPS[op_type].holds_functions:
+            functional.setdefault(node.op, []).append(node.name)
+    if missing or functional:
+        text = "Cannot import the GraphDef:"
+        if missing:
+            text += (f" {len(missing)} op type{'s are' if len(missing) > 1 else ' is'} not "
+                     f"registered in session_magic: {_listed(missing)}.")
+        if functional:
+            text += (f" {_listed(functional)} call functions (a TF2 cond or while_loop, or one "
+                     "built here: they are exported without their branches), which the "
+                     "importer cannot rebuild from a GraphDef; TF1's Switch/Merge and "
+                     "Enter/Exit forms import.")
+        raise ValueError(text + "".join(f" Not converted: {p}." for p in problems))
+
+
+def _listed(nodes_by_type: dict) -> str:
+    return "; ".join(f"{op_type} (e.g. node '{names[0]}', {len(names)} node"
+                     f"{'s' if len(names) > 1 else ''})"
+                     for op_type, names in sorted(nodes_by_type.items()))
 
 
 class _Scope:

@@ -783,6 +783,11 @@ def _stitch_kernel(op: Any) -> Any:
     def stitch(*arrays: Any) -> np.ndarray:
         indices = [np.asarray(a).reshape(-1) for a in arrays[:count]]
         data = [np.asarray(a) for a in arrays[count:]]
+        for index in indices:
+            if index.size and index.min() < 0:  # NOTE: NumPy would count it from the end
+                raise errors.InvalidArgumentError(
+                    None, None, f"{op._type}: index {int(index.min())} is out of range (indices "
+                    "must be non-negative)")
         rows = 1 + max((int(i.max()) for i in indices if i.size), default=-1)
         inner = data[0].shape[np.asarray(arrays[0]).ndim:]
         merged = np.zeros((rows,) + inner, data[0].dtype)
