@@ -10,8 +10,11 @@ from . import dtypes as d
 from .graph import GraphKeys, Tensor, add_to_collections, control_dependencies
 from .ops.array_ops import (expand_dims, eye, one_hot, ones_like, reshape, size, squeeze,
                             transpose, zeros, zeros_like)
+from .ops.array_ops import rank as array_rank
+from .ops.functional import cond
 from .ops.constant_ops import constant, identity
 from .ops.conversion import convert_to_tensor
+from .ops.math_ops import greater_equal, less
 from .ops.math_ops import (abs as _abs, cast, div, div_no_nan, equal, greater, logical_and,
                            log, logical_not, matmul, maximum, minimum, multiply, not_equal,
                            reduce_all, reduce_mean, reduce_sum, sqrt, squared_difference,
@@ -42,9 +45,15 @@ def _add_to(collections: Any, tensor: Tensor) -> None:
 
 
 def _squeeze_one(tensor: Tensor, other: Tensor) -> Tensor:
-    """`tensor` without a trailing size-1 dim when it has one more dim than `other`."""
+    """`tensor` without a trailing size-1 dim when it has one more dim than `other`; decided
+    while running when a rank is unknown, as TF does."""
     rank, other_rank = tensor.shape.ndims, other.shape.ndims
-    if rank is None or other_rank is None or rank != other_rank + 1:
+    if rank is None or other_rank is None:
+        if rank is not None and (rank == 0 or tensor.shape.as_list()[-1] not in (1, None)):
+            return tensor
+        squeezable = equal(array_rank(tensor) - array_rank(other), 1)
+        return cond(squeezable, lambda: squeeze(tensor, [-1]), lambda: identity(tensor))
+    if rank != other_rank + 1:
         return tensor
     return squeeze(tensor, [-1]) if tensor.shape.as_list()[-1] in (1, None) else tensor
 
@@ -358,6 +367,10 @@ def mean_per_class_accuracy(labels: Any, predictions: Any, num_classes: int, wei
     with variable_scope(name, "mean_accuracy", [predictions, labels, weights]):
         labels = reshape(cast(labels, d.int64), [-1])
         predictions = reshape(cast(predictions, d.int64), [-1])
+        inside = logical_and(greater_equal(labels, 0), less(labels, num_classes))
+        with control_dependencies([Assert(reduce_all(inside), [  # NOTE: TF's scatter_add fails
+                f"`labels` out of bound: must be in [0, {num_classes})", labels])]):
+            labels = identity(labels)
         total = metric_variable([num_classes], d.float32, "total")
         count = metric_variable([num_classes], d.float32, "count")
         per_class = one_hot(labels, num_classes, dtype=d.float32)
@@ -461,10 +474,18 @@ def mean_iou(labels: Any, predictions: Any, num_classes: int, weights: Any = Non
 
 def _confusion_matrix(labels: Tensor, predictions: Tensor, num_classes: int,
                       weights: Any) -> Tensor:
-    """[num_classes, num_classes] float64 counts, rows the labels, columns the predictions."""
-    labels = one_hot(reshape(cast(labels, d.int64), [-1]), num_classes, dtype=d.float64)
-    predictions = one_hot(reshape(cast(predictions, d.int64), [-1]), num_classes,
-                          dtype=d.float64)
+    """[num_classes, num_classes] float64 counts, rows the labels, columns the predictions;
+    a label or prediction outside [0, num_classes) fails the run, as TF's confusion_matrix."""
+    checks = []
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        values = reshape(cast(values, d.int64), [-1])
+        inside = logical_and(greater_equal(values, 0), less(values, num_classes))
+        checks.append(Assert(reduce_all(inside), [f"`{name}` out of bound: must be in "
+                                                  f"[0, {num_classes})", values]))
+    with control_dependencies(checks):
+        labels = one_hot(reshape(cast(labels, d.int64), [-1]), num_classes, dtype=d.float64)
+        predictions = one_hot(reshape(cast(predictions, d.int64), [-1]), num_classes,
+                              dtype=d.float64)
     if weights is not None:
         labels *= expand_dims(reshape(cast(weights, d.float64), [-1]), 1)
     return matmul(labels, predictions, transpose_a=True)

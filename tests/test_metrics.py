@@ -216,3 +216,26 @@ def test_percentage_below_and_mean_tensor():
     assert _stream(*below, inputs)[0] == pytest.approx(np.mean(s < 0.5))
     np.testing.assert_allclose(_stream(*elementwise, inputs)[0],
                                s.reshape(3, 2, 2).mean(0), rtol=1e-6)
+
+
+def test_a_trailing_unit_dim_is_squeezed_even_when_ranks_are_known_only_at_run_time():
+    labels = tf.placeholder(tf.int64, None)
+    predictions = tf.placeholder(tf.int64, None)
+    accuracy, update = tf.metrics.accuracy(labels, predictions)
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        assert sess.run(update, {labels: [1, 0, 1, 0], predictions: [[1], [0], [0], [0]]}) == 0.75
+        assert sess.run(update, {labels: [1, 1], predictions: [1, 1]}) == pytest.approx(5 / 6)
+
+
+@pytest.mark.parametrize("metric", [
+    lambda: tf.metrics.mean_iou([0, 1, 5], [0, 1, 1], num_classes=2),
+    lambda: tf.metrics.mean_iou([0, 1, 1], [0, -1, 1], num_classes=2),
+    lambda: tf.metrics.mean_per_class_accuracy([0, -1, 1], [0, 1, 1], num_classes=2),
+])
+def test_class_metrics_refuse_labels_out_of_range_as_tf(metric):
+    value, update = metric()
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        with pytest.raises(tf.errors.InvalidArgumentError, match="out of bound"):
+            sess.run(update)

@@ -451,3 +451,16 @@ def test_a_lenet_style_cnn_learns_bar_orientation():
         last = sess.run(loss, {x: train_x, y: train_y})
         accuracy = np.mean(np.argmax(sess.run(logits, {x: test_x}), 1) == test_y)
     assert last < first / 2 and accuracy > 0.95
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_normalization_of_float16_computes_in_float32_and_returns_float16(training):
+    images = np.random.default_rng(5).normal(size=(4, 3, 3, 2)).astype(np.float16)
+    outputs = tf.layers.batch_normalization(tf.constant(images), training=training)
+    assert outputs.dtype == tf.float16
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = sess.run(outputs)
+    wide = images.astype(np.float32)
+    mean, variance = (wide.mean((0, 1, 2)), wide.var((0, 1, 2))) if training else (0.0, 1.0)
+    np.testing.assert_allclose(got, (wide - mean) / np.sqrt(variance + 1e-3), atol=2e-3)

@@ -95,6 +95,10 @@ class BatchNormalization(Layer):
         return reshape(value, shape)
 
     def call(self, inputs: Tensor, training: Any = False) -> Tensor:
+        # NOTE: as TF 1, float16 inputs are normalized in float32 (the parameters' dtype) and
+        # the result cast back
+        if inputs.dtype is d.float16:
+            return cast(self.call(cast(inputs, d.float32), training), d.float16)
         scale, offset = self._broadcast(self.gamma), self._broadcast(self.beta)
         if training is False:
             mean, variance = self.moving_mean, self.moving_variance
