@@ -226,7 +226,12 @@ def _rotated(image: Tensor, turns: int, batch_axes: int) -> Tensor:
 # --- crops and pads ------------------------------------------------------------------------------
 
 def _at_least(value: Any, minimum: int, message: str) -> None:
-    if not isinstance(value, Tensor) and value < minimum:
+    if isinstance(value, Tensor):
+        return
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+        raise TypeError(f"{message.split(' ')[0]} must be an integer or an int32 tensor, got "
+                        f"{value!r}")
+    if value < minimum:
         raise ValueError(message)
 
 
@@ -310,6 +315,10 @@ def central_crop(image: Any, central_fraction: float) -> Tensor:
     """The central `central_fraction` of each image's height and width."""
     with op_scope(None, "central_crop", [image]):
         image = _checked_image(image)
+        if not isinstance(central_fraction, (int, float, np.integer, np.floating)) or \
+                isinstance(central_fraction, bool):
+            raise TypeError(f"central_fraction must be a number in (0, 1], got "
+                            f"{central_fraction!r}")
         if central_fraction <= 0.0 or central_fraction > 1.0:
             raise ValueError("central_fraction must be within (0, 1]")
         if central_fraction == 1.0:

@@ -389,6 +389,11 @@ class Saver:
                  allow_empty: bool = False, write_version: Any = None,
                  pad_step_number: bool = False, save_relative_paths: bool = False,
                  filename: Optional[str] = None) -> None:
+        # NOTE: `sharded`, `restore_sequentially`, `builder`, `defer_build` and `write_version`
+        # change how TF lays out or schedules the same values; these two would change results
+        if reshape or saver_def is not None:
+            raise NotImplementedError(f"Saver({'reshape=True' if reshape else 'saver_def=...'}) "
+                                      "is not supported by session_magic yet")
         self._variables = _named_variables(var_list)
         if not self._variables and not allow_empty:
             raise ValueError("No variables to save")

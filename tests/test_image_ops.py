@@ -185,3 +185,15 @@ def test_resize_to_a_zero_size_fails_when_run():
     assert out.shape.as_list() == [3, None, None, 2]
     with pytest.raises(tf.errors.InvalidArgumentError, match="output dimensions must be positive"):
         _run(out, {size: [0, 3]})
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda img: tf.image.crop_to_bounding_box(img, "a", 0, 2, 2),
+     "offset_height must be an integer"),
+    (lambda img: tf.image.pad_to_bounding_box(img, 0, 1.5, 6, 6),
+     "offset_width must be an integer"),
+    (lambda img: tf.image.central_crop(img, "0.5"), "central_fraction must be a number"),
+])
+def test_crop_arguments_of_the_wrong_type_name_themselves(call, message):
+    with pytest.raises(TypeError, match=message):
+        call(tf.zeros([4, 4, 3]))

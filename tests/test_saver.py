@@ -583,3 +583,11 @@ def test_save_writes_a_meta_graph_that_import_meta_graph_reads_back(tmp_path):
             restorer.restore(sess, prefix)
             np.testing.assert_array_equal(sess.run(graph.get_tensor_by_name("tripled:0")),
                                           [[3.0, 6.0]])
+
+
+@pytest.mark.parametrize("argument", [{"reshape": True}, {"saver_def": object()}])
+def test_saver_refuses_options_that_would_change_what_it_restores(argument):
+    with tf.Graph().as_default():
+        tf.Variable(1.0, name="w")
+        with pytest.raises(NotImplementedError, match="is not supported by session_magic yet"):
+            tf.train.Saver(**argument)

@@ -464,3 +464,9 @@ def test_batch_normalization_of_float16_computes_in_float32_and_returns_float16(
     wide = images.astype(np.float32)
     mean, variance = (wide.mean((0, 1, 2)), wide.var((0, 1, 2))) if training else (0.0, 1.0)
     np.testing.assert_allclose(got, (wide - mean) / np.sqrt(variance + 1e-3), atol=2e-3)
+
+
+def test_scope_on_a_layers_first_call_names_its_variables_as_tf1():
+    layer = tf.layers.Dense(3)
+    layer(tf.zeros([2, 4]), scope="head")
+    assert [v.name for v in layer.variables] == ["head/kernel:0", "head/bias:0"]

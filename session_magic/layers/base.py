@@ -173,8 +173,10 @@ class Layer:
             add_to_collection(GraphKeys.UPDATE_OPS, update)
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        # NOTE: as TF 1's layers, `scope=` on the first call names the variable scope
+        scope_arg = kwargs.pop("scope", None)
         if self._scope is None:
-            with variable_scope(self._name_arg, default_name=self._base_name,
+            with variable_scope(scope_arg or self._name_arg, default_name=self._base_name,
                                 reuse=self._reuse) as scope:
                 self._scope = scope
                 return self._build_and_call(inputs, args, kwargs)
