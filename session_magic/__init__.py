@@ -72,6 +72,8 @@ _LAZY = {
     "graph_util": ("session_magic.graph_util", None),
     "gfile": ("session_magic.gfile", None),
     "io": ("session_magic.io", None),
+    "app": ("session_magic.app", None),
+    "flags": ("session_magic.flags", None),
     "import_graph_def": ("session_magic.interop.graph_def", "import_graph_def"),
     "Summary": ("session_magic.proto", "Summary"),
     "SummaryMetadata": ("session_magic.proto", "SummaryMetadata"),
