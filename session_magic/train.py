@@ -729,3 +729,15 @@ def summary_iterator(path: str) -> Any:
     except ValueError as problem:
         raise errors.DataLossError(None, None, str(problem)) from None
     return iter([proto.Event.FromString(payload) for payload in payloads])
+
+
+_EXAMPLE_PROTOS = ("Example", "Features", "Feature", "BytesList", "FloatList", "Int64List",
+                   "SequenceExample", "FeatureList", "FeatureLists")
+
+
+def __getattr__(name: str) -> Any:
+    """`tf.train.Example` and its parts: the protobuf codec's classes, loaded on first use."""
+    if name in _EXAMPLE_PROTOS:
+        from . import proto  # NOTE: lazy: the codec loads only when an Example is built
+        return getattr(proto, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -35,7 +35,7 @@ PRODUCER = 2474
 # NOTE: attrs that hold a TensorShape (a tuple of dims, None for unknown rank), not a list of
 # ints, and those holding a list of them
 SHAPE_ATTRS = frozenset({"shape", "element_shape"})
-SHAPE_LIST_ATTRS = frozenset({"_output_shapes", "output_shapes", "shapes"})
+SHAPE_LIST_ATTRS = frozenset({"_output_shapes", "output_shapes", "shapes", "dense_shapes"})
 
 # NOTE: TF1 op types that older frozen graphs hold, run by a registered op of the same meaning
 # (their outputs are a prefix of its outputs); the imported op has the registered type
