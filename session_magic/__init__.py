@@ -73,6 +73,7 @@ _LAZY = {
     "gfile": ("session_magic.gfile", None),
     "io": ("session_magic.io", None),
     "app": ("session_magic.app", None),
+    "data": ("session_magic.data", None),
     "python_io": ("session_magic.python_io", None),
     **{name: ("session_magic.ops.parsing_ops", name) for name in (
         "parse_example", "parse_single_example", "decode_csv", "decode_raw", "string_to_number",

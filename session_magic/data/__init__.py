@@ -1,0 +1,12 @@
+"""The tf.data namespace of TF1 graph mode: datasets, their iterators and the output helpers.
+
+Imported lazily (it is not loaded by `import session_magic`); the iterator ops register when
+this package is first imported.
+"""
+from .dataset import Dataset, DatasetV1, TextLineDataset, TFRecordDataset
+from .iterator import (Iterator, get_output_classes, get_output_shapes, get_output_types,
+                       make_initializable_iterator, make_one_shot_iterator)
+
+__all__ = ["Dataset", "DatasetV1", "TextLineDataset", "TFRecordDataset", "Iterator",
+           "make_one_shot_iterator", "make_initializable_iterator", "get_output_types",
+           "get_output_shapes", "get_output_classes"]

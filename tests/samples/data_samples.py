@@ -1,0 +1,21 @@
+"""Samples for the tf.data iterator ops: an initializable iterator over a tensor's slices,
+started by its initializer in the same run, yields the first slice."""
+import session_magic as tf
+from session_magic import data
+
+from . import Sample, f32, i32
+
+
+def _first_slice(x):
+    iterator = data.make_initializable_iterator(data.Dataset.from_tensor_slices(x))
+    with tf.control_dependencies([iterator.initializer]):
+        return iterator.get_next()
+
+
+SAMPLES = [
+    Sample("IteratorGetNext", _first_slice, [f32(3, 2)], expect=lambda x: x[0],
+           grad_check=False),
+    Sample("MakeIterator", _first_slice, [i32(4)], expect=lambda x: x[0], grad_check=False),
+    Sample("IteratorV2", _first_slice, [f32(2, 2, 2)], expect=lambda x: x[0],
+           grad_check=False),
+]
