@@ -75,6 +75,11 @@ _LAZY = {
     "app": ("session_magic.app", None),
     "data": ("session_magic.data", None),
     "python_io": ("session_magic.python_io", None),
+    **{name: ("session_magic.queues", name) for name in (
+        "FIFOQueue", "RandomShuffleQueue", "PaddingFIFOQueue", "QueueBase")},
+    **{name: ("session_magic.input_pipeline", name) for name in (
+        "TextLineReader", "WholeFileReader", "TFRecordReader", "FixedLengthRecordReader",
+        "ReaderBase", "count_up_to")},
     **{name: ("session_magic.ops.parsing_ops", name) for name in (
         "parse_example", "parse_single_example", "decode_csv", "decode_raw", "string_to_number",
         "FixedLenFeature", "VarLenFeature", "FixedLenSequenceFeature")},

@@ -266,6 +266,10 @@ class BaseSession:
         self._threads = max(1, int(self._config.inter_op_parallelism_threads or 1))
         self._last_feeds: tuple = ((), ())
         self._pool: Optional[ThreadPoolExecutor] = None
+        self._resources: dict = {}  # NOTE: queues and readers of this session, by name
+        # NOTE: when this thread's run must end (a time.monotonic value, or None), for kernels
+        # that block (a queue's dequeue): RunOptions.timeout_in_ms or operation_timeout_in_ms.
+        self._run_deadline = threading.local()
 
     graph = property(lambda self: self._graph, doc="The graph this session runs.")
     sess_str = property(lambda self: self._target)
@@ -374,6 +378,8 @@ class BaseSession:
 
     def _execute(self, plan: Plan, feed_values: tuple, options: Any, run_metadata: Any) -> list:
         ctx = RunContext(self) if plan.uses_context else None
+        timeout = getattr(options, "timeout_in_ms", 0) or self._config.operation_timeout_in_ms
+        self._run_deadline.at = time.monotonic() + timeout / 1000 if timeout > 0 else None
         traced = self._timings is not None or (
             (options is not None or run_metadata is not None)
             and _traces(options, run_metadata))
@@ -521,6 +527,9 @@ class BaseSession:
             self._plans = {}
             self._mappers = {}
             self._last_feeds = ((), ())
+            resources, self._resources = self._resources, {}
+            for resource in resources.values():  # NOTE: wakes ops blocked on a queue
+                getattr(resource, "cancel", lambda: None)()
             # NOTE: not shut down, as a run on another thread may still use it: its workers end
             # once the last plan holding it is collected.
             self._pool = None

@@ -741,3 +741,4 @@ def __getattr__(name: str) -> Any:
         from . import proto  # NOTE: lazy: the codec loads only when an Example is built
         return getattr(proto, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+from .input_pipeline import Coordinator, LooperThread, QueueRunner, add_queue_runner, batch, batch_join, input_producer, limit_epochs, range_input_producer, shuffle_batch, shuffle_batch_join, slice_input_producer, start_queue_runners, string_input_producer  # noqa: E402,F401,E501  (issue 15's queue pipeline)

@@ -196,7 +196,10 @@ class Variable:
         return self._variable.eval(session=session)
 
     def count_up_to(self, limit: int) -> Tensor:
-        raise NotImplementedError("count_up_to is not supported; use assign_add and a check.")
+        """Increment until `limit` (then OutOfRangeError), returning the value before; as
+        TF's CountUpTo, the increment is kept even if the rest of the run fails."""
+        from .input_pipeline import count_up_to  # NOTE: lazy: input_pipeline imports variables
+        return count_up_to(self, limit)
 
     # --- Python protocols --------------------------------------------------------------
 

@@ -421,10 +421,11 @@ def _check_op_types(nodes: Sequence[proto.NodeDef], understood: Any, in_loops: A
             text += (f" {len(missing)} op type{'s are' if len(missing) > 1 else ' is'} not "
                      f"registered in session_magic: {_listed(missing)}.")
         if functional:
-            text += (f" {_listed(functional)} call functions (a TF2 cond or while_loop, or one "
-                     "built here: they are exported without their branches), which the "
-                     "importer cannot rebuild from a GraphDef; TF1's Switch/Merge and "
-                     "Enter/Exit forms import.")
+            text += (f" {_listed(functional)} call functions or hold Python objects (a TF2 "
+                     "cond or while_loop; one built here is exported without its branches, a "
+                     "tf.data pipeline without its dataset), which the importer cannot "
+                     "rebuild from a GraphDef; TF1's Switch/Merge and Enter/Exit forms "
+                     "import.")
         raise ValueError(text + "".join(f" Not converted: {p}." for p in problems))
 
 
