@@ -28,7 +28,23 @@ from ..tensor_shape import TensorShape, as_dims
 __all__ = ["Dataset", "DatasetV1", "TextLineDataset", "TFRecordDataset"]
 
 
-class Dataset:
+class Structured:
+    """What a dataset or iterator yields: `_structure` (nested) of `_flat_types`/`_flat_dims`."""
+
+    @property
+    def output_types(self) -> Any:
+        return nest.pack_sequence_as(self._structure, self._flat_types)
+
+    @property
+    def output_shapes(self) -> Any:
+        return nest.pack_sequence_as(self._structure, [TensorShape(x) for x in self._flat_dims])
+
+    @property
+    def output_classes(self) -> Any:
+        return nest.pack_sequence_as(self._structure, [Tensor] * len(self._flat_types))
+
+
+class Dataset(Structured):
     """A pipeline of elements (nested tuples/dicts of tensors), as TF1's `tf.data.Dataset`."""
 
     def __init__(self, inputs: list, structure: Any, flat_types: list, flat_dims: list) -> None:
@@ -42,17 +58,6 @@ class Dataset:
 
     # --- structure -----------------------------------------------------------------------
 
-    @property
-    def output_types(self) -> Any:
-        return nest.pack_sequence_as(self._structure, self._flat_types)
-
-    @property
-    def output_shapes(self) -> Any:
-        return nest.pack_sequence_as(self._structure, [TensorShape(x) for x in self._flat_dims])
-
-    @property
-    def output_classes(self) -> Any:
-        return nest.pack_sequence_as(self._structure, [Tensor] * len(self._flat_types))
 
     def __iter__(self) -> Any:
         raise RuntimeError("dataset.__iter__() is only supported when eager execution is "

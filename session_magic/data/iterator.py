@@ -14,13 +14,13 @@ from ..graph import Operation, Tensor
 from ..ops import dataset_ops  # noqa: F401  (registers the iterator ops)
 from ..ops.registry import apply_op
 from ..tensor_shape import TensorShape, as_dims
-from .dataset import Dataset
+from .dataset import Dataset, Structured
 
 __all__ = ["Iterator", "make_one_shot_iterator", "make_initializable_iterator",
            "get_output_types", "get_output_shapes", "get_output_classes"]
 
 
-class Iterator:
+class Iterator(Structured):
     """An iterator over the elements of datasets of one structure (TF1's `tf.data.Iterator`)."""
 
     def __init__(self, resource: Tensor, initializer: Optional[Operation], structure: Any,
@@ -67,17 +67,6 @@ class Iterator:
                              "started by `make_initializer(dataset)`.")
         return self._initializer
 
-    @property
-    def output_types(self) -> Any:
-        return nest.pack_sequence_as(self._structure, self._flat_types)
-
-    @property
-    def output_shapes(self) -> Any:
-        return nest.pack_sequence_as(self._structure, [TensorShape(x) for x in self._flat_dims])
-
-    @property
-    def output_classes(self) -> Any:
-        return nest.pack_sequence_as(self._structure, [Tensor] * len(self._flat_types))
 
     # --- ops -------------------------------------------------------------------------------
 
