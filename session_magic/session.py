@@ -267,9 +267,6 @@ class BaseSession:
         self._last_feeds: tuple = ((), ())
         self._pool: Optional[ThreadPoolExecutor] = None
         self._resources: dict = {}  # NOTE: queues and readers of this session, by name
-        # NOTE: when this thread's run must end (a time.monotonic value, or None), for kernels
-        # that block (a queue's dequeue): RunOptions.timeout_in_ms or operation_timeout_in_ms.
-        self._run_deadline = threading.local()
 
     graph = property(lambda self: self._graph, doc="The graph this session runs.")
     sess_str = property(lambda self: self._target)
@@ -377,9 +374,9 @@ class BaseSession:
         return self._pool
 
     def _execute(self, plan: Plan, feed_values: tuple, options: Any, run_metadata: Any) -> list:
-        ctx = RunContext(self) if plan.uses_context else None
-        timeout = getattr(options, "timeout_in_ms", 0) or self._config.operation_timeout_in_ms
-        self._run_deadline.at = time.monotonic() + timeout / 1000 if timeout > 0 else None
+        # NOTE: only a plan with a run context can block (a queue's dequeue), so only it pays
+        # for its deadline: RunOptions.timeout_in_ms, else ConfigProto.operation_timeout_in_ms
+        ctx = RunContext(self, _deadline(options, self._config)) if plan.uses_context else None
         traced = self._timings is not None or (
             (options is not None or run_metadata is not None)
             and _traces(options, run_metadata))
@@ -595,6 +592,12 @@ def _traces(options: Any, run_metadata: Any) -> bool:
 
 def _first(results: list) -> Any:
     return results[0]
+
+
+def _deadline(options: Any, config: ConfigProto) -> Optional[float]:
+    """When a run must end (a time.monotonic value), or None for no limit."""
+    timeout = getattr(options, "timeout_in_ms", 0) or config.operation_timeout_in_ms
+    return time.monotonic() + timeout / 1000 if timeout > 0 else None
 
 
 def _node_stats(stats: list, start: float) -> list:

@@ -113,7 +113,7 @@ def _resource(ctx: Any, handle: Any) -> Any:
 
 
 def _deadline(ctx: Any) -> Optional[float]:
-    return getattr(ctx.session._run_deadline, "at", None)
+    return ctx.deadline
 
 
 def _resource_name(op: Any) -> str:

@@ -35,10 +35,11 @@ __all__ = ["Plan", "RunContext", "fetch_value"]
 class RunContext:
     """Per-run executor state: the session's variable store and this run's pending writes."""
 
-    __slots__ = ("store", "pending", "session")
+    __slots__ = ("store", "pending", "session", "deadline")
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Any, deadline: Optional[float] = None) -> None:
         self.session = session
+        self.deadline = deadline  # NOTE: a time.monotonic value blocking kernels wait until
         self.store = session._variable_store
         self.pending: dict = {}
 
