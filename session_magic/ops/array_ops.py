@@ -1759,6 +1759,13 @@ def _segment_sum_infer(inputs: list, attrs: dict) -> list:
 
 
 def _unsorted_segment_sum(data: Any, ids: Any, num: Any) -> np.ndarray:
+    return reduce_unsorted_segments(data, ids, num, np.add, 0)
+
+
+def reduce_unsorted_segments(data: Any, ids: Any, num: Any, reduce: np.ufunc,
+                             identity: Any) -> np.ndarray:
+    """`num` segments of `data`, each the `reduce` of the entries whose id names it (`identity`
+    where none does): the kernel of every UnsortedSegment op."""
     count = int(scalar_input(num, "num_segments"))
     data, ids = np.asarray(data), np.asarray(ids)
     if data.shape[:ids.ndim] != ids.shape:
@@ -1768,9 +1775,9 @@ def _unsorted_segment_sum(data: Any, ids: Any, num: Any) -> np.ndarray:
         where = tuple(int(v) for v in np.argwhere(ids >= count)[0])
         raise ValueError(f"segment_ids[{','.join(map(str, where))}] = {ids[where]} is out of "
                          f"range [0, {count})")
-    result = np.zeros((count,) + data.shape[ids.ndim:], dtype=data.dtype)
+    result = np.full((count,) + data.shape[ids.ndim:], identity, dtype=data.dtype)
     kept = ids >= 0  # NOTE: as in TF, entries with a negative segment id are dropped.
-    np.add.at(result, ids[kept], data[kept])
+    reduce.at(result, ids[kept], data[kept])
     return result
 
 

@@ -188,20 +188,8 @@ def _identity(reduce: np.ufunc, dtype: np.dtype) -> Any:
 def _unsorted_kernel(reduce: np.ufunc) -> Callable:
     def make(op: Operation) -> Callable:
         def segment(data: Any, ids: Any, num: Any) -> np.ndarray:
-            count = int(scalar_input(num, "num_segments"))
-            data, ids = np.asarray(data), np.asarray(ids)
-            if data.shape[:ids.ndim] != ids.shape:
-                raise _invalid(f"data.shape = {bracketed(data.shape)} does not start with "
-                               f"segment_ids.shape = {bracketed(ids.shape)}")
-            if np.any(ids >= count):
-                where = tuple(int(v) for v in np.argwhere(ids >= count)[0])
-                raise _invalid(f"segment_ids[{','.join(map(str, where))}] = {ids[where]} is "
-                               f"out of range [0, {count})")
-            result = np.full((count,) + data.shape[ids.ndim:], _identity(reduce, data.dtype),
-                             data.dtype)
-            kept = ids >= 0  # NOTE: as in TF, entries with a negative segment id are dropped.
-            reduce.at(result, ids[kept], data[kept])
-            return result
+            identity = _identity(reduce, np.asarray(data).dtype)
+            return array_ops.reduce_unsorted_segments(data, ids, num, reduce, identity)
         return segment
     return make
 
