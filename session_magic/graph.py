@@ -46,6 +46,7 @@ class GraphKeys:
     REGULARIZATION_LOSSES = "regularization_losses"
     CONCATENATED_VARIABLES = "concatenated_variables"
     SAVERS = "savers"
+    SAVEABLE_OBJECTS = "saveable_objects"
     WEIGHTS = "weights"
     BIASES = "biases"
     ACTIVATIONS = "activations"

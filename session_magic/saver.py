@@ -24,6 +24,7 @@ from . import dtypes as d
 from . import errors
 from .session import BaseSession
 from .tensor_shape import dims_compatible
+from .graph import GraphKeys, get_collection
 from .variables import Variable, global_variables
 
 __all__ = ["Saver", "CheckpointState", "get_checkpoint_state", "latest_checkpoint",
@@ -67,11 +68,11 @@ def _sync_directory(directory: str) -> None:
         os.close(handle)
 
 
-def _encoded(value: Any, variable: Variable) -> tuple[np.ndarray, dict]:
-    """The array stored for one variable and its index entry (strings as bytes + lengths)."""
+def _encoded(value: Any, dtype: d.DType) -> tuple[np.ndarray, dict]:
+    """The array stored for one value and its index entry (strings as bytes + lengths)."""
     array = np.asarray(value)
-    entry = {"dtype": variable.dtype.name, "shape": list(array.shape)}
-    if variable.dtype is d.string:
+    entry = {"dtype": dtype.name, "shape": list(array.shape)}
+    if dtype is d.string:
         items = [x if isinstance(x, bytes) else str(x).encode() for x in array.reshape(-1)]
         entry["lengths"] = [len(x) for x in items]
         array = np.frombuffer(b"".join(items), dtype=np.uint8)
@@ -337,15 +338,29 @@ def _reader_for(prefix: str) -> Any:
 
 # --- Saver ---------------------------------------------------------------------------------------
 
-def _named_variables(var_list: Any) -> dict:
-    """{checkpoint name: Variable} from None (all global variables), a list or a dict."""
+def _is_saveable(item: Any) -> bool:
+    """A saveable object other than a variable (an iterator's, from
+    `tf.data.experimental.make_saveable_from_iterator`): it saves one string under `key`."""
+    return all(hasattr(item, attribute) for attribute in ("key", "state", "restored", "graph"))
+
+
+def _named_variables(var_list: Any) -> tuple[dict, dict]:
+    """({checkpoint name: Variable}, {checkpoint key: saveable}) from None (all global
+    variables and the SAVEABLE_OBJECTS collection), a list or a dict."""
     if var_list is None:
-        var_list = global_variables()
+        var_list = global_variables() + get_collection(GraphKeys.SAVEABLE_OBJECTS)
     if not isinstance(var_list, (dict, list, tuple, set)):
         raise TypeError(f"Variables to save should be passed in a dict or a list: {var_list}")
     items = var_list.items() if isinstance(var_list, dict) else [(None, v) for v in var_list]
     named: dict = {}
+    saveables: dict = {}
     for name, variable in items:
+        if _is_saveable(variable):
+            if variable.key in saveables:
+                raise ValueError(f"The same saveable will be restored with two names: "
+                                 f"{variable.key}")
+            saveables[variable.key] = variable
+            continue
         if not isinstance(variable, Variable):
             raise TypeError(f"Variable to save is not a Variable: {variable}")
         name = variable.op.name if name is None else name
@@ -355,7 +370,10 @@ def _named_variables(var_list: Any) -> dict:
         if name in named:
             raise ValueError(f"At least two variables have the same name: {name}")
         named[name] = variable
-    return named
+    clash = set(named) & set(saveables)
+    if clash:
+        raise ValueError(f"At least two variables have the same name: {sorted(clash)[0]}")
+    return named, saveables
 
 
 def _restore_failed(error: errors.OpError, cause: str) -> errors.OpError:
@@ -394,8 +412,8 @@ class Saver:
         if reshape or saver_def is not None:
             raise NotImplementedError(f"Saver({'reshape=True' if reshape else 'saver_def=...'}) "
                                       "is not supported by session_magic yet")
-        self._variables = _named_variables(var_list)
-        if not self._variables and not allow_empty:
+        self._variables, self._saveables = _named_variables(var_list)
+        if not self._variables and not self._saveables and not allow_empty:
             raise ValueError("No variables to save")
         self._max_to_keep = _max_to_keep(max_to_keep)
         self._keep_every_seconds = keep_checkpoint_every_n_hours * 3600
@@ -423,7 +441,7 @@ class Saver:
         """Write the variables' values in `sess`; returns the prefix (`save_path-<step>`).
         With `write_meta_graph`, also `prefix.meta`: the graph as a MetaGraphDef, which
         `tf.train.import_meta_graph` reads back."""
-        _check_session(sess, self._variables, TypeError)
+        _check_session(sess, self._variables, self._saveables, TypeError)
         save_path = _path_argument(save_path)
         if not os.path.basename(save_path):
             raise ValueError(f"save_path {save_path!r} names no file: give a prefix such as "
@@ -433,7 +451,7 @@ class Saver:
         directory = os.path.dirname(save_path)
         if not os.path.isdir(directory or "."):
             raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
-        if not self._variables:
+        if not self._variables and not self._saveables:
             return None
         try:
             self._write(sess, prefix)
@@ -469,7 +487,10 @@ class Saver:
         values = sess.run(list(self._variables.values()))
         arrays, entries = {}, {}
         for (name, variable), value in zip(self._variables.items(), values, strict=True):
-            arrays[name], entries[name] = _encoded(value, variable)
+            arrays[name], entries[name] = _encoded(value, variable.dtype)
+        for key, saveable in self._saveables.items():
+            arrays[key], entries[key] = _encoded(np.array(saveable.state(sess), dtype=object),
+                                                 d.string)
         _write_checkpoint(prefix, arrays, entries)
 
     def _record(self, prefix: str) -> list:
@@ -490,27 +511,29 @@ class Saver:
         """Assign the values saved at `save_path` to the variables (no initializer needed)."""
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
-        _check_session(sess, self._variables, ValueError)
+        _check_session(sess, self._variables, self._saveables, ValueError)
         save_path = _path_argument(save_path)
         if not checkpoint_exists(save_path):
             raise ValueError("The passed save_path is not a valid checkpoint: " + save_path)
         reader = _reader_for(save_path)  # NOTE: TF's own checkpoints restore too
         try:
-            values = reader.values(list(self._variables))
+            values = reader.values([*self._variables, *self._saveables])
         except errors.NotFoundError as error:
             raise _restore_failed(error, "a Variable name or other graph key that is missing") \
                 from None
         for name, variable in self._variables.items():
             _check_restorable(name, variable, values[name], reader.entries["variables"][name])
-        _assign_all(sess, self._variables, values)
+        states = dict(saveable.restored(bytes(np.asarray(values[key]).item()))
+                      for key, saveable in self._saveables.items())
+        _assign_all(sess, self._variables, values, states)
 
 
-def _check_session(sess: Any, variables: dict, foreign: type) -> None:
+def _check_session(sess: Any, variables: dict, saveables: dict, foreign: type) -> None:
     """`sess` must be a session of the variables' graph; `foreign` is TF's class for one of
     another graph (TypeError from save, ValueError from restore, as TF 2.21 raises them)."""
     if not isinstance(sess, BaseSession):
         raise TypeError(f"'sess' must be a Session; {sess}")
-    for name, variable in variables.items():
+    for name, variable in [*variables.items(), *saveables.items()]:
         if variable.graph is not sess.graph:
             raise foreign(f"The session runs a different graph from the Saver's variable "
                              f"{name!r}. Pass a session of the graph the variables were built "
@@ -556,11 +579,11 @@ def _check_restorable(name: str, variable: Variable, value: np.ndarray, entry: d
         raise _restore_failed(error, "a mismatch between the current graph and the graph")
 
 
-def _assign_all(sess: Any, variables: dict, values: dict) -> None:
-    """Put the values into the session in one step, adding no ops: every variable is restored
-    or, on an error, none. Like TF's restore, a `validate_shape=False` variable takes the saved
-    value whatever its shape."""
-    arrays = {}
+def _assign_all(sess: Any, variables: dict, values: dict, states: dict) -> None:
+    """Put the values (and the saveables' `states`, by op) into the session in one step, adding
+    no ops: every variable is restored or, on an error, none. Like TF's restore, a
+    `validate_shape=False` variable takes the saved value whatever its shape."""
+    arrays = dict(states)
     for name, variable in variables.items():
         array = np.array(values[name], dtype=variable.dtype.as_numpy_dtype)
         array.flags.writeable = False  # NOTE: the store's arrays are never written into

@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import itertools
 import os
+import zlib
 from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
@@ -23,6 +24,7 @@ from ..ops.conversion import convert_to_tensor
 from ..ops.functional import FuncGraph
 from ..ops.known import constant_value
 from ..ops.random_ops import get_seed
+from ..ops.registry import OPS
 from ..tensor_shape import TensorShape, as_dims
 
 __all__ = ["Dataset", "DatasetV1", "TextLineDataset", "TFRecordDataset"]
@@ -55,6 +57,24 @@ class Dataset(Structured):
 
     def _elements(self, values: tuple, env: Any) -> Iterator[tuple]:
         raise NotImplementedError
+
+    def _external_state(self) -> Optional[str]:
+        """What makes this pipeline's elements depend on more than its inputs and seeds (a
+        Python generator, a function with stateful ops), or None: a saved iterator position is
+        replayed on restore, so only pipelines without external state restore exactly."""
+        for value in vars(self).values():
+            for part in value if isinstance(value, (list, tuple)) else [value]:
+                found = part._external_state() if isinstance(part, (Dataset, _Traced)) else None
+                if found:
+                    return found
+        return None
+
+    def _entropy(self, seeds: tuple, env: Any) -> Any:
+        """A shuffle's seed: its op-level seeds, or else one drawn per iteration (`env`) and
+        keyed by this dataset's first input's name, so a replayed iterator draws the same."""
+        if seeds[0] is not None:
+            return list(seeds)
+        return [env.entropy, zlib.crc32(self._inputs[0]._op.name.encode())]
 
     # --- structure -----------------------------------------------------------------------
 
@@ -222,6 +242,14 @@ class _Traced:
         self.captured = list(graph.captures)  # outer tensors: inputs of the dataset
         self.feeds = arguments + list(graph.captures.values())
         self._plan: Any = None
+        self._graph = graph
+
+    def _external_state(self) -> Optional[str]:
+        stateful = [op for op in self._graph.get_operations()
+                    if OPS[op._type].stateful and OPS[op._type].role == "op"]
+        if stateful:
+            return f"the function holds the stateful op {stateful[0].name!r} ({stateful[0]._type})"
+        return None
 
     @staticmethod
     def _tensors(graph: FuncGraph, values: list) -> list:
@@ -326,6 +354,9 @@ class _Generator(Dataset):
         self._generator, self._args = generator, () if args is None else tuple(args)
         inputs = [convert_to_tensor(a, name="args") for a in self._args]
         super().__init__(inputs, output_types, types, dims)
+
+    def _external_state(self) -> Optional[str]:
+        return "the dataset reads a Python generator (Dataset.from_generator)"
 
     def _elements(self, values: tuple, env: Any) -> Iterator[tuple]:
         for item in self._generator(*values):
@@ -525,10 +556,9 @@ class _Shuffle(_Unary):
     def _generator(self, env: Any) -> np.random.Generator:
         """One generator per stream, kept across epochs so each epoch's order differs; without
         reshuffling, each epoch starts from the same seed."""
-        entropy = None if self._seeds[0] is None else list(self._seeds)
-        if not self._reshuffle:  # NOTE: a seed drawn once per stream when none is given
-            seed = env.state.setdefault((self, "seed"), np.random.SeedSequence(entropy))
-            return np.random.default_rng(seed)
+        entropy = self._entropy(self._seeds, env)
+        if not self._reshuffle:
+            return np.random.default_rng(entropy)
         return env.state.setdefault(self, np.random.default_rng(entropy))
 
     def _elements(self, values: tuple, env: Any) -> Iterator[tuple]:
@@ -613,7 +643,7 @@ class _ListFiles(Dataset):
             raise errors.InvalidArgumentError(
                 None, None, f"No files matched pattern: {', '.join(patterns)}")
         if self._seeds is not None:
-            entropy = None if self._seeds[0] is None else list(self._seeds)
+            entropy = self._entropy(self._seeds, env)
             rng = env.state.setdefault(self, np.random.default_rng(entropy))
             names = [names[i] for i in rng.permutation(len(names))]
         for name in names:
