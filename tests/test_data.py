@@ -305,3 +305,18 @@ def test_map_passes_dicts_whole_and_spreads_tuples():
     element = data.make_one_shot_iterator(product).get_next()
     with tf.Session() as sess:
         assert [v["p"] for v in _all(sess, element)] == [11, 44]
+
+
+def test_a_drawing_names_the_pipeline_an_iterator_starts():
+    tf.reset_default_graph()
+    xs = tf.placeholder(tf.float32, [None, 2], name="xs")
+    dataset = data.Dataset.from_tensor_slices(xs).shuffle(100).batch(8).repeat(2)
+    iterator = dataset.make_initializable_iterator()
+    one_shot = data.Dataset.range(5).map(lambda v: v * 2).make_one_shot_iterator()
+    tf.add_n([tf.reduce_sum(iterator.get_next()), tf.cast(one_shot.get_next(), tf.float32)])
+    from session_magic.render import draw  # NOTE: the drawing is loaded for this test only
+    source = draw(tf.get_default_graph()).source
+    labels = " ".join(line for line in source.splitlines() if "label=" in line)
+    labels = labels.replace("\\n", " ")
+    assert "from_tensor_slices → shuffle → batch → repeat" in labels
+    assert "range → map" in labels  # the one-shot iterator's get_next starts it

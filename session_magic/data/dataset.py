@@ -30,6 +30,12 @@ from ..tensor_shape import TensorShape, as_dims
 __all__ = ["Dataset", "DatasetV1", "TextLineDataset", "TFRecordDataset"]
 
 
+_STEPS = {"_TensorSlices": "from_tensor_slices", "_Tensors": "from_tensors", "_Range": "range",
+          "_Zip": "zip", "_Generator": "from_generator", "_Map": "map", "_Filter": "filter",
+          "_Batch": "batch", "_Unbatch": "unbatch", "_Shuffle": "shuffle", "_Repeat": "repeat",
+          "_Cache": "cache", "_ListFiles": "list_files", "_Interleave": "interleave"}
+
+
 class Structured:
     """What a dataset or iterator yields: `_structure` (nested) of `_flat_types`/`_flat_dims`."""
 
@@ -57,6 +63,12 @@ class Dataset(Structured):
 
     def _elements(self, values: tuple, env: Any) -> Iterator[tuple]:
         raise NotImplementedError
+
+    def _chain(self) -> list:
+        """The pipeline's steps from its source, as a drawing names them: ["range", "map"]."""
+        parent = getattr(self, "_parent", None)
+        step = _STEPS.get(type(self).__name__, type(self).__name__)
+        return ([] if parent is None else parent._chain()) + [getattr(self, "_kind", step)]
 
     def _external_state(self) -> Optional[str]:
         """What makes this pipeline's elements depend on more than its inputs and seeds (a

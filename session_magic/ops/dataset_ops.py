@@ -153,8 +153,14 @@ def _make_iterator_kernel(op: Operation) -> Callable:
     return make_iterator
 
 
+def _pipeline_caption(op: Operation) -> Optional[str]:
+    """The dataset an op starts, drawn as its chain of steps: "range → shuffle → batch"."""
+    dataset = op._attrs.get("dataset" if op._type == "MakeIterator" else "one_shot")
+    return None if dataset is None else " → ".join(dataset._chain())
+
+
 _STATE = dict(grad=NOT_DIFFERENTIABLE, stateful=True, uses_context=True, ref_inputs=(0,),
-              writes_state=True, holds_functions=True)
+              writes_state=True, holds_functions=True, caption=_pipeline_caption)
 register("MakeIterator", _make_iterator_infer, _make_iterator_kernel, **_STATE)
 
 

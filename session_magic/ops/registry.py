@@ -108,6 +108,7 @@ class OpDef:
     infix: Optional[str] = None              # its operator (`×`): drawn as `mul × 0.5`
     holds_functions: bool = False            # its attrs are Python functions or graphs, which
                                              # no GraphDef carries
+    caption: Any = None                      # op -> a line its drawing adds, or None
     attrs_doc: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
+import textwrap
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional
 
@@ -427,8 +428,14 @@ def _op_text(drawing: _Drawing, op: Operation, name: str) -> tuple:
         second = f"{second} {inline}".strip()
     if second:
         lines.append(second)
+    caption = OPS[op._type].caption
+    text = caption(op) if caption is not None else None
+    if text:
+        lines += textwrap.wrap(text, LABEL_WIDTH, break_long_words=False)
     lines += own_line
     tooltip = _op_tooltip(op)
+    if text:
+        tooltip.append(text)
     tooltip += [f"constant {c._name} = {value_full(c._attrs['value'])}" for c in constants]
     return lines, tooltip
 
