@@ -323,7 +323,7 @@ def _counting(monkeypatch, op_type):
 
 
 def _shape_caches(plan):
-    return [value for name, value in inspect.unwrap(plan._function).__globals__.items()
+    return [value for name, value in inspect.unwrap(plan._compiled[0]).__globals__.items()
             if name.startswith("S") and isinstance(value, dict)]
 
 
@@ -545,3 +545,25 @@ def test_fed_repeated_expression_that_is_also_a_target_gives_the_fed_value() -> 
     first, again = tf.exp(x), tf.exp(x)
     with tf.Session() as sess:
         assert sess.run([first, again, again.op], {x: 0.0, again: 5.0}) == [1.0, 5.0, None]
+
+
+def test_a_fused_group_replaces_its_ops_with_one_kernel_call():
+    from session_magic.plan import Plan
+    from session_magic.plan.codegen import FusedGroup
+    x = tf.placeholder(tf.float32, [3])
+    a = tf.add(x, 1.0)
+    b = tf.multiply(a, 2.0)
+    c = tf.subtract(b, x)
+    y = tf.exp(c)
+    plan = Plan([y, a], [x])
+    calls = []
+
+    def fused(x_value, a_value):
+        calls.append(1)
+        return (a_value * 2.0 - x_value).astype(np.float32)
+    plan.use_fused((FusedGroup([b.op, c.op], [x, a], c, fused),))
+    value = np.array([1.0, 2.0, 3.0], np.float32)
+    y_value, a_value = plan.run([value], None)
+    np.testing.assert_allclose(y_value, np.exp((value + 1) * 2 - value), rtol=1e-6)
+    assert calls == [1] and "F" in plan.source
+    assert "K" + str(b.op._id) not in plan.source  # the group's ops run no kernel of their own

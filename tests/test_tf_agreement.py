@@ -211,7 +211,7 @@ def test_an_internal_failure_in_a_plan_is_an_internal_error(monkeypatch):
     def broken(*args):
         raise NameError("name 't9_0' is not defined")
     compiled = plan.Plan([y], [x])
-    monkeypatch.setattr(compiled, "_function", broken)
+    monkeypatch.setattr(compiled, "_compiled", (broken, *compiled._compiled[1:]))
     with pytest.raises(errors.InternalError, match=r"compiled plan for 'grow:0'.*NameError"):
         compiled.run([np.zeros(2, np.float32)], None)
     assert errors.error_class_for(UnboundLocalError("t163_0")) is errors.InternalError

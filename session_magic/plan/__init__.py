@@ -83,7 +83,7 @@ class Plan:
         analysis = Analysis(self.ops, self.feeds)
         self.steps = analysis.steps
         self._builder = CodeBuilder(self.fetches, self.feeds, analysis)
-        self._function, self._code, self._line_ops = self._builder.build(traced=False)
+        self._compiled = self._builder.build(traced=False)  # (function, code, line -> op)
         self.in_place = self._builder.in_place  # the steps writing into their first input
         self._traced: Optional[tuple] = None
         self._parallel = ParallelRunner(self, analysis, pool) if pool is not None else None
@@ -92,13 +92,24 @@ class Plan:
         """Execute once; raises an OpError naming the failing op (and commits nothing)."""
         if self._parallel is not None:
             return self._parallel.run(feed_values, ctx)
+        function, code, line_ops = self._compiled
         try:
-            return self._function(ctx, *feed_values)
+            return function(ctx, *feed_values)
         except Exception as failure:
-            raise_translated(failure, self.fetches, failing_op(failure, self._code, self._line_ops))
+            raise_translated(failure, self.fetches, failing_op(failure, code, line_ops))
         except KeyboardInterrupt as interrupt:
-            locate_interrupt(interrupt, failing_op(interrupt, self._code, self._line_ops))
+            locate_interrupt(interrupt, failing_op(interrupt, code, line_ops))
             raise
+
+    @property
+    def source(self) -> str:
+        """The generated Python of this plan's untraced runs (for reading, and tests)."""
+        return self._builder.source
+
+    def use_fused(self, fused: tuple) -> None:
+        """From the next run on, run each FusedGroup of `fused` as one kernel call (a tier of
+        execution swapping in faster code; runs already started finish on the old code)."""
+        self._compiled = self._builder.build(traced=False, fused=tuple(fused))
 
     def run_traced(self, feed_values: Sequence[Any], ctx: Optional[RunContext],
                    stats: list) -> list:

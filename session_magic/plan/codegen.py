@@ -18,7 +18,7 @@ from ..graph import Operation, Tensor
 from ..ops.registry import OPS, never_widened
 from .analysis import Analysis, frozen, is_variable, shape_determined
 
-__all__ = ["CodeBuilder", "fetch_value"]
+__all__ = ["CodeBuilder", "FusedGroup", "fetch_value"]
 
 _SMALL_ELEMENTS = 4096      # NOTE: freeing a tiny array early costs more than it saves.
 _SHAPE_CACHE_ENTRIES = 8        # distinct input shapes remembered per shape block
@@ -48,7 +48,9 @@ class CodeBuilder:
         self.shape_determined = shape_determined(analysis)
         self.in_place: frozenset = frozenset()  # set by build: steps writing into an input
 
-    def build(self, traced: bool) -> tuple:
+    def build(self, traced: bool, fused: tuple = ()) -> tuple:
+        """(function, its code object, {line: op}) of the plan; `fused` groups (not with
+        `traced`) each run as one call of their kernel in place of their ops."""
         namespace: dict[str, Any] = {"_fetch": fetch_value, "_clock": time.perf_counter,
                                      "_nbytes": _output_bytes, "_shape": np.shape,
                                      "_remember": _remember}
@@ -58,7 +60,7 @@ class CodeBuilder:
         lines: list[str] = []
         line_ops: dict[int, Operation] = {}
         # NOTE: a traced run reports every op, so it runs every step in place.
-        items = list(steps) if traced else self._items()
+        items = list(steps) if traced else _with_fused(self._items(), fused)
         last_read, readers = self._reads(items)
         last_use = self._last_uses(last_read)
         in_place = self._in_place(items, last_read, readers)
@@ -67,6 +69,9 @@ class CodeBuilder:
         for index, item in enumerate(items):
             if isinstance(item, ShapeBlock):
                 self._block_lines(item, len(items) + index, namespace, lines, line_ops)
+            elif isinstance(item, FusedGroup):
+                line_ops[len(lines) + 2] = item.ops[-1]
+                lines.append("    " + self._fused_statement(item, index, namespace))
             else:
                 if traced:
                     lines.append("    _t0 = _clock()")
@@ -91,6 +96,8 @@ class CodeBuilder:
         stats_arg = ", _stats" if traced else ""
         filename = f"{PLAN_FILE_PREFIX} {next(_plan_ids)}>"
         source = f"def _plan(ctx{stats_arg}{feed_args}):\n" + "\n".join(lines) + "\n"
+        if not traced:
+            self.source = source  # NOTE: kept for reading: `Plan.source`
         code = compile(source, filename, "exec")
         exec(code, namespace)
         function = namespace["_plan"]
@@ -181,6 +188,12 @@ class CodeBuilder:
         call = f"{kernel_name}({', '.join(args)})"
         return f"{self._result_names(op)} = {call}" if op._outputs else call
 
+    def _fused_statement(self, group: FusedGroup, index: int, namespace: dict) -> str:
+        kernel_name = f"F{index}"
+        namespace[kernel_name] = group.kernel
+        args = ", ".join(self._input_expression(t, namespace) for t in group.inputs)
+        return f"{self._name(group.output)} = {kernel_name}({args})"
+
     def _fetched_variables(self) -> list:
         return [t for t in self.fetched if is_variable(t) and t not in self.feed_names]
 
@@ -226,6 +239,8 @@ class CodeBuilder:
             if isinstance(item, ShapeBlock):
                 # NOTE: a block reads its roots too: their shapes key its cache.
                 reads, made = set(item.reads) | set(item.roots), item.exports
+            elif isinstance(item, FusedGroup):
+                reads, made = set(map(canonical, item.inputs)), [item.output]
             else:
                 reads, made = set(map(canonical, item._inputs)), item._outputs
             for t in reads:
@@ -252,7 +267,8 @@ class CodeBuilder:
         py_func), not fetched and not read twice by this step."""
         canonical, result = self.analysis.canonical, set()
         for i, op in enumerate(items):
-            if isinstance(op, ShapeBlock) or OPS[op._type].in_place is None or not op._inputs:
+            if isinstance(op, (ShapeBlock, FusedGroup)) or OPS[op._type].in_place is None \
+                    or not op._inputs:
                 continue
             opdef = OPS[op._type]
             first = op._inputs[0]
@@ -295,6 +311,32 @@ class ShapeBlock:
 
     def __init__(self, ops: list, roots: list, reads: list, exports: list) -> None:
         self.ops, self.roots, self.reads, self.exports = ops, roots, reads, exports
+
+
+class FusedGroup:
+    """Elementwise steps run as one kernel: `kernel(*inputs)` returns the value of `output`,
+    the output of the last of `ops` (in plan order), the only value of theirs read after them.
+    A tier of execution (the jit) makes these; the plan's other steps are unchanged."""
+
+    __slots__ = ("ops", "inputs", "output", "kernel")
+
+    def __init__(self, ops: list, inputs: list, output: Tensor, kernel: Callable) -> None:
+        self.ops, self.inputs, self.output, self.kernel = ops, inputs, output, kernel
+
+
+def _with_fused(items: list, fused: tuple) -> list:
+    """`items` with each group's ops replaced by the group, placed where its last op was."""
+    if not fused:
+        return items
+    member = {op: group for group in fused for op in group.ops}
+    result = []
+    for item in items:
+        group = member.get(item) if isinstance(item, Operation) else None
+        if group is None:
+            result.append(item)
+        elif item is group.ops[-1]:
+            result.append(group)
+    return result
 
 
 def _in_order(tensors: set) -> list:
