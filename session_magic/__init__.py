@@ -74,6 +74,10 @@ _LAZY = {
     "io": ("session_magic.io", None),
     "app": ("session_magic.app", None),
     "data": ("session_magic.data", None),
+    "lookup": ("session_magic.lookup", None),
+    "feature_column": ("session_magic.feature_column", None),
+    "tables_initializer": ("session_magic.lookup", "tables_initializer"),
+    "initialize_all_tables": ("session_magic.lookup", "initialize_all_tables"),
     "python_io": ("session_magic.python_io", None),
     **{name: ("session_magic.queues", name) for name in (
         "FIFOQueue", "RandomShuffleQueue", "PaddingFIFOQueue", "QueueBase")},

@@ -321,3 +321,29 @@ zeros, ones, constant = Zeros, Ones, Constant
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
 variance_scaling, glorot_uniform, glorot_normal = VarianceScaling, GlorotUniform, GlorotNormal
 orthogonal = Orthogonal
+
+
+# --- tf.initializers' op makers (TF1 names for the *_initializer functions) --------------------
+
+def global_variables() -> Any:
+    """tf.initializers.global_variables: `tf.global_variables_initializer()`."""
+    from .variables import global_variables_initializer  # NOTE: variables.py imports this
+    return global_variables_initializer()
+
+
+def local_variables() -> Any:
+    """tf.initializers.local_variables: `tf.local_variables_initializer()`."""
+    from .variables import local_variables_initializer  # NOTE: variables.py imports this
+    return local_variables_initializer()
+
+
+def variables(var_list: list, name: str = "init") -> Any:
+    """tf.initializers.variables: `tf.variables_initializer(var_list, name)`."""
+    from .variables import variables_initializer  # NOTE: variables.py imports this
+    return variables_initializer(var_list, name)
+
+
+def tables_initializer(name: str = "init_all_tables") -> Any:
+    """tf.initializers.tables_initializer: `tf.tables_initializer()`."""
+    from .lookup import tables_initializer as make  # NOTE: lookup tables load on first use
+    return make(name)

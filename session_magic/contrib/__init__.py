@@ -20,5 +20,8 @@ def not_supported(dotted: str, module: Any) -> NotSupportedYet:
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
+    if name == "lookup":
+        import importlib  # NOTE: lazy: `import session_magic` does not load lookup tables
+        return importlib.import_module(f"{__name__}.lookup")
     import sys  # NOTE: local: only a missing name needs the module object
     raise not_supported(f"contrib.{name}", sys.modules[__name__])

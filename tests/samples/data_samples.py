@@ -1,6 +1,6 @@
 """Samples for the tf.data iterator ops: an initializable iterator over a tensor's slices,
 started by its initializer in the same run, yields the first slice; so does an iterator reading
-a one-shot iterator through its string handle."""
+an initializable iterator through its string handle."""
 import session_magic as tf
 from session_magic import data
 
@@ -15,10 +15,13 @@ def _first_slice(x):
 
 def _first_slice_by_handle(x):
     dataset = data.Dataset.from_tensor_slices(x)
-    handle = data.make_one_shot_iterator(dataset).string_handle()
-    reader = data.Iterator.from_string_handle(handle, dataset.output_types,
-                                              dataset.output_shapes)
-    return reader.get_next()
+    iterator = data.make_initializable_iterator(dataset)
+    # NOTE: every op under the initializer: TF's graph optimizer may otherwise run get_next first
+    with tf.control_dependencies([iterator.initializer]):
+        handle = iterator.string_handle()
+        reader = data.Iterator.from_string_handle(handle, dataset.output_types,
+                                                  dataset.output_shapes)
+        return reader.get_next()
 
 
 SAMPLES = [
