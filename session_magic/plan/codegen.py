@@ -180,9 +180,14 @@ class CodeBuilder:
                    f"{self._input_expression(op._inputs[0], namespace)}"
         opdef = OPS[op._type]
         kernel_name = f"K{op._id}"
-        namespace[kernel_name] = opdef.in_place(op) if in_place else opdef.kernel(op)
         args = [self._input_expression(t, namespace) for i, t in enumerate(op._inputs)
                 if not opdef.is_ref_input(i)]
+        direct = in_place and _direct_out(op)
+        if direct:
+            namespace[kernel_name] = direct
+            args.append(args[0])  # NOTE: the ufunc's positional `out`: its first input
+        else:
+            namespace[kernel_name] = opdef.in_place(op) if in_place else opdef.kernel(op)
         if opdef.uses_context:
             args.insert(0, "ctx")
         call = f"{kernel_name}({', '.join(args)})"
@@ -278,7 +283,8 @@ class CodeBuilder:
                     and maker.fresh and not maker.multi_output
                     and t._op not in self.shape_determined and t not in self.fetched
                     and t not in self.feed_names and t not in self.analysis.known
-                    and t._dtype is op._outputs[0]._dtype and _is_large(t._dims)
+                    and t._dtype is op._outputs[0]._dtype
+                    and (_is_large(t._dims) or _direct_out(op))
                     and np.dtype(t._dtype.as_numpy_dtype).kind in "biufc"
                     and all(canonical(u) is not t for u in op._inputs[1:])
                     and (not opdef.elementwise or never_widened(op, first))):
@@ -365,6 +371,25 @@ def _silenced(function: Callable) -> Callable:
         with np.errstate(all="ignore"):
             return function(*args)
     return silenced
+
+
+# NOTE: NumPy 2.4 deprecates a third positional argument of these two (and takes its slow path)
+_NO_POSITIONAL_OUT = (np.maximum, np.minimum)
+
+
+def _direct_out(op: Operation) -> Any:
+    """The ufunc `op`'s kernel is, when it can be called with its first input as positional
+    `out` (cheaper than a wrapper or `out=`, and than a new array even for small ones): its
+    result has a known rank of 1 or more, so its first input is an array, not a NumPy scalar;
+    else None."""
+    kernel = OPS[op._type].kernel(op)
+    dims = op._outputs[0]._dims
+    if (not isinstance(kernel, np.ufunc) or kernel.nout != 1 or kernel in _NO_POSITIONAL_OUT
+            or dims is None or not dims
+            or kernel.nin != sum(1 for i in range(len(op._inputs))
+                                 if not OPS[op._type].is_ref_input(i))):
+        return None
+    return kernel
 
 
 def _is_large(dims: Any) -> bool:
