@@ -1,5 +1,5 @@
 """`tf.contrib`: only the helpers TF 1 programs commonly import (`contrib.layers`,
-`contrib.rnn`); any other attribute (`contrib.slim`, `contrib.learn`, ...) raises
+`contrib.rnn`, `contrib.lookup`); any other attribute (`contrib.slim`, `contrib.learn`, ...) raises
 NotSupportedYet, an AttributeError naming it."""
 from __future__ import annotations
 
