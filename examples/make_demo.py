@@ -258,6 +258,38 @@ print(f"{len(losses)} losses logged, {losses[0]:.3f} -> {losses[-1]:.5f}")
 print("view them with: tensorboard --logdir", logdir)
 """),
     md("""
+## Input pipelines: tf.data, epochs until OutOfRangeError
+
+A dataset fed through a placeholder, shuffled with a seed and batched; its initializable
+iterator is re-run each epoch, and `get_next()` ends the epoch with `OutOfRangeError`, as TF1
+training loops expect. The drawing shows the pipeline as one node with its chain of steps.
+"""),
+    code("""
+%graph --reset
+features = tf.placeholder(tf.float32, [None, 3], name="features")
+targets = tf.placeholder(tf.float32, [None], name="targets")
+dataset = tf.data.Dataset.from_tensor_slices((features, targets)).shuffle(64, seed=1).batch(16)
+iterator = dataset.make_initializable_iterator()
+x, y = iterator.get_next()
+w = tf.Variable(tf.zeros([3, 1]), name="w")
+loss = tf.reduce_mean(tf.square(tf.squeeze(tf.matmul(x, w), 1) - y), name="loss")
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+
+data_x = np.random.default_rng(1).normal(size=(64, 3)).astype(np.float32)
+data_y = data_x @ np.array([1.0, -2.0, 0.5], np.float32)
+sess = tf.get_default_session()   # the interactive session %graph --reset installed
+sess.run(tf.global_variables_initializer())
+for epoch in range(30):
+    sess.run(iterator.initializer, {features: data_x, targets: data_y})
+    while True:
+        try:
+            _, value = sess.run([train_op, loss])
+        except tf.errors.OutOfRangeError:
+            break
+print("last batch loss", round(float(value), 5), "weights", sess.run(w).ravel().round(2))
+%graph
+"""),
+    md("""
 ## A frozen model TensorFlow wrote
 
 A GraphDef TensorFlow froze (here a MobileNet-style block: depthwise convolution, batch norm,
