@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
            "RunMetadata", "StepStats", "DeviceStepStats", "NodeExecStats"]
@@ -20,9 +20,18 @@ class GPUOptions:
 
 @dataclass
 class OptimizerOptions:
+    """`global_jit_level` OFF turns the optional jit (fused elementwise kernels) off; DEFAULT
+    and ON_1/ON_2 leave it on where numba is installed (TF's GlobalJitLevel values)."""
+
+    DEFAULT: ClassVar[int] = 0
+    OFF: ClassVar[int] = -1
+    ON_1: ClassVar[int] = 1
+    ON_2: ClassVar[int] = 2
+
     do_common_subexpression_elimination: bool = True
     do_constant_folding: bool = True
     opt_level: int = 0
+    global_jit_level: int = 0
 
 
 @dataclass

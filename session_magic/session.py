@@ -52,7 +52,7 @@ _PLAN_CACHE_SIZE = 512
 class _FetchMapper:
     """Flattens a nested fetch structure to unique graph elements and rebuilds the results."""
 
-    __slots__ = ("elements", "template", "_positions")
+    __slots__ = ("elements", "template", "_positions", "rebuild")
 
     def __init__(self, graph: Graph, fetches: Any) -> None:
         elements: list[Any] = []
@@ -60,6 +60,11 @@ class _FetchMapper:
         self._positions: dict[Any, int] = {}
         self.template = self._walk(graph, fetches, "fetches")
         self.elements = tuple(elements)
+        # NOTE: a flat list of distinct fetches is rebuilt from the results as they are
+        kind, container, children = self.template if type(self.template) is tuple else (0, 0, 0)
+        flat = kind == "seq" and container in (list, tuple) and \
+            children == list(range(len(self.elements)))
+        self.rebuild = container if flat else self.build
 
     def _walk(self, graph: Graph, fetch: Any, path: str) -> Any:
         if isinstance(fetch, (list, tuple)) and not hasattr(fetch, "_as_graph_element"):
@@ -80,6 +85,36 @@ class _FetchMapper:
 
     def build(self, results: list) -> Any:
         return _rebuild(self.template, results)
+
+
+_LEAVES = (Tensor, Operation)  # NOTE: what most fetches hold: no isinstance checks needed
+
+
+def _signature(fetches: Any, feed_dict: Any) -> Any:
+    """A key for a run's (fetches, feed_dict keys) when both are plain: a tensor or a flat list
+    or tuple of tensors and ops, and a dict (whose keys are checked before the key is kept);
+    else None. A loop's repeated runs then find their plan with one dict lookup."""
+    kind = type(fetches)
+    if kind is Tensor:
+        fetch_key: Any = fetches
+    elif kind is list or kind is tuple:
+        for fetch in fetches:
+            if type(fetch) not in _LEAVES:
+                return None
+        fetch_key = (kind, *fetches)
+    else:
+        return None
+    if not feed_dict:
+        return fetch_key, None
+    if type(feed_dict) is not dict:
+        return None
+    return fetch_key, tuple(feed_dict)
+
+
+def _plain_feeds(graph: Graph, feed_dict: dict) -> bool:
+    """Is every key of `feed_dict` a tensor of `graph` (so its values feed, in order, the plan's
+    feeds as `_feed_items` resolved them)?"""
+    return all(type(key) is Tensor and key._op._graph is graph for key in feed_dict)
 
 
 def _rebuild(template: Any, results: list) -> Any:
@@ -147,21 +182,29 @@ def _feed_tensor(graph: Graph, key: Any) -> Tensor:
     return tensor
 
 
-def _feed_value(tensor: Tensor, value: Any) -> Any:
-    """`value` converted to `tensor`'s dtype and checked against its static shape."""
+def _feed_value(tensor: Tensor, value: Any, guarded: bool = True,
+                accepted: Optional[dict] = None) -> Any:
+    """`value` converted to `tensor`'s dtype and checked against its static shape. A caller's
+    array is passed as a read-only view when `guarded` (the plan may hand back or keep a view
+    of it); `accepted` remembers each tensor's last shape that passed the check."""
     dtype = tensor._dtype
     if (type(value) is np.ndarray and value.dtype.type is dtype.as_numpy_dtype
             and value.dtype.isnative):
-        # NOTE: a read-only view, so a result that is a view of the feed is copied when fetched
-        # and never aliases the caller's array (TF always returned fresh memory).
-        array = value.view()
-        array.flags.writeable = False
+        array = value
+        if guarded:
+            # NOTE: a read-only view, so a result that is a view of the feed is copied when
+            # fetched and never aliases the caller's array (TF always returned fresh memory).
+            array = value.view()
+            array.flags.writeable = False
     else:
         array = _convert_feed(tensor, value)
-    dims = tensor._dims
-    if dims is not None and dims != array.shape and not dims_compatible(dims, array.shape):
-        raise ValueError(f"Cannot feed value of shape {array.shape!r} for Tensor "
-                         f"{tensor.name!r}, which has shape '{format_dims(tensor._dims)}'")
+    dims, shape = tensor._dims, array.shape
+    if dims is not None and dims != shape and (accepted is None or accepted.get(tensor) != shape):
+        if not dims_compatible(dims, shape):
+            raise ValueError(f"Cannot feed value of shape {shape!r} for Tensor "
+                             f"{tensor.name!r}, which has shape '{format_dims(tensor._dims)}'")
+        if accepted is not None:
+            accepted[tensor] = shape
     return array
 
 
@@ -267,6 +310,8 @@ class BaseSession:
         self._last_feeds: tuple = ((), ())
         self._pool: Optional[ThreadPoolExecutor] = None
         self._resources: dict = {}  # NOTE: queues and readers of this session, by name
+        self._accepted_shapes: dict = {}  # fed tensor -> the last shape that passed its check
+        self._signatures: dict = {}  # _signature(...) -> (plan, rebuild) of a run seen before
 
     graph = property(lambda self: self._graph, doc="The graph this session runs.")
     sess_str = property(lambda self: self._target)
@@ -285,19 +330,42 @@ class BaseSession:
             run_metadata: Any = None) -> Any:
         """Evaluate `fetches` (any nesting of tensors, ops, names, Variables) with feeds."""
         self._check_usable()
-        if type(fetches) is Tensor and fetches._op._graph is self._graph and \
-                not self._graph._unfetchable:
-            unique, rebuild = (fetches,), _first
+        graph = self._graph
+        key = _signature(fetches, feed_dict) if not (graph._unfetchable or graph._unfeedable) \
+            else None
+        known = self._signatures.get(key) if key is not None else None
+        if known is not None:
+            plan, rebuild = known
+            feed_tensors = plan.feeds
+            raw_values = tuple(feed_dict.values()) if feed_tensors else ()
+            self._plan_hits += 1
         else:
-            mapper = self._mapper_for(fetches)
-            unique, rebuild = mapper.elements, mapper.build
-        feed_tensors, feed_values = self._prepare_feeds(feed_dict)
-        plan = self._plan_for(unique, feed_tensors)
+            plan, rebuild, feed_tensors, raw_values = self._resolve(fetches, feed_dict)
+            if key is not None and (not feed_dict or _plain_feeds(graph, feed_dict)):
+                if len(self._signatures) >= _PLAN_CACHE_SIZE:
+                    self._signatures.clear()
+                self._signatures[key] = (plan, rebuild)
+        accepted, values = self._accepted_shapes, []
+        for tensor, value, guarded in zip(feed_tensors, raw_values, plan.guarded_feeds,
+                                          strict=True):
+            values.append(_feed_value(tensor, value, guarded, accepted))
+        feed_values = tuple(values)
         self._last_feeds = (feed_tensors, feed_values)
         try:
             return rebuild(self._execute(plan, feed_values, options, run_metadata))
         except (errors.OpError, KeyboardInterrupt) as failure:
             raise _trimmed(failure) from failure.__cause__
+
+    def _resolve(self, fetches: Any, feed_dict: Optional[dict]) -> tuple:
+        """(plan, rebuild, feed tensors, feed values as given) of a run's arguments."""
+        if type(fetches) is Tensor and fetches._op._graph is self._graph and \
+                not self._graph._unfetchable:
+            unique, rebuild = (fetches,), _first
+        else:
+            mapper = self._mapper_for(fetches)
+            unique, rebuild = mapper.elements, mapper.rebuild
+        feed_tensors, raw_values = self._feed_items(feed_dict)
+        return self._plan_for(unique, feed_tensors), rebuild, feed_tensors, raw_values
 
     def _mapper_for(self, fetches: Any) -> _FetchMapper:
         """The flattened fetch structure; flat lists and tuples are flattened once and reused
@@ -305,8 +373,8 @@ class BaseSession:
         key = None
         # NOTE: only flat lists of leaves: a namedtuple equals a tuple of the same elements, so
         # a key holding containers could hand back another container type.
-        if type(fetches) in (list, tuple) and not any(
-                isinstance(f, (list, tuple, collections.abc.Mapping)) for f in fetches):
+        if type(fetches) in (list, tuple) and all(type(f) in _LEAVES or not isinstance(
+                f, (list, tuple, collections.abc.Mapping)) for f in fetches):
             key = (type(fetches), *fetches)
             try:
                 mapper = self._mappers.get(key)
@@ -329,6 +397,12 @@ class BaseSession:
                                "calling run().")
 
     def _prepare_feeds(self, feed_dict: Optional[dict]) -> tuple:
+        """(tensors, values) of `feed_dict`, every value converted and checked."""
+        tensors, values = self._feed_items(feed_dict)
+        return tensors, tuple(_feed_value(t, v) for t, v in zip(tensors, values, strict=True))
+
+    def _feed_items(self, feed_dict: Optional[dict]) -> tuple:
+        """(tensors, values as given) of `feed_dict`: its keys resolved to the tensors fed."""
         if not feed_dict:
             return (), ()
         if not isinstance(feed_dict, dict):
@@ -336,16 +410,17 @@ class BaseSession:
         graph = self._graph
         fed: dict[Tensor, Any] = {}
         for key, value in feed_dict.items():
+            if type(key) is Tensor and key._op._graph is graph and graph.is_feedable(key):
+                fed[key] = value  # NOTE: the common case, resolved without a call
+                continue
             if isinstance(key, IndexedSlices):
                 key = tuple(p for p in (key.values, key.indices, key.dense_shape)
                             if p is not None)
             if isinstance(key, tuple):
                 for part, part_value in _tuple_feed(key, value):
-                    tensor = _feed_tensor(graph, part)
-                    fed[tensor] = _feed_value(tensor, part_value)
+                    fed[_feed_tensor(graph, part)] = part_value
             else:
-                tensor = _feed_tensor(graph, key)
-                fed[tensor] = _feed_value(tensor, value)
+                fed[_feed_tensor(graph, key)] = value
         return tuple(fed), tuple(fed.values())
 
     def _plan_for(self, fetches: tuple, feeds: tuple) -> Plan:
@@ -376,7 +451,11 @@ class BaseSession:
     def _execute(self, plan: Plan, feed_values: tuple, options: Any, run_metadata: Any) -> list:
         # NOTE: only a plan with a run context can block (a queue's dequeue), so only it pays
         # for its deadline: RunOptions.timeout_in_ms, else ConfigProto.operation_timeout_in_ms
-        ctx = RunContext(self, _deadline(options, self._config)) if plan.uses_context else None
+        ctx = None
+        if plan.uses_context:
+            ctx = RunContext(self, _deadline(options, self._config)
+                             if options is not None or self._config.operation_timeout_in_ms
+                             else None)
         traced = self._timings is not None or (
             (options is not None or run_metadata is not None)
             and _traces(options, run_metadata))
@@ -483,7 +562,8 @@ class BaseSession:
                              "can be fed one value per call.")
         mapper = _FetchMapper(self._graph, fetches)
         plan = self._plan_for(mapper.elements, feeds)
-        rebuild = mapper.build
+        rebuild = mapper.rebuild
+        accepted, guarded = self._accepted_shapes, plan.guarded_feeds
 
         def call(*feed_values: Any, options: Any = None, run_metadata: Any = None) -> Any:
             if len(feed_values) != len(feeds):
@@ -491,7 +571,8 @@ class BaseSession:
                                 f"of feed_list), but {len(feed_values)} were given.")
             if self._closed:  # NOTE: TF's class here, unlike run's RuntimeError
                 raise errors.CancelledError(None, None, "Session has been closed.")
-            values = tuple(_feed_value(t, v) for t, v in zip(feeds, feed_values, strict=True))
+            values = tuple(_feed_value(t, v, g, accepted) for t, v, g in
+                           zip(feeds, feed_values, guarded, strict=True))
             self._last_feeds = (feeds, values)
             try:
                 return rebuild(self._execute(plan, values, options, run_metadata))
@@ -522,6 +603,7 @@ class BaseSession:
             self._variable_store = {}
             self._random_generators = {}
             self._plans = {}
+            self._signatures = {}
             self._mappers = {}
             self._last_feeds = ((), ())
             resources, self._resources = self._resources, {}

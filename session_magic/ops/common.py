@@ -194,10 +194,10 @@ def same_as_input(allowed: Optional[Sequence[d.DType]]) -> Callable:
 
 
 def unary(op_type: str, fn: Callable, allowed: Optional[Sequence[d.DType]] = FLOAT_COMPLEX,
-          grad: Any = None, silent: bool = True) -> Callable:
+          grad: Any = None, silent: bool = True, scalar: Any = None) -> Callable:
     """Register an elementwise one-input op and return its builder `f(x, name=None)`."""
     kernel_fn = quiet(fn) if silent else fn
-    register(op_type, same_as_input(allowed), lambda op: kernel_fn, grad=grad,
+    register(op_type, same_as_input(allowed), lambda op: kernel_fn, grad=grad, scalar=scalar,
              **_ufunc_options(fn))
 
     def build(x: Any, name: Optional[str] = None) -> Tensor:
@@ -230,12 +230,12 @@ def broadcast_infer(op_type: str, allowed: Optional[Sequence[d.DType]],
 
 def binary(op_type: str, fn: Callable, allowed: Optional[Sequence[d.DType]] = NUMERIC,
            out_dtype: Optional[d.DType] = None, grad: Any = None,
-           silent: bool = False, infix: Optional[str] = None) -> Callable:
+           silent: bool = False, infix: Optional[str] = None, scalar: Any = None) -> Callable:
     """Register an elementwise broadcasting two-input op; returns `f(x, y, name=None)`."""
     kernel_fn = quiet(fn) if silent else fn
     register(op_type, broadcast_infer(op_type, allowed, out_dtype), lambda op: kernel_fn,
              grad=NOT_DIFFERENTIABLE if out_dtype is d.bool else grad, broadcasts=True,
-             elementwise=True, infix=infix, **_ufunc_options(fn))
+             elementwise=True, infix=infix, scalar=scalar, **_ufunc_options(fn))
 
     def build(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
         return apply_op(op_type, [x, y], name=name, same_dtype=True)._outputs[0]

@@ -153,9 +153,9 @@ def _minimum_grad(op: Any, g: Tensor) -> list:
     return _maximum_minimum_grad(less_equal(*op.inputs), g)
 
 
-_add_numbers = binary("AddV2", np.add, NUMERIC, grad=_add_grad, infix="+")
+_add_numbers = binary("AddV2", np.add, NUMERIC, grad=_add_grad, infix="+", scalar="({0} + {1})")
 _add_strings = binary("Add", np.add, NUMERIC + (d.string,), grad=_add_grad,  # NOTE: TF 1's Add
-                      infix="+")
+                      infix="+", scalar="({0} + {1})")
 
 
 def add_op_type(x: Any, y: Any) -> str:
@@ -173,10 +173,10 @@ def add(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
     return single(apply_op(kind, [x, y], name=name, default_name="Add", same_dtype=True))
 
 
-subtract = binary("Sub", np.subtract, NUMERIC, grad=_sub_grad, infix="−")
-multiply = binary("Mul", np.multiply, NUMERIC, grad=_mul_grad, infix="×")
+subtract = binary("Sub", np.subtract, NUMERIC, grad=_sub_grad, infix="−", scalar="({0} - {1})")
+multiply = binary("Mul", np.multiply, NUMERIC, grad=_mul_grad, infix="×", scalar="({0} * {1})")
 realdiv = binary("RealDiv", np.true_divide, FLOAT_COMPLEX, grad=_realdiv_grad, silent=True,
-                 infix="÷")
+                 infix="÷", scalar="({0} / {1})")
 def _power(x: Any, y: Any) -> Any:
     """C's pow, as TF computes it. NumPy turns a constant exponent of 0.5 into a square root,
     which differs at -inf (nan, not pow's inf) and -0 (-0, not 0): those two are mended."""
@@ -189,8 +189,12 @@ def _power(x: Any, y: Any) -> Any:
 
 pow = binary("Pow", _power, SIGNED_NUMERIC, grad=_pow_grad, silent=True,  # noqa: A001
              infix="^")
-maximum = binary("Maximum", np.maximum, _ORDERED, grad=_maximum_grad)
-minimum = binary("Minimum", np.minimum, _ORDERED, grad=_minimum_grad)
+# NOTE: NumPy's maximum and minimum as scalar rules: nan when either is nan, else the second
+# when they are equal (so a zero's sign follows NumPy's); Python's max drops a second nan.
+_NAN_MAXIMUM = "({0} if {0} > {1} or {0} != {0} else {1})"
+_NAN_MINIMUM = "({0} if {0} < {1} or {0} != {0} else {1})"
+maximum = binary("Maximum", np.maximum, _ORDERED, grad=_maximum_grad, scalar=_NAN_MAXIMUM)
+minimum = binary("Minimum", np.minimum, _ORDERED, grad=_minimum_grad, scalar=_NAN_MINIMUM)
 
 
 def _squared_difference(x: Any, y: Any) -> Any:
@@ -205,7 +209,8 @@ def _squared_difference_grad(op: Any, g: Tensor) -> list:
 
 
 squared_difference = binary("SquaredDifference", _squared_difference, _FLOAT_INT_COMPLEX,
-                            grad=_squared_difference_grad, silent=True)
+                            grad=_squared_difference_grad, silent=True,
+                            scalar="(({0} - {1}) * ({0} - {1}))")
 
 
 def _atan2_grad(op: Any, g: Tensor) -> list:
@@ -231,7 +236,7 @@ def _negative_grad(op: Any, g: Tensor) -> list:
     return [negative(g)]
 
 
-register("Neg", _negative_infer, lambda op: np.negative, grad=_negative_grad)
+register("Neg", _negative_infer, lambda op: np.negative, grad=_negative_grad, scalar="(-{0})")
 
 
 def negative(x: Any, name: Optional[str] = None) -> Tensor:
@@ -414,14 +419,33 @@ def _sum_list_infer(op_type: str) -> Callable:
     return infer
 
 
+def _sum_list_scalar(op: Any) -> str:
+    """AddN's fused rule: its inputs added left to right, as its kernel does."""
+    return "(" + " + ".join(f"{{{i}}}" for i in range(len(op._inputs))) + ")"
+
+
 def _sum_list_kernel(op: Any) -> Callable:
+    # NOTE: inference merged the inputs' shapes: when all are fully known they agree, and the
+    # run-time check is skipped
+    checked = any(t._dims is None or None in t._dims for t in op._inputs)
+
     def add_all(*arrays: Any) -> Any:
-        for i, array in enumerate(arrays[1:], start=1):
-            if np.shape(array) != np.shape(arrays[0]):
-                raise ValueError(f"Inputs to operation {op.name} of type {op.type} must have the "
-                                 f"same size and shape.  Input 0: {list(np.shape(arrays[0]))} "
-                                 f"!= input {i}: {list(np.shape(array))}")
-        return functools.reduce(np.add, arrays)
+        if checked:
+            shape = np.shape(arrays[0])
+            for i, array in enumerate(arrays[1:], start=1):
+                if np.shape(array) != shape:
+                    raise ValueError(
+                        f"Inputs to operation {op.name} of type {op.type} must have the same "
+                        f"size and shape.  Input 0: {list(shape)} != input {i}: "
+                        f"{list(np.shape(array))}")
+        if len(arrays) == 1:  # NOTE: a new array all the same: the result is never the input
+            return np.array(arrays[0])
+        total = np.add(arrays[0], arrays[1])
+        if type(total) is not np.ndarray:  # NOTE: scalars: nothing to accumulate into
+            return functools.reduce(np.add, arrays[2:], total)
+        for array in arrays[2:]:
+            np.add(total, array, total)  # NOTE: one new array, accumulated in place
+        return total
     return add_all
 
 
@@ -429,8 +453,10 @@ def _sum_list_grad(op: Any, g: Tensor) -> list:
     return [g] * len(op.inputs)
 
 
-register("AddN", _sum_list_infer("AddN"), _sum_list_kernel, grad=_sum_list_grad)
-register("AccumulateNV2", _sum_list_infer("AccumulateNV2"), _sum_list_kernel, grad=_sum_list_grad)
+register("AddN", _sum_list_infer("AddN"), _sum_list_kernel, grad=_sum_list_grad, fresh=True,
+         scalar=_sum_list_scalar)
+register("AccumulateNV2", _sum_list_infer("AccumulateNV2"), _sum_list_kernel, grad=_sum_list_grad,
+         fresh=True)
 
 
 def _tensor_list(inputs: Any) -> list:
@@ -515,7 +541,7 @@ def _square_grad(op: Any, g: Tensor) -> list:
     return [multiply(g, multiply(op.inputs[0], 2.0))]
 
 
-square = unary("Square", np.square, NUMERIC, grad=_square_grad)
+square = unary("Square", np.square, NUMERIC, grad=_square_grad, scalar="({0} * {0})")
 
 
 # --- Sqrt, Rsqrt, Reciprocal and their gradient ops -------------------------------------------
@@ -564,21 +590,22 @@ def _sqrt_grad(op: Any, g: Tensor) -> list:
     return [sqrt_grad(op.outputs[0], g)]
 
 
-sqrt = unary("Sqrt", np.sqrt, grad=_sqrt_grad)
+sqrt = unary("Sqrt", np.sqrt, grad=_sqrt_grad, scalar="np.sqrt({0})")
 
 
 def _rsqrt_grad(op: Any, g: Tensor) -> list:
     return [rsqrt_grad(op.outputs[0], g)]
 
 
-rsqrt = unary("Rsqrt", lambda x: 1 / np.sqrt(x), grad=_rsqrt_grad)
+rsqrt = unary("Rsqrt", lambda x: 1 / np.sqrt(x), grad=_rsqrt_grad,
+              scalar="({t}(1) / np.sqrt({0}))")
 
 
 def _exp_grad(op: Any, g: Tensor) -> list:
     return [multiply(g, op.outputs[0])]
 
 
-exp = unary("Exp", np.exp, grad=_exp_grad)
+exp = unary("Exp", np.exp, grad=_exp_grad, scalar="np.exp({0})")
 
 
 def _expm1_grad(op: Any, g: Tensor) -> list:
@@ -592,7 +619,7 @@ def _log_grad(op: Any, g: Tensor) -> list:
     return [multiply(g, reciprocal(op.inputs[0]))]
 
 
-log = unary("Log", np.log, grad=_log_grad)
+log = unary("Log", np.log, grad=_log_grad, scalar="np.log({0})")
 
 
 def _log1p_grad(op: Any, g: Tensor) -> list:
@@ -606,14 +633,14 @@ def _sin_grad(op: Any, g: Tensor) -> list:
     return [multiply(g, cos(op.inputs[0]))]
 
 
-sin = unary("Sin", np.sin, grad=_sin_grad)
+sin = unary("Sin", np.sin, grad=_sin_grad, scalar="np.sin({0})")
 
 
 def _cos_grad(op: Any, g: Tensor) -> list:
     return [multiply(negative(g), sin(op.inputs[0]))]
 
 
-cos = unary("Cos", np.cos, grad=_cos_grad)
+cos = unary("Cos", np.cos, grad=_cos_grad, scalar="np.cos({0})")
 
 
 def _tan_grad(op: Any, g: Tensor) -> list:
@@ -662,7 +689,7 @@ def _tanh_grad(op: Any, g: Tensor) -> list:
     return [multiply(g, 1 - square(op.outputs[0]))]
 
 
-tanh = unary("Tanh", np.tanh, grad=_tanh_grad)
+tanh = unary("Tanh", np.tanh, grad=_tanh_grad, scalar="np.tanh({0})")
 
 
 def _asinh_grad(op: Any, g: Tensor) -> list:
@@ -691,7 +718,8 @@ def _sigmoid_grad(op: Any, g: Tensor) -> list:
     return [multiply(g, multiply(y, 1 - y))]
 
 
-sigmoid = unary("Sigmoid", _sigmoid, grad=_sigmoid_grad)
+sigmoid = unary("Sigmoid", _sigmoid, grad=_sigmoid_grad,
+                scalar="({t}(1) / ({t}(1) + np.exp(-{0})))")
 
 
 def _reciprocal_grad(op: Any, g: Tensor) -> list:
@@ -740,7 +768,7 @@ def _abs_grad(op: Any, g: Tensor) -> list:
 
 
 register("Abs", lambda inputs, attrs: [(check_dtype(inputs[0], _SIGNED_REAL), inputs[0]._dims)],
-         lambda op: np.abs, grad=_abs_grad)
+         lambda op: np.abs, grad=_abs_grad, scalar="abs({0})")
 
 
 def _complex_abs_infer(inputs: list, attrs: dict) -> list:
@@ -853,10 +881,12 @@ equal = binary("Equal", lambda x, y: np.asarray(np.equal(x, y), dtype=bool), _EQ
                out_dtype=d.bool)
 not_equal = binary("NotEqual", lambda x, y: np.asarray(np.not_equal(x, y), dtype=bool),
                    _EQUATABLE, out_dtype=d.bool)
-less = binary("Less", np.less, _ORDERED, out_dtype=d.bool)
-less_equal = binary("LessEqual", np.less_equal, _ORDERED, out_dtype=d.bool)
-greater = binary("Greater", np.greater, _ORDERED, out_dtype=d.bool)
-greater_equal = binary("GreaterEqual", np.greater_equal, _ORDERED, out_dtype=d.bool)
+less = binary("Less", np.less, _ORDERED, out_dtype=d.bool, scalar="({0} < {1})")
+less_equal = binary("LessEqual", np.less_equal, _ORDERED, out_dtype=d.bool,
+                    scalar="({0} <= {1})")
+greater = binary("Greater", np.greater, _ORDERED, out_dtype=d.bool, scalar="({0} > {1})")
+greater_equal = binary("GreaterEqual", np.greater_equal, _ORDERED, out_dtype=d.bool,
+                       scalar="({0} >= {1})")
 logical_and = binary("LogicalAnd", np.logical_and, (d.bool,), out_dtype=d.bool)
 logical_or = binary("LogicalOr", np.logical_or, (d.bool,), out_dtype=d.bool)
 
@@ -889,6 +919,16 @@ def _cast_kernel(op: Any) -> Callable:
     return quiet(convert)
 
 
+def _cast_scalar(op: Any) -> Optional[str]:
+    """Cast's fused rule: the conversion every fused step ends with; only to a float, or
+    between ints (wrapping): a float cast to an int is undefined in compiled code for nan and
+    out-of-range values, where NumPy has results of its own."""
+    source, target = op._inputs[0]._dtype, op._attrs["DstT"]
+    if target.is_floating or (target.is_integer and (source.is_integer or source.is_bool)):
+        return "{0}"
+    return None
+
+
 def _cast_grad(op: Any, g: Tensor) -> list:
     """As TF: the gradient is cast back between float (or complex) types, and stops at ints."""
     source = op.inputs[0]._dtype
@@ -901,7 +941,7 @@ def _carries_gradient(dtype: d.DType) -> bool:
     return dtype.is_floating or dtype.is_complex
 
 
-register("Cast", _cast_infer, _cast_kernel, grad=_cast_grad)
+register("Cast", _cast_infer, _cast_kernel, grad=_cast_grad, scalar=_cast_scalar)
 
 
 def cast(x: Any, dtype: Any, name: Optional[str] = None) -> Tensor:
@@ -1391,13 +1431,17 @@ _MEAN_ACCUMULATOR = {"i": np.int64, "u": np.uint64}
 
 
 def _mean(x: np.ndarray, axis: Any, keep: bool) -> Any:
+    if x.dtype.kind in "fc":  # NOTE: not np.mean, which warns through `warnings` when empty.
+        total = np.add.reduce(x, axis, None, None, keep)  # NOTE: floats add up in their type
+        count = x.size // total.size if total.size else 0
+        # NOTE: a NumPy scalar divisor keeps the total's float type (NEP 50); `/` because a
+        # ufunc call on two scalars costs 4x; astype is costly on a scalar, so only a result
+        # of another type is converted
+        mean = total / x.dtype.type(count)
+        return mean if mean.dtype == x.dtype else mean.astype(x.dtype)
     wide = _MEAN_ACCUMULATOR.get(x.dtype.kind, x.dtype)
     total = np.add.reduce(x, axis, wide, keepdims=keep)
-    count = x.size // total.size if total.size else 0
-    if x.dtype.kind in "fc":  # NOTE: not np.mean, which warns through `warnings` when empty.
-        # NOTE: a NumPy scalar divisor keeps the total's float type (NEP 50).
-        return np.true_divide(total, np.array(count, x.dtype)).astype(x.dtype, copy=False)
-    count = max(count, 1)
+    count = max(x.size // total.size if total.size else 0, 1)
     quotient = np.floor_divide(total, count)
     rounded_down = (np.remainder(total, count) != 0) & (total < 0)
     return (quotient + rounded_down.astype(wide)).astype(x.dtype)
@@ -1784,7 +1828,16 @@ def _select_grad(op: Any, g: Tensor) -> list:
     return [None, where(condition, g, zeros), where(condition, zeros, g)]
 
 
-register("Select", _select_infer, lambda op: _select, grad=_select_grad)
+def _select_scalar(op: Any) -> Optional[str]:
+    """Select's fused rule, for a scalar condition or one of the data's shape: a vector
+    condition picks whole rows, which no elementwise read gives."""
+    condition, data = op._inputs[0]._dims, op._inputs[1]._dims
+    if condition is not None and (condition == () or condition == data):
+        return "({1} if {0} else {2})"
+    return None
+
+
+register("Select", _select_infer, lambda op: _select, grad=_select_grad, scalar=_select_scalar)
 
 
 def _select_v2_infer(inputs: list, attrs: dict) -> list:
@@ -1802,7 +1855,7 @@ def _select_v2_grad(op: Any, g: Tensor) -> list:
 
 
 register("SelectV2", _select_v2_infer, lambda op: np.where, grad=_select_v2_grad,
-         broadcasts=True, elementwise=True)
+         broadcasts=True, elementwise=True, scalar="({1} if {0} else {2})")
 
 
 def _where_coordinates(condition: Any, name: Optional[str]) -> Tensor:

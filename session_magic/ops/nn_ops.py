@@ -117,7 +117,8 @@ def _softsign_grad(op: Any, g: Tensor) -> list:
 
 _RELU_INTO = ufunc_into(np.maximum, 0)
 relu = _activation("Relu", lambda x: np.maximum(x, 0), REAL, _relu_grad, fresh=True,
-                   in_place=lambda op: _RELU_INTO)
+                   in_place=lambda op: _RELU_INTO,
+                   scalar="({0} if {0} > {t}(0) or {0} != {0} else {t}(0))")
 relu6 = _activation("Relu6", lambda x: np.minimum(np.maximum(x, 0), 6), REAL, _relu6_grad)
 elu = _activation("Elu", lambda x: np.where(x > 0, x, np.expm1(x)), FLOATS, _elu_grad)
 selu = _activation("Selu", lambda x: _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(x)),

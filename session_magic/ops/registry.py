@@ -109,6 +109,9 @@ class OpDef:
     holds_functions: bool = False            # its attrs are Python functions or graphs, which
                                              # no GraphDef carries
     caption: Any = None                      # op -> a line its drawing adds, or None
+    scalar: Any = None                       # its elementwise rule as a scalar expression for
+                                             # fused kernels ("({0} + {1})"; {t}: the output
+                                             # dtype), or op -> that or None
     attrs_doc: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -107,6 +107,7 @@ def _kernel(names: Sequence[str], states: int, rule: Callable) -> Callable:
 
     def make(op: Any) -> Callable:
         variables = [t._op for t in op._inputs[:states]]
+        variable = variables[0]
         update = rule(op)
         dtype = np.dtype(op._outputs[0]._dtype.as_numpy_dtype)
         at = grad_at - states
@@ -127,6 +128,19 @@ def _kernel(names: Sequence[str], states: int, rule: Callable) -> Callable:
                 array.flags.writeable = False
                 ctx.write(variable, array)
             return array if states == 1 else ctx.read(variables[0])
+
+        def apply_one(ctx: Any, *values: Any) -> np.ndarray:
+            """apply_dense for one variable (GradientDescent's): the steps of a training loop
+            that are pure overhead, cut short."""
+            var = ctx.read(variable)
+            shape = var.shape
+            if getattr(values[at], "shape", None) != shape:
+                _check_same_shapes(names, [var], values[at])
+            if not shape:
+                return scalar_update(ctx, [var], values)
+            new = update(var, *values)[0]
+            new.flags.writeable = False  # NOTE: the store's arrays are never written into
+            return ctx.write(variable, new)
 
         def apply_dense(ctx: Any, *values: Any) -> np.ndarray:
             stored = list(map(ctx.read, variables))
@@ -161,7 +175,11 @@ def _kernel(names: Sequence[str], states: int, rule: Callable) -> Callable:
             for value, new in zip(updated, new_rows, strict=True):
                 value[rows] = new
             return store(ctx, updated)
-        return apply_dense if indices_at is None else apply_sparse
+        if indices_at is not None:
+            return apply_sparse
+        if states == 1 and not unranked:
+            return apply_one
+        return apply_dense
     return make
 
 
@@ -197,6 +215,8 @@ def _scalars(var: Any, *values: Any) -> list:
 def _gradient_descent(op: Any) -> Callable:
     def rule(var: Any, alpha: Any, delta: Any) -> list:
         step = delta * alpha
+        if step.size == 1:  # NOTE: NumPy 2 writes a one-element array into itself at 2x the cost
+            return [var - step]
         return [np.subtract(var, step, out=step)]
     return rule
 

@@ -85,6 +85,7 @@ class Plan:
         self._builder = CodeBuilder(self.fetches, self.feeds, analysis)
         self._compiled = self._builder.build(traced=False)  # (function, code, line -> op)
         self.in_place = self._builder.in_place  # the steps writing into their first input
+        self.guarded_feeds = _guarded_feeds(analysis, self.feeds, self.fetches)
         self._traced: Optional[tuple] = None
         self._parallel = ParallelRunner(self, analysis, pool) if pool is not None else None
 
@@ -124,6 +125,23 @@ class Plan:
         except KeyboardInterrupt as interrupt:
             locate_interrupt(interrupt, failing_op(interrupt, code, line_ops))
             raise
+
+
+def _guarded_feeds(analysis: Analysis, feeds: Sequence[Tensor],
+                   fetches: Sequence[Any]) -> tuple:
+    """For each feed, may the run hand back or keep a view of the fed array? Not when only
+    kernels that make new arrays read it and it is not fetched: then the caller's array is
+    passed as it is, without a read-only view (a fifth of a small run's cost)."""
+    exposed = {analysis.canonical(t) for t in fetches if isinstance(t, Tensor)}
+    fed = set(feeds)
+    for op in analysis.steps:
+        opdef = OPS[op._type]
+        safe = opdef.fresh and not opdef.uses_context
+        for i, t in enumerate(op._inputs):
+            t = analysis.canonical(t)
+            if t in fed and (not safe or opdef.is_ref_input(i)):
+                exposed.add(t)
+    return tuple(t in exposed or analysis.canonical(t) is not t for t in feeds)
 
 
 def _reads_variable(element: Any, feeds: Sequence[Tensor]) -> bool:
