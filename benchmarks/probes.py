@@ -1,8 +1,10 @@
-"""Measurements that need a fresh interpreter: W3's peak memory and import time.
+"""Measurements that need a fresh interpreter: peak memory (W3, W10), import time, time to
+first result and W2's run latency while the jit compiles.
 
-run.py calls `peak_memory` and `import_time`, which start this file as a child process
-(`python probes.py memory IMPLEMENTATION` / `python probes.py import MODULE`) and read the one
-JSON line it prints.
+run.py calls `peak_memory`, `import_time`, `first_result` and `compile_latency`, which start
+this file as a child process (`python probes.py memory WORKLOAD IMPLEMENTATION` /
+`python probes.py import MODULE` / `python probes.py first WORKLOAD IMPLEMENTATION` /
+`python probes.py latency SECONDS CACHE_DIRECTORY`) and read the one JSON line it prints.
 """
 from __future__ import annotations
 
@@ -11,14 +13,16 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 HEAVY_MODULES = ("IPython", "graphviz", "wasmtime")
 MEMORY_STEPS = 20
 MIB = 1024 * 1024
+SLOW_RUN_SECONDS = 0.005  # the issue's bound on what the jit may add to one run
 
 
 def run_child(*arguments: str) -> dict:
@@ -35,9 +39,18 @@ def run_child(*arguments: str) -> dict:
     return json.loads(lines[-1])
 
 
-def peak_memory(implementation: str) -> dict:
-    """W3's memory under `implementation`, measured in its own interpreter."""
-    return run_child("memory", implementation)
+def peak_memory(key: str, implementation: str) -> dict:
+    """Workload `key`'s memory under `implementation`, measured in its own interpreter."""
+    return run_child("memory", key, implementation)
+
+
+def first_result(key: str, implementation: str, repeats: int) -> dict:
+    """Median seconds from nothing built to workload `key`'s first result under `implementation`
+    (graph build, compile, first run; the imports before are not counted), over `repeats`
+    fresh interpreters, each run's figure beside it."""
+    answers = [run_child("first", key, implementation) for _ in range(repeats)]
+    return {"seconds": statistics.median(a["seconds"] for a in answers),
+            "all_seconds": [a["seconds"] for a in answers]}
 
 
 def import_time(module: str, repeats: int) -> dict:
@@ -67,14 +80,30 @@ def reset_peak() -> None:
         pass  # an older kernel: the peak then also counts the imports
 
 
-def measure_memory(name: str) -> dict:
-    """W3 under `name`: resident growth of building it and running MEMORY_STEPS steps, then
-    the traced peak of a second copy (a separate pass: tracemalloc's own tables use memory)."""
+def compile_latency(seconds_before: float) -> dict:
+    """W2's single-run latency before and while the jit compiles its plan in the background,
+    in a fresh interpreter with an empty kernel cache (so the compile is a real one)."""
+    with tempfile.TemporaryDirectory(prefix="session_magic_jit_") as cache:
+        return run_child("latency", str(seconds_before), cache)
+
+
+def imported_implementation(key: str, name: str) -> Any:
+    """Workload `key`'s implementation `name`, with the package it needs already imported."""
     import workloads  # noqa: PLC0415 - imports NumPy, which the child needs before measuring
-    w3 = next(workload for workload in workloads.WORKLOADS if workload.key == "W3")
-    implementation = next(i for i in w3.implementations if i.name == name)
-    if implementation.needs != "numpy":
+    workload = next(workload for workload in workloads.WORKLOADS if workload.key == key)
+    implementation = next(i for i in workload.implementations if i.name == name)
+    if implementation.needs == "pytensor":
+        import pytensor.tensor  # noqa: F401,PLC0415 - the import is not what is measured
+    elif implementation.needs != "numpy":
         workloads.tf1(implementation.needs)
+    return implementation
+
+
+def measure_memory(key: str, name: str) -> dict:
+    """Workload `key` under `name`: resident growth of building it and running MEMORY_STEPS
+    steps, then the traced peak of a second copy (a separate pass: tracemalloc's own tables use
+    memory)."""
+    implementation = imported_implementation(key, name)
     after_import = memory_status("VmRSS")
     reset_peak()
     run_steps(implementation.factory().step)
@@ -104,11 +133,74 @@ def measure_import(module: str) -> dict:
     return {"seconds": seconds, "heavy": [name for name in HEAVY_MODULES if name in sys.modules]}
 
 
+def measure_first(key: str, name: str) -> dict:
+    """Seconds from nothing built to the first result: the factory (graph, session or compiled
+    function) and its first value, the imports done before."""
+    implementation = imported_implementation(key, name)
+    import numpy as np  # noqa: PLC0415 - loaded by the line above; warmed, as a user's would be
+    np.random.default_rng(0).standard_normal(1)  # NOTE: NumPy's lazy random setup is not the
+    # workload's: every implementation makes its data with it
+    start = time.perf_counter()
+    implementation.factory().value()
+    return {"seconds": time.perf_counter() - start}
+
+
+def measure_latency(seconds_before: str, cache: str) -> dict:
+    """W2 on session_magic: run it for `seconds_before` on Tier 1, then start the hot-plan
+    policy's background compile (`jit.HotPlan`, as when a plan has paid for its compile) and
+    time every run until the kernels are swapped in, then 0.5 s more; per-run latency
+    quantiles of the three spans."""
+    os.environ["SESSION_MAGIC_CACHE"] = cache
+    os.environ.pop("SESSION_MAGIC_JIT", None)
+    import workloads  # noqa: PLC0415 - imports NumPy, which the child needs before measuring
+    from session_magic.plan import jit  # noqa: PLC0415 - the module this probe measures
+    if not jit.numba_available():
+        raise RuntimeError("numba is not installed, so the jit tier is absent")
+    # NOTE: the session's own hot-plan policy is off, so it cannot start a compile of its own
+    # during the Tier-1 span; the HotPlan below is the policy's, driven by hand
+    bench = workloads.w2_graph(workloads.tf1("session_magic"), jit=False)
+    bench.value()
+    plan = workloads.session_plans(bench.session)[-1]
+    before = time_runs(bench.step, lambda elapsed: elapsed < float(seconds_before))
+    hot = jit.HotPlan(plan)
+    hot.spent = hot.cost  # NOTE: as if the plan had paid for its compile: the next sample starts it
+    hot.sampled(0.0)
+    start = time.perf_counter()
+    during = time_runs(bench.step, lambda elapsed: hot.state == "compiling" and elapsed < 300)
+    compile_seconds = time.perf_counter() - start
+    after = time_runs(bench.step, lambda elapsed: elapsed < 0.5)
+    return {"state": hot.wait(), "compile_seconds": compile_seconds,
+            "before": latency_quantiles(before), "during": latency_quantiles(during),
+            "after": latency_quantiles(after)}
+
+
+def time_runs(step: Callable[[], object], going: Callable[[float], bool]) -> list:
+    """Seconds of each call of `step`, calling it while `going(seconds since the start)`."""
+    times, start = [], time.perf_counter()
+    while going(time.perf_counter() - start):
+        begin = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - begin)
+    return times
+
+
+def latency_quantiles(times: list) -> dict:
+    """Runs, median, p99 and maximum of per-run seconds, and how many runs took over 5 ms."""
+    slow = sum(seconds > SLOW_RUN_SECONDS for seconds in times)
+    if len(times) < 2:
+        return {"runs": len(times), "median": None, "p99": None, "max": max(times, default=None),
+                "slow": slow}
+    percentiles = statistics.quantiles(times, n=100)
+    return {"runs": len(times), "median": statistics.median(times), "p99": percentiles[98],
+            "max": max(times), "slow": slow}
+
+
 def main(arguments: list) -> None:
     """Child-process entry: one measurement, one JSON line on stdout."""
-    kind, subject = arguments
-    answer = measure_memory(subject) if kind == "memory" else measure_import(subject)
-    print(json.dumps(answer))
+    kind, *subject = arguments
+    measures = {"memory": measure_memory, "import": measure_import, "first": measure_first,
+                "latency": measure_latency}
+    print(json.dumps(measures[kind](*subject)))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,7 @@
-"""Run the benchmark suite: every workload, W3's memory and import time; write RESULTS.md.
+"""Run the benchmark suite (workloads and fresh-interpreter probes) and write RESULTS.md.
+
+The probes: peak memory (MEM), import time (IMPORT), time to first result (FIRST) and W2's run
+latency while the jit compiles in the background (LATENCY).
 
     python benchmarks/run.py                  # full run, writes benchmarks/RESULTS.md
     python benchmarks/run.py --quick          # smoke run: few rounds, prints, writes nothing
@@ -24,14 +27,21 @@ RESULTS = HERE / "RESULTS.md"
 PEERS = {"tensorflow": "install tensorflow-cpu, or rerun with --python PATH as README.md shows",
          "dask": "install benchmarks/requirements.txt",
          "pytensor": "install benchmarks/requirements.txt"}
-EXTRA_KEYS = ("MEM", "IMPORT")
+EXTRA_KEYS = ("MEM", "IMPORT", "FIRST", "LATENCY")
+MEMORY_WORKLOADS = ("W3", "W10")
+# NOTE: the workloads with a PyTensor row (the target compares with it) and the two new training
+# steps' kin W10; W6 is itself graph building, W7 is W2 through make_callable, W8 and W9 compare
+# session_magic with itself.
+FIRST_WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W10", "W11", "W12")
+FIRST_IMPLEMENTATIONS = ("numpy", "session_magic", "tensorflow", "pytensor")
 
 
 def parse(argv: list) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few short rounds (smoke run)")
-    parser.add_argument("--only", default="", help="comma-separated keys: W1..W10, MEM, IMPORT")
+    parser.add_argument("--only", default="",
+                        help="comma-separated keys: W1..W12, MEM, IMPORT, FIRST, LATENCY")
     parser.add_argument("--blas-threads", type=int, default=1, help="BLAS threads (default 1)")
     parser.add_argument("--python", help="rerun this command under that interpreter")
     parser.add_argument("--onednn", action="store_true",
@@ -63,6 +73,9 @@ def configure_environment(blas_threads: int, onednn: bool) -> None:
     # NOTE: the TF rows stand for TF1, whose pip wheels computed with Eigen; oneDNN (TF 2.9+'s
     # default on x86) is about 4× faster on W10's convolutions: --onednn measures it.
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if onednn else "0"
+    # NOTE: TF1's RNN cells (W11's BasicLSTMCell) exist only with Keras 2: TF 2.16+ needs the
+    # tf_keras package and this variable, set before TensorFlow is imported.
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     sys.path.insert(0, str(HERE))
 
 
@@ -94,8 +107,9 @@ def missing_peer_notes() -> list:
 
 # --- one workload ------------------------------------------------------------------------------
 
-def prepare(workload, skipped: dict) -> dict:
-    """Set every installed implementation up; failures land in `skipped` with their reason."""
+def prepare(workload, skipped: dict, remarks: dict) -> dict:
+    """Set every installed implementation up; failures land in `skipped` with their reason,
+    what a bench says of its set-up in `remarks`."""
     benches = {}
     for implementation in workload.implementations:
         if not installed(implementation.needs):
@@ -103,6 +117,8 @@ def prepare(workload, skipped: dict) -> dict:
             continue
         try:
             benches[implementation.name] = implementation.factory()
+            if benches[implementation.name].remark:
+                remarks[implementation.name] = benches[implementation.name].remark
         except Exception as error:  # noqa: BLE001 - recorded in the results, never hidden
             skipped[implementation.name] = f"failed to set up: {describe(error)}"
             traceback.print_exc()
@@ -152,7 +168,7 @@ def run_workload(workload, plan):
     from report import WorkloadResult  # noqa: PLC0415
     from timing import measure  # noqa: PLC0415
     result = WorkloadResult(workload)
-    benches = prepare(workload, result.skipped)
+    benches = prepare(workload, result.skipped, result.remarks)
     if workload.implementations[0].name not in benches:
         return result
     benches = check(workload, benches, result.skipped)
@@ -170,23 +186,53 @@ def progress_line(result, seconds: float) -> str:
     met = None if figure is None else workload.target.met(figure)
     rows = ", ".join(f"{name} {ratio(sample.median / result.samples[workload.baseline].median)}"
                      for name, sample in result.samples.items()) if result.samples else "no rows"
-    skipped = "".join(f"\n    {name}: {reason}" for name, reason in result.skipped.items())
+    skipped = "".join(f"\n    {name}: {reason}"
+                      for name, reason in [*result.skipped.items(), *result.remarks.items()])
+    more = ""
+    for label, target in workload.more_targets:
+        more_figure = target.figure(result.medians())
+        more_met = None if more_figure is None else target.met(more_figure)
+        more += f"\n    {label}: {target.text()}: {ratio(more_figure)} ({verdict(more_met)})"
     return (f"{workload.key}: {rows}{skipped}\n    target {workload.target.text()}: "
-            f"{ratio(figure)} ({verdict(met)}) [{seconds:.1f} s]")
+            f"{ratio(figure)} ({verdict(met)}) [{seconds:.1f} s]{more}")
 
 
 # --- memory and import -------------------------------------------------------------------------
 
-def run_memory() -> dict:
-    """W3 memory per installed implementation, each in a fresh interpreter."""
-    import probes  # noqa: PLC0415
+def workload_named(key: str):
+    """The workload whose key is `key`."""
     import workloads  # noqa: PLC0415
-    w3 = next(workload for workload in workloads.WORKLOADS if workload.key == "W3")
+    return next(workload for workload in workloads.WORKLOADS if workload.key == key)
+
+
+def run_memory() -> dict:
+    """Memory of W3 and W10 per installed implementation, each in a fresh interpreter:
+    {workload key: {implementation: figures}}."""
+    import probes  # noqa: PLC0415
     memory = {}
-    for implementation in w3.implementations:
-        if installed(implementation.needs):
-            memory[implementation.name] = attempt(probes.peak_memory, implementation.name)
+    for key in MEMORY_WORKLOADS:
+        memory[key] = {implementation.name: attempt(probes.peak_memory, key, implementation.name)
+                       for implementation in workload_named(key).implementations
+                       if installed(implementation.needs)}
+        print(f"MEM {key}: {memory[key]}", flush=True)
     return memory
+
+
+def run_first(repeats: int) -> dict:
+    """Time to first result per workload and installed implementation, each in fresh
+    interpreters: {workload key: {implementation: figures}}."""
+    import probes  # noqa: PLC0415
+    from report import duration  # noqa: PLC0415
+    first = {}
+    for key in FIRST_WORKLOADS:
+        rows = [i for i in workload_named(key).implementations
+                if i.name in FIRST_IMPLEMENTATIONS and installed(i.needs)]
+        first[key] = {i.name: attempt(probes.first_result, key, i.name, repeats) for i in rows}
+        figures = ", ".join(f"{name} {duration(entry['seconds'])}" if "seconds" in entry
+                            else f"{name} {entry.get('error')}"
+                            for name, entry in first[key].items())
+        print(f"FIRST {key}: {figures}", flush=True)
+    return first
 
 
 def run_imports(repeats: int) -> dict:
@@ -194,6 +240,17 @@ def run_imports(repeats: int) -> dict:
     import probes  # noqa: PLC0415
     modules = ["numpy", "session_magic", *[peer for peer in PEERS if installed(peer)]]
     return {module: attempt(probes.import_time, module, repeats) for module in modules}
+
+
+def run_latency(quick: bool) -> dict:
+    """W2's run latency while the jit compiles in the background, or why it was not measured."""
+    import probes  # noqa: PLC0415
+    import workloads  # noqa: PLC0415
+    if not installed(workloads.JIT_MODULE):
+        return {"error": f"not measured: {workloads.JIT_MODULE} does not exist"}
+    if not installed("numba"):
+        return {"error": "not measured: numba is not installed (the jit tier is absent)"}
+    return attempt(probes.compile_latency, 0.5 if quick else 2.0)
 
 
 def attempt(function, *arguments) -> dict:
@@ -225,10 +282,14 @@ def run_suite(options: argparse.Namespace, run) -> None:
             print(progress_line(run.results[-1], time.perf_counter() - start), flush=True)
     if selected("MEM", options.only):
         run.memory = run_memory()
-        print(f"MEM: {run.memory}", flush=True)
     if selected("IMPORT", options.only):
         run.imports = run_imports(2 if options.quick else 5)
         print(f"IMPORT: {run.imports}", flush=True)
+    if selected("FIRST", options.only):
+        run.first = run_first(1 if options.quick else 3)
+    if selected("LATENCY", options.only):
+        run.latency = run_latency(options.quick)
+        print(f"LATENCY: {run.latency}", flush=True)
 
 
 def mode_text(options: argparse.Namespace) -> str:

@@ -1,4 +1,4 @@
-"""The benchmark workloads W1-W10: each written once against the TF1 API, beside its NumPy floor.
+"""The benchmark workloads W1-W12: each written once against the TF1 API, beside its NumPy floor.
 
 An implementation is a factory: called once, untimed, it builds the graph, session, feeds or
 compiled function and returns a `Bench` whose `step` is what gets timed. The graph versions take
@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Callable, Optional
 
@@ -21,15 +22,21 @@ F32 = np.float32
 
 @dataclass(frozen=True)
 class Bench:
-    """What the runner times (`step`) and what it checks against the floor first (`value`)."""
+    """What the runner times (`step`) and what it checks against the floor first (`value`);
+    a graph version also keeps its `session` and, when its steps change variables, `reset`,
+    which puts them back as built (the jit rows run a step before they are checked)."""
 
     step: Callable[[], Any]
     value: Callable[[], Any]
+    session: Any = None
+    reset: Optional[Callable[[], Any]] = None
+    remark: str = ""  # a note on how this row was set up, shown under the workload's table
 
 
-def bench(step: Callable[[], Any]) -> Bench:
+def bench(step: Callable[[], Any], session: Any = None,
+          reset: Optional[Callable[[], Any]] = None) -> Bench:
     """A bench whose checked value is the step's own result."""
-    return Bench(step, step)
+    return Bench(step, step, session, reset)
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ class Workload:
     baseline: str = "numpy"
     rtol: float = 1e-4
     notes: list = field(default_factory=list)
+    more_targets: list = field(default_factory=list)  # (label, Target): later issues' targets
 
 
 # --- targets -----------------------------------------------------------------------------------
@@ -117,10 +125,16 @@ def blas_threads() -> int:
     return int(os.environ.get("OPENBLAS_NUM_THREADS", "1"))
 
 
-def session(tf: Any, graph: Any, inter_op: int = 1) -> Any:
-    """A session on `graph` with `inter_op` executor threads (1 unless a workload needs more)."""
+def session(tf: Any, graph: Any, inter_op: int = 1, jit: bool = False) -> Any:
+    """A session on `graph` with `inter_op` executor threads (1 unless a workload needs more);
+    session_magic's jit tier is off (TF's `global_jit_level` knob) unless `jit`, so the plain
+    session_magic rows measure Tier 1 even where numba is installed."""
     config = tf.ConfigProto(inter_op_parallelism_threads=inter_op,
                             intra_op_parallelism_threads=blas_threads())
+    if not jit and getattr(tf, "__name__", "") == "session_magic":
+        # NOTE: TF's OptimizerOptions.OFF is -1 (session_magic/plan/jit.py reads the same value)
+        level = getattr(tf.OptimizerOptions, "OFF", -1)
+        config.graph_options.optimizer_options.global_jit_level = level
     return tf.Session(graph=graph, config=config)
 
 
@@ -205,27 +219,27 @@ def build_chain(tf: Any, x: Any) -> Any:
     return x
 
 
-def chain_graph(tf: Any) -> tuple:
+def chain_graph(tf: Any, jit: bool = False) -> tuple:
     """The W2 graph, its session and its placeholder and output."""
     graph = tf.Graph()
     with graph.as_default():
         x = tf.placeholder(tf.float32, [16])
         y = build_chain(tf, x)
-    return session(tf, graph), x, y
+    return session(tf, graph, jit=jit), x, y
 
 
-def w2_graph(tf: Any) -> Bench:
+def w2_graph(tf: Any, jit: bool = False) -> Bench:
     """sess.run of the chain's end with the vector fed."""
-    sess, x, y = chain_graph(tf)
+    sess, x, y = chain_graph(tf, jit)
     feed = {x: chain_input()}
-    return bench(lambda: sess.run(y, feed))
+    return bench(lambda: sess.run(y, feed), sess)
 
 
-def w7_graph(tf: Any) -> Bench:
+def w7_graph(tf: Any, jit: bool = False) -> Bench:
     """The W2 chain through sess.make_callable."""
-    sess, x, y = chain_graph(tf)
+    sess, x, y = chain_graph(tf, jit)
     call, value = sess.make_callable(y, [x]), chain_input()
-    return bench(lambda: call(value))
+    return bench(lambda: call(value), sess)
 
 
 def chain_numpy() -> Bench:
@@ -342,7 +356,7 @@ def regression_data() -> tuple:
     return inputs, targets
 
 
-def w4_graph(tf: Any) -> Bench:
+def w4_graph(tf: Any, jit: bool = False) -> Bench:
     """sess.run([train_op, loss]) of GradientDescentOptimizer(0.1).minimize(mean squared error)."""
     inputs, targets = regression_data()
     graph = tf.Graph()
@@ -353,10 +367,10 @@ def w4_graph(tf: Any) -> Bench:
         loss = tf.reduce_mean(tf.square(tf.matmul(x, weights) + bias - y))
         train = tf.train.GradientDescentOptimizer(LEARNING_RATE).minimize(loss)
         init = tf.global_variables_initializer()
-    sess = session(tf, graph)
+    sess = session(tf, graph, jit=jit)
     sess.run(init)
     feed = {x: inputs, y: targets}
-    return bench(lambda: sess.run([train, loss], feed)[1])
+    return bench(lambda: sess.run([train, loss], feed)[1], sess, lambda: sess.run(init))
 
 
 def w4_numpy() -> Bench:
@@ -396,15 +410,15 @@ def branch_scales() -> np.ndarray:
     return np.linspace(0.5, 1.5, 200, dtype=F32)
 
 
-def w5_graph(tf: Any) -> Bench:
+def w5_graph(tf: Any, jit: bool = False) -> Bench:
     """add_n of 200 branches tanh(x * scale_i) on a fed float32[16]."""
     graph = tf.Graph()
     with graph.as_default():
         x = tf.placeholder(tf.float32, [16])
         total = tf.add_n([tf.tanh(x * scale) for scale in branch_scales()])
-    sess = session(tf, graph)
+    sess = session(tf, graph, jit=jit)
     feed = {x: chain_input()}
-    return bench(lambda: sess.run(total, feed))
+    return bench(lambda: sess.run(total, feed), sess)
 
 
 def w5_numpy() -> Bench:
@@ -747,6 +761,292 @@ def w10_numpy() -> Bench:
     return bench(step)
 
 
+# --- W11: a small LSTM, one training step -------------------------------------------------------
+
+LSTM_STEPS, LSTM_BATCH, LSTM_INPUT, LSTM_UNITS, CLASSES = 10, 32, 32, 64, 10
+LSTM_RATE = 0.1
+
+
+def lstm_data() -> tuple:
+    """Inputs [10 steps, 32, 32], one-hot labels [32, 10] and the starting weights: the cell's
+    kernel [32 + 64, 4 × 64] and bias (TF's gate order i, j, f, o), the dense layer 64→10."""
+    rng = np.random.default_rng(11)
+    inputs = rng.standard_normal((LSTM_STEPS, LSTM_BATCH, LSTM_INPUT)).astype(F32)
+    labels = np.eye(CLASSES, dtype=F32)[rng.integers(0, CLASSES, LSTM_BATCH)]
+    depth = LSTM_INPUT + LSTM_UNITS
+    weights = [(rng.standard_normal(shape) * scale).astype(F32)
+               for shape, scale in (((depth, 4 * LSTM_UNITS), depth ** -0.5),
+                                    ((4 * LSTM_UNITS,), 0.0),
+                                    ((LSTM_UNITS, CLASSES), LSTM_UNITS ** -0.5), ((CLASSES,), 0.0))]
+    return inputs, labels, weights
+
+
+def softmax_cross_entropy(tf: Any, labels: Any, logits: Any) -> Any:
+    """The batch mean of TF's softmax cross-entropy."""
+    return tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels,
+                                                                     logits=logits))
+
+
+def w11_graph(tf: Any, jit: bool = False) -> Bench:
+    """BasicLSTMCell(64) through static_rnn over 10 steps, dense to 10 classes, softmax
+    cross-entropy, one GradientDescentOptimizer step; the cell's weights loaded after init."""
+    inputs, labels, (kernel, bias, dense, dense_bias) = lstm_data()
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [LSTM_STEPS, None, LSTM_INPUT])
+        y = tf.placeholder(tf.float32, [None, CLASSES])
+        with warnings.catch_warnings():  # NOTE: TF 2.x warns the TF1 cell is deprecated
+            warnings.simplefilter("ignore", UserWarning)
+            cell = tf.nn.rnn_cell.BasicLSTMCell(LSTM_UNITS)
+        outputs, _ = tf.nn.static_rnn(cell, tf.unstack(x), dtype=tf.float32)
+        logits = tf.matmul(outputs[-1], tf.Variable(dense)) + tf.Variable(dense_bias)
+        loss = softmax_cross_entropy(tf, y, logits)
+        train = tf.train.GradientDescentOptimizer(LSTM_RATE).minimize(loss)
+        init = tf.global_variables_initializer()
+    sess = session(tf, graph, jit=jit)
+    cell_variables = sorted(cell.variables, key=lambda variable: "bias" in variable.name)
+
+    def reset() -> None:
+        sess.run(init)
+        for variable, value in zip(cell_variables, (kernel, bias), strict=True):
+            variable.load(value, sess)
+    reset()
+    feed = {x: inputs, y: labels}
+    return bench(lambda: sess.run([train, loss], feed)[1], sess, reset)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return F32(0.5) * np.tanh(F32(0.5) * x) + F32(0.5)
+
+
+def _softmax_loss(logits: np.ndarray, labels: np.ndarray) -> tuple:
+    """Mean softmax cross-entropy and its gradient with respect to the logits."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -np.mean(np.sum(labels * log_probs, axis=1))
+    return loss, (np.exp(log_probs) - labels) / F32(len(labels))
+
+
+def w11_numpy() -> Bench:
+    """The LSTM step by hand: the forward pass keeps each step's gates, backpropagation through
+    time walks them back, the weight gradients are one matmul over all steps, updates in place."""
+    inputs, labels, (kernel, bias, dense, dense_bias) = lstm_data()
+    units, batch = LSTM_UNITS, LSTM_BATCH
+    rate = F32(LSTM_RATE)
+
+    def step() -> Any:
+        h, c = np.zeros((batch, units), F32), np.zeros((batch, units), F32)
+        joined, cache = np.empty((LSTM_STEPS, batch, LSTM_INPUT + units), F32), []
+        for t in range(LSTM_STEPS):
+            joined[t, :, :LSTM_INPUT], joined[t, :, LSTM_INPUT:] = inputs[t], h
+            gates = joined[t] @ kernel + bias
+            i, j = _sigmoid(gates[:, :units]), np.tanh(gates[:, units:2 * units])
+            f, o = _sigmoid(gates[:, 2 * units:3 * units] + F32(1)), _sigmoid(gates[:, 3 * units:])
+            previous, c = c, c * f + i * j
+            tanh_c = np.tanh(c)
+            h = tanh_c * o
+            cache.append((i, j, f, o, previous, tanh_c))
+        loss, grad_logits = _softmax_loss(h @ dense + dense_bias, labels)
+        grad_dense = h.T @ grad_logits
+        grad_h, grad_c = grad_logits @ dense.T, np.zeros_like(c)
+        grad_gates = np.empty((LSTM_STEPS, batch, 4 * units), F32)
+        for t in reversed(range(LSTM_STEPS)):
+            i, j, f, o, previous, tanh_c = cache[t]
+            grad_c = grad_c + grad_h * o * (F32(1) - tanh_c * tanh_c)
+            out = grad_gates[t]
+            out[:, :units] = grad_c * j * i * (F32(1) - i)
+            out[:, units:2 * units] = grad_c * i * (F32(1) - j * j)
+            out[:, 2 * units:3 * units] = grad_c * previous * f * (F32(1) - f)
+            out[:, 3 * units:] = grad_h * tanh_c * o * (F32(1) - o)
+            grad_c = grad_c * f
+            grad_h = out @ kernel[LSTM_INPUT:].T
+        flat_gates = grad_gates.reshape(-1, 4 * units)
+        grad_kernel = joined.reshape(-1, LSTM_INPUT + units).T @ flat_gates
+        for variable, gradient in ((kernel, grad_kernel), (bias, flat_gates.sum(axis=0)),
+                                   (dense, grad_dense), (dense_bias, grad_logits.sum(axis=0))):
+            variable -= rate * gradient
+        return loss
+    return bench(step)
+
+
+def w11_pytensor() -> Bench:
+    """The LSTM unrolled over 10 steps in PyTensor, pytensor.grad and a function with updates."""
+    import pytensor  # noqa: PLC0415
+    import pytensor.tensor as pt  # noqa: PLC0415
+    inputs, labels, start = lstm_data()
+    kernel, bias, dense, dense_bias = (pytensor.shared(value) for value in start)
+    x, y = pt.tensor3("x", dtype="float32"), pt.matrix("y", dtype="float32")
+    units = LSTM_UNITS
+    h = c = pt.zeros((x.shape[1], units), dtype="float32")
+    for t in range(LSTM_STEPS):
+        gates = pt.concatenate([x[t], h], axis=1) @ kernel + bias
+        i, j = pt.sigmoid(gates[:, :units]), pt.tanh(gates[:, units:2 * units])
+        f = pt.sigmoid(gates[:, 2 * units:3 * units] + F32(1))
+        c = c * f + i * j
+        h = pt.tanh(c) * pt.sigmoid(gates[:, 3 * units:])
+    loss = pytensor_softmax_loss(h @ dense + dense_bias, y)
+    parameters = [kernel, bias, dense, dense_bias]
+    updates = [(p, p - F32(LSTM_RATE) * g)
+               for p, g in zip(parameters, pytensor.grad(loss, parameters), strict=True)]
+    function = pytensor_function([x, y], loss, updates=updates)
+    return bench(lambda: function(inputs, labels))
+
+
+def pytensor_softmax_loss(logits: Any, labels: Any) -> Any:
+    """Mean softmax cross-entropy in PyTensor, written with a stable log-softmax."""
+    import pytensor.tensor as pt  # noqa: PLC0415
+    shifted = logits - pt.max(logits, axis=1, keepdims=True)
+    log_probs = shifted - pt.log(pt.sum(pt.exp(shifted), axis=1, keepdims=True))
+    return -pt.mean(pt.sum(labels * log_probs, axis=1))
+
+
+# --- W12: the classic MNIST MLP, one Adam step --------------------------------------------------
+
+MNIST_BATCH, MNIST_PIXELS, MNIST_HIDDEN = 128, 784, 256
+ADAM = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
+
+
+def mnist_data() -> tuple:
+    """A fixed random batch of 128 'images' (784 values in [0, 1)), one-hot labels and the
+    starting weights of 784-256-10 (He-scaled)."""
+    rng = np.random.default_rng(12)
+    images = rng.random((MNIST_BATCH, MNIST_PIXELS), dtype=F32)
+    labels = np.eye(CLASSES, dtype=F32)[rng.integers(0, CLASSES, MNIST_BATCH)]
+    weights = [(rng.standard_normal(shape) * scale).astype(F32)
+               for shape, scale in (((MNIST_PIXELS, MNIST_HIDDEN), (2 / MNIST_PIXELS) ** 0.5),
+                                    ((MNIST_HIDDEN,), 0.0),
+                                    ((MNIST_HIDDEN, CLASSES), MNIST_HIDDEN ** -0.5),
+                                    ((CLASSES,), 0.0))]
+    return images, labels, weights
+
+
+def w12_graph(tf: Any, jit: bool = False) -> Bench:
+    """relu(x W1 + b1) W2 + b2, softmax cross-entropy, one AdamOptimizer(1e-3) step."""
+    images, labels, start = mnist_data()
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [None, MNIST_PIXELS])
+        y = tf.placeholder(tf.float32, [None, CLASSES])
+        w1, b1, w2, b2 = (tf.Variable(value) for value in start)
+        logits = tf.matmul(tf.nn.relu(tf.matmul(x, w1) + b1), w2) + b2
+        loss = softmax_cross_entropy(tf, y, logits)
+        train = tf.train.AdamOptimizer(ADAM["learning_rate"]).minimize(loss)
+        init = tf.global_variables_initializer()
+    sess = session(tf, graph, jit=jit)
+    sess.run(init)
+    feed = {x: images, y: labels}
+    return bench(lambda: sess.run([train, loss], feed)[1], sess, lambda: sess.run(init))
+
+
+def w12_numpy() -> Bench:
+    """The MLP step by hand, with TF's Adam update (bias-corrected rate, in place)."""
+    images, labels, parameters = mnist_data()
+    w1, b1, w2, b2 = parameters
+    moments = [(np.zeros_like(p), np.zeros_like(p)) for p in parameters]
+    beta1, beta2 = F32(ADAM["beta1"]), F32(ADAM["beta2"])
+    epsilon = F32(ADAM["epsilon"])
+    powers = [F32(1), F32(1)]
+
+    def step() -> Any:
+        hidden = images @ w1 + b1
+        active = np.maximum(hidden, 0)
+        loss, grad_logits = _softmax_loss(active @ w2 + b2, labels)
+        grad_hidden = (grad_logits @ w2.T) * (hidden > 0)
+        gradients = (images.T @ grad_hidden, grad_hidden.sum(axis=0),
+                     active.T @ grad_logits, grad_logits.sum(axis=0))
+        powers[0], powers[1] = powers[0] * beta1, powers[1] * beta2
+        rate = F32(ADAM["learning_rate"] * np.sqrt(1 - powers[1]) / (1 - powers[0]))
+        for variable, gradient, (m, v) in zip(parameters, gradients, moments, strict=True):
+            m += (F32(1) - beta1) * (gradient - m)
+            v += (F32(1) - beta2) * (gradient * gradient - v)
+            variable -= rate * m / (np.sqrt(v) + epsilon)
+        return loss
+    return bench(step)
+
+
+def w12_pytensor() -> Bench:
+    """The MLP in PyTensor, pytensor.grad and Adam's updates written out as shared updates."""
+    import pytensor  # noqa: PLC0415
+    import pytensor.tensor as pt  # noqa: PLC0415
+    images, labels, start = mnist_data()
+    parameters = [pytensor.shared(value) for value in start]
+    w1, b1, w2, b2 = parameters
+    x, y = pt.matrix("x", dtype="float32"), pt.matrix("y", dtype="float32")
+    loss = pytensor_softmax_loss(pt.maximum(x @ w1 + b1, 0) @ w2 + b2, y)
+    beta1, beta2 = F32(ADAM["beta1"]), F32(ADAM["beta2"])
+    power1, power2 = pytensor.shared(F32(1)), pytensor.shared(F32(1))
+    new1, new2 = power1 * beta1, power2 * beta2
+    rate = F32(ADAM["learning_rate"]) * pt.sqrt(F32(1) - new2) / (F32(1) - new1)
+    updates = [(power1, new1), (power2, new2)]
+    for parameter, gradient in zip(parameters, pytensor.grad(loss, parameters), strict=True):
+        m = pytensor.shared(np.zeros_like(parameter.get_value()))
+        v = pytensor.shared(np.zeros_like(parameter.get_value()))
+        new_m = m + (F32(1) - beta1) * (gradient - m)
+        new_v = v + (F32(1) - beta2) * (gradient * gradient - v)
+        updates += [(m, new_m), (v, new_v),
+                    (parameter, parameter - rate * new_m / (pt.sqrt(new_v) + F32(ADAM["epsilon"])))]
+    function = pytensor_function([x, y], loss, updates=updates)
+    return bench(lambda: function(images, labels))
+
+
+# --- the jit tier (issue 16's optional Tier 2) ---------------------------------------------------
+
+JIT_MODULE = "session_magic.plan.jit"
+JIT = "session_magic + jit"
+
+
+def session_plans(sess: Any) -> list:
+    """The plans `sess` has compiled so far (NOTE: a private attribute: no public list)."""
+    return list(sess._plans.values())
+
+
+def promote(plans: list) -> int:
+    """Compile `plans` with the jit tier now (`compile_now(plan)`, which returns once the plan
+    runs its fused kernels); how many fused groups they got."""
+    jit = importlib.import_module(JIT_MODULE)
+    compile_now = getattr(jit, "compile_now", None)
+    if compile_now is None:
+        raise RuntimeError(f"{JIT_MODULE} has no compile_now(plan) to promote a plan with")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        groups = sum(len(compile_now(plan)) for plan in plans)
+    if caught:  # NOTE: the jit falls back to Tier 1 with a warning; this row must not hide it
+        raise RuntimeError(str(caught[0].message))
+    return groups
+
+
+def _jitted(build: Callable) -> Bench:
+    """`build` on session_magic with the jit on, the plan its step runs made by one run and
+    promoted, then its variables put back, so its first checked values are the floor's first
+    ones; its remark says how many fused groups the jit made."""
+    result = build(tf1("session_magic"), jit=True)
+    before = {id(plan) for plan in session_plans(result.session)}
+    result.value()
+    plans = session_plans(result.session)
+    # NOTE: the plan the step runs: the one its first run made (make_callable made W7's before)
+    plans = [plan for plan in plans if id(plan) not in before] or plans
+    groups = promote(plans)
+    if result.reset is not None:
+        result.reset()
+    remark = (f"the jit fused {groups} group(s) of elementwise ops in the step's plan"
+              if groups else "the jit found no group to fuse in the step's plan, so this row "
+              "runs Tier 1's code")
+    return replace(result, remark=remark)
+
+
+def jit_row(build: Callable) -> Implementation:
+    """The "session_magic + jit" row: needs numba (the `[jit]` extra), so run.py skips it where
+    numba is not installed; without session_magic/plan/jit.py it fails to set up, saying so."""
+    return Implementation(JIT, "numba", partial(_jitted, build))
+
+
+def issue16(limit: float, jit: bool = False) -> tuple:
+    """An issue-16 target beside a workload's own: its Tier-1 ratio, or with `jit` the
+    jit row's."""
+    label = "issue 16, jit" if jit else "issue 16, no jit"
+    return label, ratio_at_most(limit, impl=JIT if jit else "session_magic")
+
+
 # --- the registry ------------------------------------------------------------------------------
 
 def numpy_row(factory: Callable[[], Bench], label: str = "numpy") -> Implementation:
@@ -760,6 +1060,9 @@ def peer_rows(dask: Callable | None = None, pytensor: Callable | None = None) ->
     return rows + ([Implementation("pytensor", "pytensor", pytensor)] if pytensor else [])
 
 
+NO_FIGURE = ("The issue sets no figure for this workload (\"each against NumPy, TF and "
+             "PyTensor\"); the target row asks for session_magic at or ahead of PyTensor in the "
+             "same run, the issue's steady-state goal.")
 W8_SMALL, W8_BIG = "session_magic, 10-op graph", "session_magic, 100k-op graph"
 W9_ONE, W9_TWO = "session_magic, 1 thread", "session_magic, 2 threads"
 
@@ -768,18 +1071,22 @@ WORKLOADS = [
              [numpy_row(w1_numpy), *graph_rows(w1_graph), *peer_rows(w1_dask, w1_pytensor)],
              ratio_at_most(12), "223×"),
     Workload("W2", "a chain of 100 elementwise ops on a fed float32[16]", "per-op overhead, deep",
-             [numpy_row(chain_numpy), *graph_rows(w2_graph), *peer_rows(w2_dask, w2_pytensor)],
-             ratio_at_most(1.3), "4.2×"),
+             [numpy_row(chain_numpy), *graph_rows(w2_graph), jit_row(w2_graph),
+              *peer_rows(w2_dask, w2_pytensor)],
+             ratio_at_most(1.3), "4.2×", more_targets=[issue16(0.7), issue16(0.35, jit=True)]),
     Workload("W3", "a 3-layer 256×256 MLP on a fed [64, 256] batch", "kernel-dominated run",
              [numpy_row(w3_numpy), *graph_rows(w3_graph), *peer_rows(w3_dask, w3_pytensor)],
              ratio_at_most(1.05), "1.41×", rtol=1e-3),
     Workload("W4", "linear regression 256×10, one GradientDescentOptimizer(0.1) step",
              "a training step: gradient ops and variable updates",
-             [numpy_row(w4_numpy), *graph_rows(w4_graph), *peer_rows(pytensor=w4_pytensor)],
-             ratio_at_most(2.0), "20×", rtol=1e-3),
+             [numpy_row(w4_numpy), *graph_rows(w4_graph), jit_row(w4_graph),
+              *peer_rows(pytensor=w4_pytensor)],
+             ratio_at_most(2.0), "20×", rtol=1e-3,
+             more_targets=[issue16(1.3), issue16(1.0, jit=True)]),
     Workload("W5", "200 independent small branches joined by add_n", "per-op overhead, wide",
-             [numpy_row(w5_numpy), *graph_rows(w5_graph), *peer_rows(w5_dask, w5_pytensor)],
-             ratio_at_most(1.3), "1.03×"),
+             [numpy_row(w5_numpy), *graph_rows(w5_graph), jit_row(w5_graph),
+              *peer_rows(w5_dask, w5_pytensor)],
+             ratio_at_most(1.3), "1.03×", more_targets=[issue16(0.9), issue16(0.07, jit=True)]),
     Workload("W6", "building a 5,000-op chain", "graph construction per op",
              [numpy_row(w6_numpy_objects, "numpy node objects"),
               numpy_row(w6_numpy, "numpy node tuples"), *graph_rows(w6_graph),
@@ -787,7 +1094,8 @@ WORKLOADS = [
              ratio_at_most(40, base="numpy node objects"), "1,118×",
              baseline="numpy node objects"),
     Workload("W7", "the W2 chain through make_callable", "the make_callable fast path",
-             [numpy_row(chain_numpy), *graph_rows(w7_graph)], ratio_at_most(1.2)),
+             [numpy_row(chain_numpy), *graph_rows(w7_graph), jit_row(w7_graph)],
+             ratio_at_most(1.2), more_targets=[issue16(0.7), issue16(0.33, jit=True)]),
     Workload("W8", "a small fetch inside a 100,000-op graph",
              "per-run cost independent of graph size",
              [numpy_row(w8_numpy),
@@ -811,4 +1119,15 @@ WORKLOADS = [
              notes=["No PyTensor row: PyTensor 3 has no batched 4-D conv2d or pooling "
                     "(pytensor.tensor.conv and signal.pool are gone; only 2-D signal "
                     "convolve2d remains)."]),
+    Workload("W11", "a small LSTM (BasicLSTMCell(64), static_rnn over 10 steps, dense 64→10), "
+             "one GD step on a [32, 32] batch per step", "a recurrent training step: many "
+             "small ops per unrolled step",
+             [numpy_row(w11_numpy), *graph_rows(w11_graph), jit_row(w11_graph),
+              *peer_rows(pytensor=w11_pytensor)],
+             ratio_at_most(1.0, base="pytensor"), rtol=1e-3, notes=[NO_FIGURE]),
+    Workload("W12", "the classic MNIST MLP (784-256-10, ReLU), one AdamOptimizer(1e-3) step on "
+             "a [128, 784] batch", "a training step with Adam's slot variables",
+             [numpy_row(w12_numpy), *graph_rows(w12_graph), jit_row(w12_graph),
+              *peer_rows(pytensor=w12_pytensor)],
+             ratio_at_most(1.0, base="pytensor"), rtol=1e-3, notes=[NO_FIGURE]),
 ]
