@@ -21,6 +21,7 @@ import numpy as np
 
 from . import defaults, errors
 from . import dtypes as _dtypes
+from .blas_threads import BlasThreads
 from .defaults import GRAPH_HINT, get_default_session
 from .frames import is_package_file, is_user_file, traceback_of
 from .graph import Graph, Operation, Tensor, get_default_graph
@@ -307,6 +308,9 @@ class BaseSession:
         self._timings: Optional[dict] = None
         self._mappers: dict[tuple, _FetchMapper] = {}
         self._threads = max(1, int(self._config.inter_op_parallelism_threads or 1))
+        # NOTE: intra_op_parallelism_threads sizes the BLAS/OpenMP pools during this one's runs
+        intra = int(self._config.intra_op_parallelism_threads or 0)
+        self._blas_threads = BlasThreads(intra) if intra > 0 else None
         self._last_feeds: tuple = ((), ())
         self._pool: Optional[ThreadPoolExecutor] = None
         self._resources: dict = {}  # NOTE: queues and readers of this session, by name
@@ -449,6 +453,13 @@ class BaseSession:
         return self._pool
 
     def _execute(self, plan: Plan, feed_values: tuple, options: Any, run_metadata: Any) -> list:
+        if self._blas_threads is not None:
+            with self._blas_threads:
+                return self._execute_now(plan, feed_values, options, run_metadata)
+        return self._execute_now(plan, feed_values, options, run_metadata)
+
+    def _execute_now(self, plan: Plan, feed_values: tuple, options: Any,
+                     run_metadata: Any) -> list:
         # NOTE: only a plan with a run context can block (a queue's dequeue), so only it pays
         # for its deadline: RunOptions.timeout_in_ms, else ConfigProto.operation_timeout_in_ms
         ctx = None
