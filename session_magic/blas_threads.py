@@ -1,17 +1,17 @@
 """ConfigProto(intra_op_parallelism_threads=N): the BLAS and OpenMP pools NumPy's kernels use
-hold N threads during a session's runs, then go back to what they were.
+hold N threads while a session that asks for it is open, then go back to what they were.
 
 TF1 sized its own intra-op pool this way; here the threads are the native libraries', so on a
-shared machine a session can keep its matrix products from taking every core. The libraries are
-found once, through threadpoolctl (loaded only by a session that sets the option); setting a
-pool's size costs about a microsecond, paid only by such sessions. The pools are per process: two
-sessions with different limits running at once on two threads share the last one set.
+shared machine a session can keep its matrix products from taking every core. The pools are per
+process, so the limit is too: the first run of such a session sets it (a run of another limited
+session resets it to its own N), and it is undone when the last of those sessions closes. A run
+then pays one comparison. The libraries are found once, through threadpoolctl (loaded only by a
+session that sets the option).
 """
 from __future__ import annotations
 
 import functools
 import threading
-from typing import Any
 
 __all__ = ["BlasThreads"]
 
@@ -25,32 +25,38 @@ def _libraries() -> tuple:
 
 
 class BlasThreads:
-    """A context holding the native thread pools at `count` threads while a run lasts."""
+    """One session's limit: `apply()` before each of its runs, `release()` when it closes."""
 
     _lock = threading.Lock()
-    _depth = 0            # runs inside a limit now, in any session
-    _saved: tuple = ()    # the sizes to go back to when the last one ends
+    _holders = 0           # open sessions with a limit
+    _saved: tuple = ()     # the sizes before the first limit, restored when the last closes
+    current = None         # the limit the pools hold now, or None
 
     def __init__(self, count: int) -> None:
         self.count = count
         self.libraries = _libraries()
-
-    def __enter__(self) -> BlasThreads:
         with BlasThreads._lock:
-            if BlasThreads._depth == 0:
-                BlasThreads._saved = tuple(lib.get_num_threads() for lib in self.libraries)
-            BlasThreads._depth += 1
-            for lib in self.libraries:
-                lib.set_num_threads(self.count)
-        return self
+            BlasThreads._holders += 1
+        self._released = False
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def apply(self) -> None:
+        """Hold the pools at this session's size (a comparison when they already are)."""
+        if BlasThreads.current != self.count:
+            with BlasThreads._lock:
+                if BlasThreads.current is None:
+                    BlasThreads._saved = tuple(lib.get_num_threads() for lib in self.libraries)
+                for lib in self.libraries:
+                    lib.set_num_threads(self.count)
+                BlasThreads.current = self.count
+
+    def release(self) -> None:
+        """This session closed: the last one to close gives the pools their sizes back."""
         with BlasThreads._lock:
-            BlasThreads._depth -= 1
-            if BlasThreads._depth == 0:
+            if self._released:
+                return
+            self._released = True
+            BlasThreads._holders -= 1
+            if BlasThreads._holders == 0 and BlasThreads.current is not None:
                 for lib, size in zip(self.libraries, BlasThreads._saved, strict=True):
                     lib.set_num_threads(size)
-
-    def current(self) -> list:
-        """The pools' sizes now (for tests and `%graph`-side reports)."""
-        return [lib.get_num_threads() for lib in self.libraries]
+                BlasThreads.current = None

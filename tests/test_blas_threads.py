@@ -1,5 +1,5 @@
-"""ConfigProto(intra_op_parallelism_threads=N) holds the BLAS/OpenMP pools at N threads during
-the session's runs (threadpoolctl), and gives them back after."""
+"""ConfigProto(intra_op_parallelism_threads=N) holds the BLAS/OpenMP pools at N threads while the
+session is open, from its first run (threadpoolctl), and gives them back when it closes."""
 import numpy as np
 import pytest
 
@@ -12,7 +12,7 @@ def pool_sizes():
     return [lib.get_num_threads() for lib in threadpoolctl.ThreadpoolController().lib_controllers]
 
 
-def test_a_session_limits_blas_threads_during_its_runs_only():
+def test_a_session_limits_blas_threads_while_it_is_open():
     if not pool_sizes():
         pytest.skip("no BLAS or OpenMP library with a thread pool is loaded")
     before = pool_sizes()
@@ -26,9 +26,10 @@ def test_a_session_limits_blas_threads_during_its_runs_only():
     config = tf.ConfigProto(intra_op_parallelism_threads=1)
     with tf.Session(config=config) as sess:
         value = sess.run(y, {x: np.eye(2, dtype=np.float32)})
+        assert pool_sizes() == [1] * len(before)  # NOTE: held between runs: a run pays nothing
     np.testing.assert_array_equal(value, np.eye(2))
     assert seen == [[1] * len(before)]
-    assert pool_sizes() == before  # given back after the run
+    assert pool_sizes() == before  # given back when the session closes
 
 
 def test_sessions_without_the_option_leave_the_pools_alone():
@@ -44,7 +45,7 @@ def test_sessions_without_the_option_leave_the_pools_alone():
     assert seen == [before]
 
 
-def test_a_failed_run_gives_the_pools_back():
+def test_a_failed_run_leaves_nothing_behind_once_closed():
     before = pool_sizes()
     x = tf.placeholder(tf.float32, [None])
     bad = tf.reshape(x, [2])

@@ -72,10 +72,10 @@ class Plan:
     """The compiled form of one (fetches, feeds) signature on one graph."""
 
     def __init__(self, fetches: Sequence[Any], feeds: Sequence[Tensor],
-                 pool: Optional[Executor] = None) -> None:
+                 pool: Optional[Executor] = None, within: Optional[frozenset] = None) -> None:
         self.fetches = tuple(fetches)
         self.feeds = tuple(feeds)
-        self.ops = needed_ops(self.fetches, self.feeds)
+        self.ops = needed_ops(self.fetches, self.feeds, within)
         every = _all_kernels(self.ops)
         self.writes_state = any(OPS[op._type].writes_state for op in every)
         self.uses_context = any(OPS[op._type].uses_context for op in every) or \
@@ -88,12 +88,16 @@ class Plan:
         self.guarded_feeds = _guarded_feeds(analysis, self.feeds, self.fetches)
         self._traced: Optional[tuple] = None
         self._parallel = ParallelRunner(self, analysis, pool) if pool is not None else None
+        self.hot: Optional[Any] = None  # NOTE: a jit.HotPlan once a session attaches one
 
     def run(self, feed_values: Sequence[Any], ctx: Optional[RunContext]) -> list:
         """Execute once; raises an OpError naming the failing op (and commits nothing)."""
         if self._parallel is not None:
             return self._parallel.run(feed_values, ctx)
         function, code, line_ops = self._compiled
+        hot = self.hot
+        if hot is not None and hot.count():  # NOTE: one run in 32 is timed, for the jit tier
+            function = hot.timed(function)
         try:
             return function(ctx, *feed_values)
         except Exception as failure:

@@ -23,17 +23,20 @@ def is_variable(t: Tensor) -> bool:
 
 # --- pruning -------------------------------------------------------------------------------------
 
-def needed_ops(fetches: Sequence[Any], feeds: Sequence[Tensor]) -> list[Operation]:
+def needed_ops(fetches: Sequence[Any], feeds: Sequence[Tensor],
+               within: Optional[frozenset] = None) -> list[Operation]:
     """Ops the fetches need, stopping at fed tensors and at the variables state ops name, in
-    creation (= topological) order."""
+    creation (= topological) order; with `within`, only those ops (a region of a graph run
+    across tasks: what lies outside ran before, elsewhere, and reaches it through feeds)."""
     fed = set(feeds)
     roots = [fetch if isinstance(fetch, Operation) else fetch._op
              for fetch in fetches if isinstance(fetch, Operation) or fetch not in fed]
 
     def upstream(op: Operation) -> list:
         opdef = OPS[op._type]
-        return [t._op for i, t in enumerate(op._inputs)
-                if t not in fed and not opdef.is_ref_input(i)] + list(op._control_inputs)
+        found = [t._op for i, t in enumerate(op._inputs)
+                 if t not in fed and not opdef.is_ref_input(i)] + list(op._control_inputs)
+        return found if within is None else [p for p in found if p in within]
     return ancestors(roots, upstream)
 
 
