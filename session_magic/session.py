@@ -27,7 +27,7 @@ from .frames import is_package_file, is_user_file, traceback_of
 from .graph import Graph, Operation, Tensor, get_default_graph
 from .ops.conversion import to_array
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue
-from .plan import Plan, RunContext
+from .plan import Plan, RunContext, jit
 from .protos import ConfigProto, DeviceStepStats, NodeExecStats, RunMetadata, RunOptions
 from .tensor_shape import dims_compatible, format_dims
 
@@ -89,6 +89,27 @@ class _FetchMapper:
 
 
 _LEAVES = (Tensor, Operation)  # NOTE: what most fetches hold: no isinstance checks needed
+
+
+def _connected(target: Any) -> Any:
+    """The runner of a cluster target; NotFoundError when dask is not installed."""
+    try:
+        # NOTE: lazy: dask loads only for a session on a cluster
+        from .distributed import connect
+    except ImportError as missing:
+        raise errors.NotFoundError(
+            None, None, f"The session target {target!r} names a cluster, which needs dask: "
+            f"pip install 'session_magic[distributed]' ({missing})") from None
+    return connect(target)
+
+
+_CLUSTER_SCHEMES = ("grpc://", "dask://", "tcp://", "inproc://", "tls://")
+
+
+def _names_cluster(target: Any) -> bool:
+    """Does a session target name a cluster (not the in-process executor)?"""
+    text = target.decode() if isinstance(target, bytes) else target
+    return isinstance(text, str) and text.startswith(_CLUSTER_SCHEMES)
 
 
 def _signature(fetches: Any, feed_dict: Any) -> Any:
@@ -285,15 +306,20 @@ class BaseSession:
             graph = get_default_graph()
         elif not isinstance(graph, Graph):
             raise TypeError(f"graph must be a tf.Graph, but got {type(graph)}")
-        if not isinstance(target, (str, bytes)):
+        cluster_object = hasattr(target, "scheduler_info") or hasattr(target, "tasks")
+        if not isinstance(target, (str, bytes)) and not cluster_object:
             raise TypeError(f"target must be a string, but got {type(target)}. Did you do "
                             '"Session(config)" instead of "Session(config=config)"?')
         if config is not None and not isinstance(config, ConfigProto):
             raise TypeError(f"config must be a tf.ConfigProto, but got {type(config)}")
-        if target not in ("", b"", "local", "direct://"):
+        self._cluster = None  # NOTE: a ClusterRunner when the target is a dask cluster
+        if cluster_object or _names_cluster(target):
+            self._cluster = _connected(target)
+        elif target not in ("", b"", "local", "direct://"):
             raise errors.NotFoundError(None, None, "No session factory registered for the given "
                                        f'session options: {{target: "{target!s}"}} Registered '
-                                       "factories are {DIRECT_SESSION}.")
+                                       "factories are {DIRECT_SESSION, DASK_SESSION (grpc://, "
+                                       "dask://, tcp://, inproc:// targets)}.")
         self._graph = graph
         self._target = target
         self._config = config if config is not None else ConfigProto()
@@ -439,6 +465,7 @@ class BaseSession:
             plan = self._plans.get(key)
             if plan is None:
                 plan = Plan(fetches, feeds, pool=self._inter_op_pool())
+                plan.hot = jit.promote_when_hot(plan, self)
                 if len(self._plans) >= _PLAN_CACHE_SIZE:
                     del self._plans[next(iter(self._plans))]
                 self._plans[key] = plan
@@ -453,13 +480,10 @@ class BaseSession:
         return self._pool
 
     def _execute(self, plan: Plan, feed_values: tuple, options: Any, run_metadata: Any) -> list:
+        if self._cluster is not None:
+            return self._cluster.run(self, plan, feed_values)
         if self._blas_threads is not None:
-            with self._blas_threads:
-                return self._execute_now(plan, feed_values, options, run_metadata)
-        return self._execute_now(plan, feed_values, options, run_metadata)
-
-    def _execute_now(self, plan: Plan, feed_values: tuple, options: Any,
-                     run_metadata: Any) -> list:
+            self._blas_threads.apply()
         # NOTE: only a plan with a run context can block (a queue's dequeue), so only it pays
         # for its deadline: RunOptions.timeout_in_ms, else ConfigProto.operation_timeout_in_ms
         ctx = None
@@ -504,6 +528,9 @@ class BaseSession:
 
     def _set_variable_values(self, values: dict) -> None:
         """Set variables (VariableV2 op -> read-only array) all at once, as a run commits."""
+        if self._cluster is not None:
+            self._cluster.set_values(self, values)
+            return
         with self._write_lock:
             if self._closed:
                 raise RuntimeError("Attempted to use a closed Session.")
@@ -536,7 +563,10 @@ class BaseSession:
 
     def has_value(self, variable: Any) -> bool:
         """Does this session hold a value for `variable` (a Variable or its VariableV2 op)?"""
-        return getattr(variable, "op", variable) in self._variable_store
+        op = getattr(variable, "op", variable)
+        if self._cluster is not None:
+            return self._cluster.has_value(self, op)
+        return op in self._variable_store
 
     def dry_run(self, fetches: Sequence[Any], feed_dict: Optional[dict] = None,
                 trace: bool = False) -> tuple[list, dict]:
@@ -617,6 +647,8 @@ class BaseSession:
             self._signatures = {}
             self._mappers = {}
             self._last_feeds = ((), ())
+            if self._blas_threads is not None:
+                self._blas_threads.release()
             resources, self._resources = self._resources, {}
             for resource in resources.values():  # NOTE: wakes ops blocked on a queue
                 getattr(resource, "cancel", lambda: None)()

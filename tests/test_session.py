@@ -63,6 +63,9 @@ def test_session_rejects_bad_arguments():
 
 def test_unknown_target_has_no_session_factory():
     with pytest.raises(tf.errors.NotFoundError, match="No session factory registered"):
+        tf.Session("carrier-pigeon://nowhere")
+    pytest.importorskip("distributed")
+    with pytest.raises(tf.errors.NotFoundError, match="No tf.train.Server in this process"):
         tf.Session("grpc://nowhere:2222")
 
 

@@ -1,0 +1,161 @@
+"""A graph run across tasks, cut into regions: the ops one task runs in one call per step.
+
+Each op runs on the task its device names (`/job:ps/replica:0/task:0`); an op that writes a
+variable runs where the variable lives; an op with no device runs on the session's own task.
+An op's level is the number of task changes on its longest path of inputs, so a region — the
+ops of one task at one level — reads only values made at lower levels or inside itself: regions
+run level by level, those of one level at once, each as one compiled plan (never one call per
+op: a call to a task costs about a millisecond). Plain data, no dask: the runner sends regions.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Optional, Sequence
+
+from .. import errors
+from ..graph import Operation, Tensor
+from ..ops.registry import OPS
+from ..plan.analysis import needed_ops
+
+__all__ = ["Region", "partition", "task_of_device"]
+
+_JOB = re.compile(r"/job:([^/]+)")
+_REPLICA = re.compile(r"/replica:(\d+)")
+_TASK = re.compile(r"/task:(\d+)")
+
+
+def task_of_device(device: str) -> str:
+    """The task a device string names, in TF's full spelling (`/job:ps/replica:0/task:0`), or
+    "" when it names no job (a device of the session's own task)."""
+    job = _JOB.search(device or "")
+    if job is None:
+        return ""
+    replica, task = _REPLICA.search(device), _TASK.search(device)
+    return (f"/job:{job[1]}/replica:{replica[1] if replica else 0}"
+            f"/task:{task[1] if task else 0}")
+
+
+class Region:
+    """Ops of one task at one level: `inputs` come from earlier regions or feeds, `outputs` are
+    read by later regions or fetched. `key` names it for the task that caches its plan."""
+
+    __slots__ = ("index", "task", "level", "ops", "inputs", "outputs", "key", "payload")
+
+    def __init__(self, index: int, task: str, level: int, ops: list) -> None:
+        self.index, self.task, self.level, self.ops = index, task, level, ops
+        self.inputs: list[Tensor] = []
+        self.outputs: list[Tensor] = []
+        self.key = ""
+        self.payload: Optional[bytes] = None  # NOTE: its GraphDef, when sent to another process
+
+    def __repr__(self) -> str:
+        where = self.task or "local"
+        return f"<Region {self.index} {where} level {self.level}: {len(self.ops)} ops>"
+
+
+def partition(fetches: Sequence[Any], feeds: Sequence[Tensor], own_task: str = "") -> list:
+    """The regions that compute `fetches` from `feeds`, in the order they run."""
+    ops = needed_ops(fetches, feeds)
+    fed = set(feeds)
+    task = {op: _task_of(op, own_task) for op in ops}
+    level: dict[Operation, int] = {}
+    for op in ops:
+        here = 0
+        for producer in _producers(op, fed):
+            if producer in level:
+                here = max(here, level[producer] + (task[producer] != task[op]))
+        level[op] = here
+    _as_late_as_possible(ops, task, level, fed, {t._op for t in fetches if isinstance(t, Tensor)}
+                         | {op for op in fetches if isinstance(op, Operation)})
+    groups: dict[tuple, list] = {}
+    for op in ops:
+        groups.setdefault((level[op], task[op]), []).append(op)
+    regions = [Region(i, key[1], key[0], members)
+               for i, (key, members) in enumerate(sorted(groups.items(), key=lambda kv: kv[0]))]
+    _connect(regions, fetches, fed)
+    return regions
+
+
+def _as_late_as_possible(ops: list, task: dict, level: dict, fed: set, wanted: set) -> None:
+    """Move an op read only by later ops of its own task to the level of its first reader
+    (the constants of a gradient would otherwise be a region, and a call, of their own)."""
+    readers: dict[Operation, list] = {}
+    for op in ops:
+        for producer in _producers(op, fed):
+            readers.setdefault(producer, []).append(op)
+    for op in reversed(ops):
+        found = readers.get(op)
+        if found and op not in wanted and all(task[r] == task[op] for r in found):
+            level[op] = max(level[op], min(level[r] for r in found))
+
+
+def _task_of(op: Operation, own_task: str) -> str:
+    """Where `op` runs: its device's task, its variable's for an op writing one."""
+    named = task_of_device(op._device)
+    opdef = OPS[op._type]
+    for i, t in enumerate(op._inputs):
+        if not opdef.is_ref_input(i):
+            continue
+        home = task_of_device(t._op._device) or own_task
+        if named and named != home:
+            raise errors.InvalidArgumentError(
+                None, op, f"Cannot place {op.name} ({op._type}) on {named}: it writes the "
+                f"variable {t._op.name}, which lives on {home or 'the session’s own task'}; "
+                "an op writing a variable runs where the variable lives")
+        named = home
+    return named or own_task
+
+
+def _producers(op: Operation, fed: set) -> list:
+    opdef = OPS[op._type]
+    found = [t._op for i, t in enumerate(op._inputs)
+             if t not in fed and not opdef.is_ref_input(i)]
+    return found + list(op._control_inputs)
+
+
+def _connect(regions: list, fetches: Sequence[Any], fed: set) -> None:
+    """Each region's inputs and outputs, and a key naming its contents."""
+    home = {op: region for region in regions for op in region.ops}
+    wanted = {t for t in fetches if isinstance(t, Tensor)}
+    outputs: dict[Region, dict] = {region: {} for region in regions}
+    for region in regions:
+        inputs: dict[Tensor, None] = {}
+        for op in region.ops:
+            opdef = OPS[op._type]
+            for i, t in enumerate(op._inputs):
+                if opdef.is_ref_input(i):
+                    continue
+                maker = home.get(t._op)
+                if t in fed or maker is not region:
+                    inputs[t] = None
+                    if t not in fed and maker is not None:
+                        outputs[maker][t] = None
+        region.inputs = list(inputs)
+    for t in wanted:
+        maker = home.get(t._op)
+        if maker is not None and t not in fed:
+            outputs[maker][t] = None
+    for region in regions:
+        region.outputs = sorted(outputs[region], key=lambda t: (t._op._id, t._value_index))
+        region.key = _region_key(region)
+
+
+def _region_key(region: Region) -> str:
+    """A key naming the region within its graph (the runner replaces it with a digest of the
+    region's GraphDef, so regions equal in content share a task's compiled plan)."""
+    names = ",".join(op.name for op in region.ops)
+    return f"{region.task}|{id(region.ops[0]._graph)}|{names}"
+
+
+def own_region_fetches(region: Region) -> tuple:
+    """What a region's plan fetches: its outputs, then every op of it (so each runs, its side
+    effects included)."""
+    return (*region.outputs, *region.ops)
+
+
+def check_tasks(regions: list, known: Sequence[str], own_task: str) -> Optional[str]:
+    """A task the regions need that the cluster does not have, or None."""
+    for region in regions:
+        if region.task and region.task != own_task and region.task not in known:
+            return region.task
+    return None
