@@ -51,6 +51,7 @@ class Run:
     imports: dict = field(default_factory=dict)
     first: dict = field(default_factory=dict)
     latency: dict = field(default_factory=dict)
+    distributed: dict = field(default_factory=dict)
 
 
 # --- numbers -----------------------------------------------------------------------------------
@@ -161,7 +162,7 @@ def summary(run: Run) -> list:
     for key, memory in run.memory.items():
         lines += memory_summary(key, memory)
     lines += import_summary(run.imports) + first_summary(run.first)
-    lines += latency_summary(run.latency)
+    lines += latency_summary(run.latency) + distributed_summary(run.distributed)
     return lines + [""]
 
 
@@ -302,7 +303,7 @@ def render(run: Run) -> str:
     for key, memory in run.memory.items():
         lines += memory_section(key, memory)
     lines += import_section(run.imports) + first_section(run.first)
-    lines += latency_section(run.latency)
+    lines += latency_section(run.latency) + distributed_section(run.distributed)
     return "\n".join(lines)
 
 
@@ -417,3 +418,50 @@ def latency_section(latency: dict) -> list:
         lines += ["", f"**Target** the jit adds ≤ {LATENCY_LIMIT_SECONDS * 1e3:g} ms to the p99 "
                   f"of a run: {added * 1e3:+.2f} ms, {verdict(met)}."]
     return lines + [""]
+
+
+# --- one machine to a cluster (issue 17) --------------------------------------------------------
+
+def distributed_summary(figures: dict) -> list:
+    """The cluster lines: a step's overhead and a sweep's scaling over two worker tasks."""
+    if not figures:
+        return []
+    if "error" in figures:
+        return [f"| cluster | a training step on a dask cluster | — | not measured: "
+                f"{figures['error']} | — | — | — |"]
+    step, sweep = figures["step"], figures["sweep"]
+    speedup = sweep["sequential"] / sweep["parallel"]
+    return [f"| cluster | W4's step, ps + worker tasks on a local dask cluster | (reported) | "
+            f"{duration(step['threads'])} in threads, {duration(step['processes'])} in "
+            f"processes (local {duration(step['local'])}) | — | — | — |",
+            f"| sweep | two training runs on two worker tasks vs one after the other | "
+            f"(reported) | {speedup:.2f}× faster | — | — | — |"]
+
+
+def distributed_section(figures: dict) -> list:
+    """Issue 17's figures (benchmarks/distributed_probe.py)."""
+    if not figures:
+        return []
+    lines = ["## From one machine to a cluster", "",
+             "`benchmarks/distributed_probe.py` in a fresh interpreter: W4's model with its "
+             "variables on `/job:ps/task:0` and its gradient on `/job:worker/task:0` (three "
+             "regions a step: ps reads, worker gradient, ps update), on a local dask cluster "
+             "of named task workers in threads (values passed in-process) and in processes "
+             "(regions sent once as GraphDefs, values over TCP on 127.0.0.1); and a sweep of "
+             "two learning rates, each run's model on its own worker task, the two clients on "
+             "two threads, against the same two runs one after the other in-process.", ""]
+    if "error" in figures:
+        return lines + [f"Not measured: {figures['error']}", ""]
+    step, sweep = figures["step"], figures["sweep"]
+    lines += ["| a training step | median |", "|---|---|",
+              f"| in-process executor | {duration(step['local'])} |",
+              f"| cluster, workers in threads | {duration(step['threads'])} |",
+              f"| cluster, workers in processes | {duration(step['processes'])} |", "",
+              "| sweep of 2 runs × "
+              f"{sweep['steps']} steps | seconds |", "|---|---|",
+              f"| one after the other, in-process | {sweep['sequential']:.3f} |",
+              f"| at once, on two worker tasks (processes) | {sweep['parallel']:.3f} |", "",
+              f"Same final losses on the cluster as in-process: "
+              f"{sweep['local_losses'] == sweep['cluster_losses']} "
+              f"({', '.join(f'{v:.6g}' for v in sweep['cluster_losses'])}).", ""]
+    return lines

@@ -27,7 +27,7 @@ RESULTS = HERE / "RESULTS.md"
 PEERS = {"tensorflow": "install tensorflow-cpu, or rerun with --python PATH as README.md shows",
          "dask": "install benchmarks/requirements.txt",
          "pytensor": "install benchmarks/requirements.txt"}
-EXTRA_KEYS = ("MEM", "IMPORT", "FIRST", "LATENCY")
+EXTRA_KEYS = ("MEM", "IMPORT", "FIRST", "LATENCY", "DIST")
 MEMORY_WORKLOADS = ("W3", "W10")
 # NOTE: the workloads with a PyTensor row (the target compares with it) and the two new training
 # steps' kin W10; W6 is itself graph building, W7 is W2 through make_callable, W8 and W9 compare
@@ -253,6 +253,24 @@ def run_latency(quick: bool) -> dict:
     return attempt(probes.compile_latency, 0.5 if quick else 2.0)
 
 
+def run_distributed(quick: bool) -> dict:
+    """Issue 17's cluster figures (benchmarks/distributed_probe.py in a fresh interpreter)."""
+    if not installed("distributed"):
+        return {"error": "dask.distributed is not installed (session_magic[distributed])"}
+
+    def measure() -> dict:
+        import json  # noqa: PLC0415
+        import subprocess  # noqa: PLC0415
+        command = [sys.executable, str(HERE / "distributed_probe.py")] + \
+            (["--quick"] if quick else [])
+        done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+        lines = done.stdout.strip().splitlines()
+        if done.returncode != 0 or not lines:
+            raise RuntimeError((done.stderr.strip().splitlines() or ["no output"])[-1])
+        return json.loads(lines[-1])
+    return attempt(measure)
+
+
 def attempt(function, *arguments) -> dict:
     """`function(*arguments)`, or its error as the entry."""
     try:
@@ -290,6 +308,9 @@ def run_suite(options: argparse.Namespace, run) -> None:
     if selected("LATENCY", options.only):
         run.latency = run_latency(options.quick)
         print(f"LATENCY: {run.latency}", flush=True)
+    if selected("DIST", options.only):
+        run.distributed = run_distributed(options.quick)
+        print(f"DIST: {run.distributed}", flush=True)
 
 
 def mode_text(options: argparse.Namespace) -> str:
