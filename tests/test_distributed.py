@@ -4,6 +4,8 @@ import threading
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import session_magic as tf
 from session_magic import errors
@@ -183,22 +185,25 @@ def test_saver_saves_and_restores_variables_held_by_tasks(cluster, tmp_path):
         assert sess.run(step) == 5
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_random_device_assignments_give_the_local_results(cluster, seed):
-    rng = np.random.default_rng(seed)
-    tasks = ["/job:ps/task:0", "/job:worker/task:0", "/job:worker/task:1", ""]
+TASKS = ["/job:ps/task:0", "/job:worker/task:0", "/job:worker/task:1", ""]
 
-    def anywhere(op):
-        return tasks[rng.integers(len(tasks))]
-    with tf.device(anywhere):
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(choices=st.lists(st.sampled_from(TASKS), min_size=40, max_size=40),
+       depth=st.integers(1, 3))
+def test_random_device_assignments_give_the_local_results(cluster, choices, depth):
+    tf.reset_default_graph()
+    placed = iter(choices * 20)
+    with tf.device(lambda op: next(placed)):
         x = tf.placeholder(tf.float32, [4, 4], name="x")
         v = tf.Variable(tf.ones([4, 4]), name="v")
-        h = tf.nn.relu(tf.matmul(x, v) - 1.0)
+        h = x
+        for _ in range(depth):
+            h = tf.nn.relu(tf.matmul(h, v) - 1.0)
         s = tf.reduce_sum(tf.tanh(h) * 2.0 + tf.transpose(h), axis=1)
         grad = tf.gradients(tf.reduce_mean(s), [v])[0]
-    with tf.device(None):
-        update = tf.assign_sub(v, 0.5 * grad)
-    value = rng.normal(size=(4, 4)).astype(np.float32)
+    update = tf.assign_sub(v, 0.5 * grad)
+    value = np.random.default_rng(len(choices)).normal(size=(4, 4)).astype(np.float32)
     results = []
     for target in ("", cluster.target):
         with tf.Session(target) as sess:
