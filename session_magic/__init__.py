@@ -41,6 +41,7 @@ from .ops.nn_ops import dynamic_partition, dynamic_stitch  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401
 from .ops.string_ops import as_string, string_join  # noqa: F401
 from .ops.state_ops import *  # noqa: F401,F403
+from .device_spec import DeviceSpec  # noqa: F401
 from .protos import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
                      RunOptions)
 from .session import InteractiveSession, Session, get_default_session

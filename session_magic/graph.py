@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 from . import defaults
 from . import dtypes as _dtypes
+from .device_spec import device_for, device_scope_entry, device_string
 from .frames import user_traceback
 from .tensor_shape import TensorShape, as_dims, dims_compatible, format_dims, merge_dims
 
@@ -201,6 +202,15 @@ class Operation:
     def values(self) -> tuple:
         return self._outputs
 
+    def colocation_groups(self) -> list[bytes]:
+        """The `loc:@name` groups this op belongs to: its `_class` attr, else its own name."""
+        groups = [g for g in self._attrs.get("_class", ()) if g.startswith(b"loc:@")]
+        return groups or [f"loc:@{self._name}".encode()]
+
+    def _set_device(self, device: Any) -> None:
+        """TF 1's private setter some programs call: a string (kept as written) or DeviceSpec."""
+        self._device = device_string(device)
+
     def run(self, feed_dict: Optional[dict] = None, session: Any = None) -> None:
         """Run this operation with `session` or the default session."""
         defaults.session_for(self, session, "run").run(self, feed_dict)
@@ -283,6 +293,8 @@ class _ThreadState(threading.local):
         self.name_stack = ""
         self.control_frames: list[_ControlFrame] = []
         self.device_stack: list = []
+        self.colocation_stack: list[Operation] = []
+        self.attr_scope: dict = {}
 
 
 class Graph:
@@ -441,29 +453,63 @@ class Graph:
                     result.append(op)
         return tuple(result)
 
-    # --- devices ------------------------------------------------------------------------------
+    # --- devices and colocation ------------------------------------------------------------
 
     @contextlib.contextmanager
     def device(self, device_name_or_function: Any) -> Iterator[None]:
-        """Ops created inside record this device (a string, a function of the op, or None to
-        clear). Every op still runs on the CPU, in NumPy."""
+        """Ops created inside record this device: a string or DeviceSpec merged under inner
+        scopes (an inner "/cpu:0" inside "/job:ps" gives "/job:ps/device:CPU:0"), a function
+        of the op, or None to ignore the scopes around. Every op still runs here, in NumPy."""
         stack = self._thread.device_stack
-        stack.append(device_name_or_function)
+        stack.append(device_scope_entry(device_name_or_function))
         try:
             yield
         finally:
             stack.pop()
 
-    def _device_for(self, op: Operation) -> str:
-        spec = self._thread.device_stack[-1]
-        if callable(spec):
-            spec = spec(op)
-        return _canonical_device(spec) if spec else ""
+    def _place(self, op: Operation, ref_inputs: list) -> None:
+        """Set a new op's device and `_class` as TF 1 does: the attr scope, then the device
+        scopes, then colocation (explicit, and with the variables it takes by reference,
+        which, like `colocate_with`, sets aside the device scopes)."""
+        thread = self._thread
+        if thread.attr_scope:
+            op._attrs = {**thread.attr_scope, **op._attrs}
+        colocation = thread.colocation_stack + ref_inputs
+        if thread.device_stack and not ref_inputs:
+            device_for(thread.device_stack, op, lambda device: setattr(op, "_device", device))
+        if colocation:
+            _colocate(op, colocation)
 
     @contextlib.contextmanager
     def colocate_with(self, op: Any, ignore_existing: bool = False) -> Iterator[None]:
-        """Accepted for TF 1 programs; with one device there is nothing to colocate."""
-        yield
+        """Ops created inside take `op`'s device and its `loc:@` group (`_class` attr); the
+        device scopes around are set aside, as in TF 1. `ignore_existing` drops the enclosing
+        colocations; `colocate_with(None, ignore_existing=True)` only drops them."""
+        if op is None and not ignore_existing:
+            raise ValueError("Trying to reset colocation (op is None) but ignore_existing is "
+                             "not True")
+        thread = self._thread
+        saved_devices, saved_colocation = thread.device_stack, thread.colocation_stack
+        thread.device_stack = []
+        thread.colocation_stack = [] if ignore_existing else list(saved_colocation)
+        if op is not None:
+            thread.colocation_stack.append(_op_to_colocate_with(op))
+        try:
+            yield
+        finally:
+            thread.device_stack, thread.colocation_stack = saved_devices, saved_colocation
+
+    @contextlib.contextmanager
+    def _attr_scope(self, attrs: dict) -> Iterator[None]:
+        """Ops created inside get these attrs unless they set them (TF's private attr scope,
+        which Variable uses for `_class` before its VariableV2 op exists)."""
+        thread = self._thread
+        saved = thread.attr_scope
+        thread.attr_scope = {**saved, **attrs}
+        try:
+            yield
+        finally:
+            thread.attr_scope = saved
 
     @contextlib.contextmanager
     def container(self, container_name: str) -> Iterator[str]:
@@ -490,8 +536,9 @@ class Graph:
             op = Operation(self, op_type, final_name, inputs, control, attrs, output_specs,
                            traceback)
             op._id = len(self._operations)
-            if thread.device_stack:
-                op._device = self._device_for(op)
+            ref_inputs = _ref_input_ops(op_type, inputs)
+            if thread.device_stack or thread.colocation_stack or ref_inputs or thread.attr_scope:
+                self._place(op, ref_inputs)
             self._operations.append(op)
             self._nodes_by_name[final_name] = op
         for t in inputs:
@@ -783,12 +830,46 @@ def container(container_name: str) -> Any:
     return get_default_graph().container(container_name)
 
 
-_SHORT_DEVICE = re.compile(r"(^|/)(cpu|gpu):(\d+|\*)", re.IGNORECASE)
+def _op_to_colocate_with(value: Any) -> Operation:
+    """The op a `colocate_with` argument names: an op, a tensor's or variable's op, or the op
+    of what the value converts to (as TF, which builds a Const for a Python value)."""
+    if isinstance(value, Operation):
+        return value
+    op = getattr(value, "op", None)
+    if isinstance(op, Operation):
+        return op
+    from .ops.conversion import convert_to_tensor  # NOTE: lazy: the ops layer imports graph
+    return convert_to_tensor(value).op
 
 
-def _canonical_device(spec: str) -> str:
-    """TF's spelling of a device: "/cpu:0" -> "/device:CPU:0"."""
-    return _SHORT_DEVICE.sub(lambda m: f"{m[1]}device:{m[2].upper()}:{m[3]}", spec)
+def _colocate(op: Operation, targets: list) -> None:
+    """TF's rule: the groups of every target, sorted; the device of the innermost target that
+    has one (else the op keeps its own)."""
+    groups: set = set()
+    device = None
+    for target in reversed(targets):
+        groups.update(target.colocation_groups())
+        if device is None and target._device:
+            device = target._device
+    if device is not None:
+        op._device = device
+    op._attrs = {**op._attrs, "_class": sorted(groups)}
+
+
+_VARIABLE_OPS = frozenset({"VariableV2", "Variable", "TemporaryVariable"})
+
+
+def _ref_input_ops(op_type: str, inputs: tuple) -> list:
+    """The ops of the variables an op takes by reference (an Assign's variable, an Apply*'s
+    variable and slots): TF colocates the op with each, in order."""
+    if not inputs or inputs[0]._op._type not in _VARIABLE_OPS:
+        return []  # NOTE: a ref input is a variable, and every op taking one takes it first
+    from .ops.registry import OPS  # NOTE: lazy: the registry imports graph
+    opdef = OPS.get(op_type)
+    positions = opdef.ref_inputs if opdef is not None else ()
+    if not positions or positions == "all":
+        return []
+    return [inputs[i]._op for i in positions if i < len(inputs)]
 
 
 def is_tensor(x: Any) -> bool:

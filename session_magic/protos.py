@@ -7,6 +7,9 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from .device_spec import parse_device
+from .errors import InvalidArgumentError
+
 __all__ = ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
            "RunMetadata", "StepStats", "DeviceStepStats", "NodeExecStats"]
 
@@ -54,11 +57,13 @@ class ConfigProto:
     gpu_options: GPUOptions = field(default_factory=GPUOptions)
     graph_options: GraphOptions = field(default_factory=GraphOptions)
     use_per_session_threads: bool = False
+    device_filters: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for name in ("inter_op_parallelism_threads", "intra_op_parallelism_threads",
                      "operation_timeout_in_ms"):
             setattr(self, name, _integer_field(getattr(self, name), name))
+        self.device_filters = _device_filters(self.device_filters)
 
 
 @dataclass
@@ -114,6 +119,28 @@ def _trace_level(level: Any) -> int:
     if level not in RunOptions._LEVELS.values():
         raise ValueError(f"Unknown trace_level {level}: choose from {RunOptions._LEVELS}")
     return level
+
+
+def _device_filters(filters: Any) -> list:
+    """`device_filters`: device strings (partial ones too, "/job:ps"), as TF checks them when
+    a session starts: TypeError for a non-string, InvalidArgumentError for a malformed one."""
+    if filters is None:
+        return []
+    if isinstance(filters, (str, bytes)):
+        raise TypeError(f"device_filters must be a list of device strings, got the string "
+                        f"{filters!r} (protobuf would split it into characters)")
+    checked = []
+    for item in filters:
+        if not isinstance(item, (str, bytes)):
+            raise TypeError(f"device_filters holds {item!r} of type {type(item).__name__}, "
+                            "but expected a device string (for field device_filters)")
+        text = item.decode() if isinstance(item, bytes) else item
+        try:
+            parse_device(text)
+        except ValueError:
+            raise InvalidArgumentError(None, None, f"Invalid device filter: {text}") from None
+        checked.append(text)
+    return checked
 
 
 def _integer_field(value: Any, name: str) -> int:

@@ -199,7 +199,8 @@ class Optimizer:
         return train_op
 
     def _update(self, graph: Graph, grad: Any, var: Variable) -> Operation:
-        with graph.name_scope("update_" + var.op.name):
+        # NOTE: TF colocates every op of an update with its variable (its ps task)
+        with graph.name_scope("update_" + var.op.name), graph.colocate_with(var):
             if isinstance(grad, IndexedSlices):
                 return self._apply_sparse_duplicate_indices(grad, var)
             return self._apply_dense(grad, var)
@@ -218,8 +219,10 @@ class Optimizer:
     def _step(self, updates: list, scope: str, global_step: Any) -> Operation:
         if global_step is None:
             return self._finish(updates, scope)
-        with get_default_graph().control_dependencies([self._finish(updates, "update")]):
-            return state_ops.assign_add(global_step, 1, name=scope).op
+        graph = get_default_graph()
+        with graph.control_dependencies([self._finish(updates, "update")]):
+            with graph.colocate_with(global_step):
+                return state_ops.assign_add(global_step, 1, name=scope).op
 
     # --- slots (TF 1's protected names: custom optimizers written for TF call them) -------------
 
@@ -262,7 +265,8 @@ class Optimizer:
         """A variable of the optimizer itself (one per graph), like Adam's `beta1_power`."""
         graph = colocate_with.graph
         if (name, graph) not in self._non_slots:
-            with graph.as_default(), graph.control_dependencies(None):
+            with graph.as_default(), graph.control_dependencies(None), \
+                    graph.colocate_with(colocate_with):
                 variable = Variable(initial_value, name=name, trainable=False)
             self._non_slots[(name, graph)] = variable
         return self._non_slots[(name, graph)]
@@ -330,7 +334,8 @@ def _slot_variable(var: Variable, initial_value: Any, op_name: str) -> Variable:
     outside any name scope or control dependencies in effect."""
     graph, dims = var.graph, var._variable._dims
     dtype = var.dtype if callable(initial_value) else None
-    with graph.as_default(), graph.name_scope(None), graph.control_dependencies(None):
+    with graph.as_default(), graph.name_scope(None), graph.control_dependencies(None), \
+            graph.colocate_with(var):
         return Variable(initial_value, trainable=False, name=f"{var.op.name}/{op_name}",
                         dtype=dtype, validate_shape=dims is not None and None not in dims)
 
@@ -614,7 +619,8 @@ class AdamOptimizer(Optimizer):
 
     def _finish(self, update_ops: list, name_scope: str) -> Operation:
         beta1_power, beta2_power = self._get_beta_accumulators()
-        with get_default_graph().control_dependencies(update_ops):
+        graph = get_default_graph()
+        with graph.control_dependencies(update_ops), graph.colocate_with(beta1_power):
             update_beta1 = state_ops.assign(beta1_power, beta1_power * self._beta1_t)
             update_beta2 = state_ops.assign(beta2_power, beta2_power * self._beta2_t)
         return group(*update_ops, update_beta1, update_beta2, name=name_scope)
@@ -735,10 +741,30 @@ _EXAMPLE_PROTOS = ("Example", "Features", "Feature", "BytesList", "FloatList", "
                    "SequenceExample", "FeatureList", "FeatureLists")
 
 
+# NOTE: issue 17's managed sessions, hooks, Supervisor and SyncReplicasOptimizer: name -> module
+_MANAGED = {
+    **{name: "hooks" for name in (
+        "SessionRunHook", "SessionRunArgs", "SessionRunContext", "SessionRunValues",
+        "SecondOrStepTimer", "StopAtStepHook", "CheckpointSaverListener", "CheckpointSaverHook",
+        "StepCounterHook", "NanLossDuringTrainingError", "NanTensorHook", "SummarySaverHook",
+        "LoggingTensorHook", "GlobalStepWaiterHook", "FinalOpsHook", "FeedFnHook")},
+    **{name: "monitored_session" for name in (
+        "Scaffold", "SessionManager", "SessionCreator", "ChiefSessionCreator",
+        "WorkerSessionCreator", "MonitoredSession", "SingularMonitoredSession",
+        "MonitoredTrainingSession")},
+    "Supervisor": "supervisor",
+}
+
+
 def __getattr__(name: str) -> Any:
-    """`tf.train.Example` and its parts: the protobuf codec's classes, loaded on first use."""
+    """`tf.train.Example` and its parts: the protobuf codec's classes, loaded on first use; the
+    managed-session names of `_MANAGED`, likewise."""
     if name in _EXAMPLE_PROTOS:
         from . import proto  # NOTE: lazy: the codec loads only when an Example is built
         return getattr(proto, name)
+    if name in _MANAGED:
+        import importlib  # NOTE: lazy, as above
+        return getattr(importlib.import_module(f"{__package__}.{_MANAGED[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 from .input_pipeline import Coordinator, LooperThread, QueueRunner, add_queue_runner, batch, batch_join, input_producer, limit_epochs, range_input_producer, shuffle_batch, shuffle_batch_join, slice_input_producer, start_queue_runners, string_input_producer  # noqa: E402,F401,E501  (issue 15's queue pipeline)
+from .cluster import ClusterSpec, replica_device_setter  # noqa: E402,F401  (issue 17's placement)

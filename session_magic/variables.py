@@ -67,27 +67,42 @@ class Variable:
         self._constraint = constraint
         graph = _root_graph(initial_value)
         with graph.as_default(), graph.control_dependencies(None):
-            self._build(graph, initial_value, from_function, dtype, name, validate_shape, shape)
+            self._build(graph, initial_value, from_function, dtype, name, validate_shape, shape,
+                        caching_device)
         for key in collections:
             graph.add_to_collection(key, self)
 
     def _build(self, graph: Graph, initial_value: Any, from_function: bool, dtype: Any,
-               name: Optional[str], validate_shape: bool, shape: Any) -> None:
+               name: Optional[str], validate_shape: bool, shape: Any,
+               caching_device: Any) -> None:
         with graph.name_scope(name or "Variable") as scope:
             if from_function:
-                with graph.name_scope("Initializer"):
-                    initial_value = initial_value()
-            self._initial_value = convert_to_tensor(initial_value, dtype, name="initial_value")
-            dims = self._initial_value._dims if shape is None else as_dims(shape)
-            if validate_shape and (dims is None or None in dims):
-                raise ValueError("initial_value must have a shape specified: "
-                                 f"{self._initial_value}")
-            attrs = {"dtype": self._initial_value.dtype,
-                     "shape": dims if validate_shape else None}
-            self._variable = apply_op("VariableV2", [], attrs, scope)._outputs[0]
+                # NOTE: TF's stand-in for colocating with the VariableV2 not made yet: its
+                # `loc:@` group on every op made until it exists, the initializer unplaced
+                with graph._attr_scope({"_class": [f"loc:@{scope[:-1]}".encode()]}):
+                    with graph.name_scope("Initializer"), graph.device(None):
+                        initial_value = convert_to_tensor(initial_value(), dtype,
+                                                          name="initial_value")
+                    self._make_variable(initial_value, dtype, scope, validate_shape, shape)
+            else:
+                self._make_variable(initial_value, dtype, scope, validate_shape, shape)
             self._initializer_op = state_ops.assign(
                 self._variable, self._initial_value, validate_shape=validate_shape).op
-            self._snapshot = identity(self._variable, name="read")
+            if caching_device is not None:
+                with graph.device(caching_device):
+                    self._snapshot = identity(self._variable, name="read")
+            else:
+                with graph.colocate_with(self._variable._op):
+                    self._snapshot = identity(self._variable, name="read")
+
+    def _make_variable(self, initial_value: Any, dtype: Any, scope: str, validate_shape: bool,
+                       shape: Any) -> None:
+        self._initial_value = convert_to_tensor(initial_value, dtype, name="initial_value")
+        dims = self._initial_value._dims if shape is None else as_dims(shape)
+        if validate_shape and (dims is None or None in dims):
+            raise ValueError(f"initial_value must have a shape specified: {self._initial_value}")
+        attrs = {"dtype": self._initial_value.dtype, "shape": dims if validate_shape else None}
+        self._variable = apply_op("VariableV2", [], attrs, scope)._outputs[0]
 
     # --- identity ------------------------------------------------------------------------
 
@@ -95,7 +110,7 @@ class Variable:
     op = property(lambda self: self._variable.op)
     graph = property(lambda self: self._variable.graph)
     dtype = property(lambda self: self._variable.dtype)
-    device = property(lambda self: "")
+    device = property(lambda self: self._variable._op._device)
     trainable = property(lambda self: self._trainable)
     constraint = property(lambda self: self._constraint)
     initializer = property(lambda self: self._initializer_op)

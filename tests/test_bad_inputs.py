@@ -301,8 +301,8 @@ ROWS = [
      TypeError, r"Did you do \"Session\(config\)\" instead of \"Session\(config=config\)\"\?"),
     ("Session/type-dict-config", lambda: tf.Session(config={"a": 1}),
      TypeError, r"config must be a tf.ConfigProto, but got <class 'dict'>"),
-    ("Session/unknown-target", lambda: tf.Session("grpc://nowhere:1"),
-     E.NotFoundError, r'target: "grpc://nowhere:1"'),
+    ("Session/unknown-target", lambda: tf.Session("carrier-pigeon://nowhere:1"),
+     E.NotFoundError, r'target: "carrier-pigeon://nowhere:1"'),
     # run: fetches
     ("run/empty-graph", lambda: _run([]),
      RuntimeError, r"The Session graph is empty"),

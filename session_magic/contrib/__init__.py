@@ -20,8 +20,8 @@ def not_supported(dotted: str, module: Any) -> NotSupportedYet:
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
-    if name == "lookup":
+    if name in ("lookup", "training"):
         import importlib  # NOTE: lazy: `import session_magic` does not load lookup tables
-        return importlib.import_module(f"{__name__}.lookup")
+        return importlib.import_module(f"{__name__}.{name}")
     import sys  # NOTE: local: only a missing name needs the module object
     raise not_supported(f"contrib.{name}", sys.modules[__name__])

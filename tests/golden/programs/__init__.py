@@ -9,7 +9,8 @@ from ..harness import Program
 
 TOPICS = ("samples", "dtypes", "names", "control_deps", "control_flow", "gradients",
           "optimizers", "dynamic", "bad_inputs", "nn_more", "image", "rnn", "linalg",
-          "array_more", "conv", "layers", "queues", "feature_columns")
+          "array_more", "conv", "layers", "queues", "feature_columns", "monitored",
+          "devices")
 
 
 def not_recordable(topic: str) -> dict:
