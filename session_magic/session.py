@@ -91,7 +91,7 @@ class _FetchMapper:
 _LEAVES = (Tensor, Operation)  # NOTE: what most fetches hold: no isinstance checks needed
 
 
-def _connected(target: Any) -> Any:
+def _connected(target: Any, config: Optional[ConfigProto]) -> Any:
     """The runner of a cluster target; NotFoundError when dask is not installed."""
     try:
         # NOTE: lazy: dask loads only for a session on a cluster
@@ -100,7 +100,7 @@ def _connected(target: Any) -> Any:
         raise errors.NotFoundError(
             None, None, f"The session target {target!r} names a cluster, which needs dask: "
             f"pip install 'session_magic[distributed]' ({missing})") from None
-    return connect(target)
+    return connect(target, device_filters=list(getattr(config, "device_filters", None) or ()))
 
 
 _CLUSTER_SCHEMES = ("grpc://", "dask://", "tcp://", "inproc://", "tls://")
@@ -314,7 +314,7 @@ class BaseSession:
             raise TypeError(f"config must be a tf.ConfigProto, but got {type(config)}")
         self._cluster = None  # NOTE: a ClusterRunner when the target is a dask cluster
         if cluster_object or _names_cluster(target):
-            self._cluster = _connected(target)
+            self._cluster = _connected(target, config)
         elif target not in ("", b"", "local", "direct://"):
             raise errors.NotFoundError(None, None, "No session factory registered for the given "
                                        f'session options: {{target: "{target!s}"}} Registered '

@@ -753,6 +753,8 @@ _MANAGED = {
         "WorkerSessionCreator", "MonitoredSession", "SingularMonitoredSession",
         "MonitoredTrainingSession")},
     "Supervisor": "supervisor",
+    "SyncReplicasOptimizer": "sync_replicas",
+    "Server": "distributed.server",  # NOTE: dask itself loads when a server starts
 }
 
 

@@ -228,3 +228,30 @@ def test_a_cluster_in_processes_gets_regions_as_graph_defs():
         with tf.Session(made.target) as sess, pytest.raises(
                 (errors.InternalError, ValueError), match="holds Python functions"):
             sess.run(carried)
+
+
+def test_device_filters_hide_the_other_tasks(cluster):
+    with tf.device("/job:worker/task:1"):
+        elsewhere = tf.constant(2.0) * 3.0
+    config = tf.ConfigProto(device_filters=["/job:ps", "/job:worker/task:0"])
+    with tf.Session(cluster.target, config=config) as sess:
+        with pytest.raises(errors.InvalidArgumentError, match="available devices are"):
+            sess.run(elsewhere)
+    with tf.Session(cluster.target) as sess:
+        assert sess.run(elsewhere) == 6.0
+
+
+def test_a_lost_worker_is_unavailable():
+    with local_cluster({"ps": 1}, dashboard=False) as doomed:
+        with tf.device("/job:ps/task:0"):
+            v = tf.Variable(1.0, name="lost_v")
+            bump = tf.assign_add(v, 1.0)
+        with tf.Session(doomed.target) as sess:
+            sess.run(v.initializer)
+            sess.run(bump)
+            worker = doomed.cluster.workers["/job:ps/replica:0/task:0"]
+            doomed.cluster.sync(worker.close)
+            with pytest.raises(errors.UnavailableError, match="unavailable"):
+                sess.run(bump)  # NOTE: a region the task had compiled
+            with pytest.raises(errors.UnavailableError, match="unavailable"):
+                sess.run(v)  # NOTE: a new region for the lost task

@@ -10,6 +10,7 @@ in this process, against the session's own store.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 import uuid
@@ -25,14 +26,16 @@ from .wire import region_payload
 __all__ = ["ClusterRunner"]
 
 _ACTOR_PREFIX = "session_magic task "
+_CHECK_SECONDS = 2.0  # NOTE: how often a run waiting on a task checks the task is still there
 
 
 class ClusterRunner:
     """Runs plans' regions on a dask cluster through `client`; `own_task` is the session's."""
 
-    def __init__(self, client: Any, own_task: str = "") -> None:
+    def __init__(self, client: Any, own_task: str = "", device_filters: Any = ()) -> None:
         self.client = client
         self.own_task = own_task
+        self.filters = [_fields(f) for f in device_filters]
         self._regions: dict[tuple, list] = {}
         self._local_plans: dict[str, tuple] = {}
         self._actors: dict[str, Any] = {}
@@ -44,9 +47,12 @@ class ClusterRunner:
     # --- the cluster's tasks ---------------------------------------------------------------
 
     def tasks(self) -> list:
-        """The tasks (worker names) the cluster has now."""
+        """The tasks (worker names) the cluster has now that the device filters let through."""
         workers = self.client.scheduler_info().get("workers", {})
-        return sorted(str(w.get("name")) for w in workers.values())
+        names = sorted(str(w.get("name")) for w in workers.values())
+        if not self.filters:
+            return names
+        return [n for n in names if any(_matches(f, _fields(n)) for f in self.filters)]
 
     def actor(self, task: str) -> Any:
         """The actor holding `task`'s state, made once per cluster and found by its published
@@ -96,6 +102,10 @@ class ClusterRunner:
             missing = check_tasks(regions, self.tasks(), self.own_task)
             if missing is not None:
                 op = next(op for r in regions if r.task == missing for op in r.ops)
+                if missing in self._actors:  # NOTE: it was there: its worker was lost
+                    raise errors.UnavailableError(
+                        None, op, f"Task {missing} is unavailable: its dask worker left the "
+                        "cluster")
                 raise errors.InvalidArgumentError(
                     None, op, f"Cannot assign a device for operation {op.name}: {op.name} was "
                     f"explicitly assigned to {op._device} but available devices are "
@@ -149,10 +159,17 @@ class ClusterRunner:
             raise _unavailable(region, failure) from None
 
     def _outcome(self, region: Any, future: Any) -> tuple:
-        try:
-            outcome = future.result()
-        except (OSError, ValueError, RuntimeError) as failure:
-            raise _unavailable(region, failure) from None
+        while True:
+            try:
+                outcome = future.result(timeout=_CHECK_SECONDS)
+                break
+            except TimeoutError:
+                # NOTE: a long region is fine; a task that left the cluster never answers
+                if region.task not in self.tasks():
+                    raise _unavailable(region, TimeoutError("its worker left the cluster")) \
+                        from None
+            except (OSError, ValueError, RuntimeError) as failure:
+                raise _unavailable(region, failure) from None
         if outcome[0] == "error":
             _, kind, message, op_name = outcome
             op = next((op for op in region.ops if op.name == op_name), None)
@@ -192,6 +209,18 @@ class ClusterRunner:
         if task == self.own_task:
             return op in session._variable_store
         return bool(self.actor(task).has_values([op.name]).result()[0])
+
+
+_FIELD = re.compile(r"/(job|replica|task):([^/]+)")
+
+
+def _fields(device: str) -> dict:
+    """The job, replica and task a device string or filter names."""
+    return dict(_FIELD.findall(device))
+
+
+def _matches(wanted: dict, task: dict) -> bool:
+    return all(task.get(name) == value for name, value in wanted.items())
 
 
 def _content_key(region: Any, remote: bool) -> None:
