@@ -57,6 +57,15 @@ def parse_device(spec: Optional[str]) -> Components:
     return job, replica, task, device_type, device_index
 
 
+def task_of_device(device: Optional[str]) -> str:
+    """The task a device names, in TF's full spelling (`/job:ps/replica:0/task:0`), or "" when
+    it names no job (a device of the session's own task). Replica and task default to 0."""
+    job, replica, task, _, _ = parse_device(device)
+    if job is None:
+        return ""
+    return f"/job:{job}/replica:{replica or 0}/task:{task or 0}"
+
+
 def _refuse_second_type(device_type: Optional[str], spec: Optional[str]) -> None:
     if device_type is not None:
         raise ValueError("Multiple device types are not allowed while parsing the device spec: "

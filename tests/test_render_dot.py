@@ -621,3 +621,22 @@ def test_every_edge_of_a_drawing_with_many_clusters_is_in_the_picture(seed):
     # NOTE: the invisible edges that rank the parts set aside below the model are not drawn
     drawn = re.findall(r"^\s*\w+ -> \w+ \[(?!style=\"invis\")", source, re.M)
     assert svg.count('class="edge"') == len(drawn)
+
+
+def test_a_program_placed_on_tasks_is_drawn_with_a_border_colour_per_task():
+    graph = tf.Graph()
+    with graph.as_default():
+        with tf.device("/job:ps/task:0"):
+            w = tf.Variable(tf.ones([2, 2]), name="w")
+        with tf.device("/job:worker/task:0"):
+            x = tf.placeholder(tf.float32, [2, 2], name="x")
+            tf.matmul(x, w, name="product")
+    source = draw(graph).source
+    assert "border = task: green /job:ps/replica:0/task:0, purple " \
+           "/job:worker/replica:0/task:0" in source.replace("\\n", " ")
+    product = next(line for line in source.splitlines() if 'label="product' in line)
+    assert 'color="#7570b3"' in product
+    plain = tf.Graph()
+    with plain.as_default():
+        tf.constant(1.0) + 2.0
+    assert "border = task" not in draw(plain).source  # NOTE: one task: no colours

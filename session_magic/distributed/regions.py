@@ -9,31 +9,15 @@ op: a call to a task costs about a millisecond). Plain data, no dask: the runner
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Optional, Sequence
 
 from .. import errors
+from ..device_spec import task_of_device
 from ..graph import Operation, Tensor
 from ..ops.registry import OPS
 from ..plan.analysis import needed_ops
 
 __all__ = ["Region", "partition", "task_of_device"]
-
-_JOB = re.compile(r"/job:([^/]+)")
-_REPLICA = re.compile(r"/replica:(\d+)")
-_TASK = re.compile(r"/task:(\d+)")
-
-
-def task_of_device(device: str) -> str:
-    """The task a device string names, in TF's full spelling (`/job:ps/replica:0/task:0`), or
-    "" when it names no job (a device of the session's own task)."""
-    job = _JOB.search(device or "")
-    if job is None:
-        return ""
-    replica, task = _REPLICA.search(device), _TASK.search(device)
-    return (f"/job:{job[1]}/replica:{replica[1] if replica else 0}"
-            f"/task:{task[1] if task else 0}")
-
 
 class Region:
     """Ops of one task at one level: `inputs` come from earlier regions or feeds, `outputs` are

@@ -28,6 +28,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 import numpy as np
 
+from ..device_spec import task_of_device
 from ..errors import op_location
 from ..graph import Graph, Operation, Tensor, ancestors, producers
 from ..ops.registry import OPS
@@ -225,6 +226,7 @@ class _Drawing:
         self.counted_controls: dict = {}  # drawn node -> control inputs not drawn
         self.marks: set = set()      # what the legend must explain
         self.labelled: set = set()   # tensors whose spec is already on an edge
+        self.task_colors: dict = {}  # task -> border colour, when the ops span two or more
 
     def node_id(self, node: Any) -> str:
         if isinstance(node, Operation):
@@ -265,6 +267,7 @@ def to_dot(graph: Graph, ops: list, options: DrawOptions = DrawOptions()) -> str
     hierarchy.choose_open(root, options.max_nodes, options.depth, options.expand,
                           options.collapse)
     drawing = _Drawing(options, parts, hierarchy.assign_nodes(root))
+    drawing.task_colors = _task_colors(ops)
     events = list(hierarchy.walk(root))
     _number_groups(drawing, events)
     links = _links(drawing, [op for op in ops if op in drawing.node_of])
@@ -376,6 +379,7 @@ def _count(number: int, noun: str) -> str:
 def _leaf_node(drawing: _Drawing, node: Any, name: str) -> str:
     attrs, lines, tooltip = _leaf_parts(drawing, node, name)
     _decorate(drawing, attrs, lines, tooltip, node, _members(node))
+    _mark_task(drawing, attrs, node.head if isinstance(node, Unit) else node)
     attrs["label"] = "\n".join(lines)
     attrs["tooltip"] = "\n".join(tooltip)
     return f"{drawing.node_id(node)} [{attributes(attrs)}];"
@@ -557,6 +561,28 @@ def _decorate(drawing: _Drawing, attrs: dict, lines: list, tooltip: list, node: 
         attrs["penwidth"] = _UNEVALUATED["penwidth"]
         tooltip.append("not evaluated: " + "; ".join(sorted(reasons)))
         drawing.marks.add("unevaluated")
+
+
+# NOTE: borders, so a node's fill keeps saying what it is; distinct from the kinds' fills
+_TASK_COLORS = ("#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#d95f02")
+
+
+def _task_colors(ops: Iterable) -> dict:
+    """{task: border colour} for the tasks the ops' devices name, when there are two or more
+    (a program placed on a cluster); {} otherwise."""
+    tasks = sorted({task_of_device(op._device) for op in ops} - {""})
+    if len(tasks) < 2:
+        return {}
+    return {task: _TASK_COLORS[i % len(_TASK_COLORS)] for i, task in enumerate(tasks)}
+
+
+def _mark_task(drawing: _Drawing, attrs: dict, op: Any) -> None:
+    """Colour an op's border by the task its device names (`%graph` of a cluster program)."""
+    color = drawing.task_colors.get(task_of_device(getattr(op, "_device", "")))
+    if color is not None and "sm-fetched" not in attrs.get("class", ""):
+        attrs["color"] = color
+        attrs["penwidth"] = "2"
+        drawing.marks.add("tasks")
 
 
 # --- group nodes ----------------------------------------------------------------------------
@@ -872,6 +898,8 @@ def _node_name(node: Any) -> str:
 
 # --- caption and legend ---------------------------------------------------------------------
 
+_COLOR_NAMES = dict(zip(_TASK_COLORS, ("green", "purple", "pink", "olive", "brown", "orange"),
+                        strict=True))
 _LEGEND = {
     "placeholder": "blue: placeholder", "variable": "tan cylinder: variable",
     "const": "grey: constant", "state": "orange: writes a variable",
@@ -895,6 +923,9 @@ def _caption(drawing: _Drawing) -> list:
     marks = [text for key, text in _LEGEND.items() if key in drawing.marks]
     if marks and len(drawing.cluster_of) > 3:
         lines += _wrapped("   ".join(marks))
+    if "tasks" in drawing.marks:
+        lines += _wrapped("border = task: " + ", ".join(
+            f"{_COLOR_NAMES[color]} {task}" for task, color in drawing.task_colors.items()))
     return lines
 
 
