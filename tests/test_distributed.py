@@ -255,3 +255,32 @@ def test_a_lost_worker_is_unavailable():
                 sess.run(bump)  # NOTE: a region the task had compiled
             with pytest.raises(errors.UnavailableError, match="unavailable"):
                 sess.run(v)  # NOTE: a new region for the lost task
+
+
+def test_a_server_checks_its_job_and_task_against_the_cluster():
+    from session_magic.distributed.server import Server
+    spec = {"ps": ["127.0.0.1:1"], "worker": ["127.0.0.1:2", "127.0.0.1:3"]}
+    with pytest.raises(ValueError, match="job_name must be given: the cluster has"):
+        Server(spec, start=False)
+    with pytest.raises(ValueError, match="job_name 'chief' is not in the cluster spec"):
+        Server(spec, job_name="chief", start=False)
+    with pytest.raises(ValueError, match="task_index must be given: job 'worker' has"):
+        Server(spec, job_name="worker", start=False)
+    with pytest.raises(ValueError, match="task_index 5 is not in the cluster spec"):
+        Server(spec, job_name="worker", task_index=5, start=False)
+    server = Server(spec, job_name="ps", start=False)
+    assert (server.task, server.target) == ("/job:ps/replica:0/task:0", "grpc://127.0.0.1:1")
+    assert server.scheduler_address == "tcp://127.0.0.1:1"
+
+
+def test_a_local_server_serves_a_session():
+    server = tf.train.Server.create_local_server()
+    try:
+        with tf.device("/job:localhost/task:0"):
+            v = tf.Variable(3.0, name="served")
+            bump = tf.assign_add(v, 1.0)
+        with tf.Session(server.target) as sess:
+            sess.run(v.initializer)
+            assert sess.run(bump) == 4.0
+    finally:
+        server.stop()

@@ -36,6 +36,18 @@ def _addresses(cluster: Any) -> dict:
     return found
 
 
+def _pick(value: Any, choices: list, what: str, holder: str) -> Any:
+    """`value`, checked against the cluster spec's `choices`; the only choice when None."""
+    if value is None:
+        if len(choices) != 1:
+            raise ValueError(f"{what} must be given: {holder} has {choices}")
+        return choices[0]
+    if value not in choices:
+        raise ValueError(f"{what} {value!r} is not in the cluster spec: {holder} has "
+                         f"{choices}")
+    return value
+
+
 class Server:
     """An in-process server for one task of a cluster (TF1's tf.train.Server)."""
 
@@ -48,24 +60,10 @@ class Server:
         addresses = _addresses(server_or_cluster_def)
         tasks = tasks_of(server_or_cluster_def)
         jobs = sorted({t.split("/")[1][len("job:"):] for t in tasks})
-        if job_name is None:
-            if len(jobs) != 1:
-                raise ValueError(f"job_name must be given for a cluster of several jobs: "
-                                 f"{jobs}")
-            job_name = jobs[0]
-        if job_name not in jobs:
-            raise ValueError(f"Job {job_name!r} is not in the cluster spec, whose jobs are "
-                             f"{jobs}")
+        job_name = _pick(job_name, jobs, "job_name", "the cluster")
         indices = [int(t.rsplit(":", 1)[1]) for t in tasks if t.split("/")[1] ==
                    f"job:{job_name}"]
-        if task_index is None:
-            if len(indices) != 1:
-                raise ValueError(f"task_index must be given: job {job_name!r} has tasks "
-                                 f"{indices}")
-            task_index = indices[0]
-        if task_index not in indices:
-            raise ValueError(f"Task {task_index} of job {job_name!r} is not in the cluster "
-                             f"spec, whose tasks of that job are {indices}")
+        task_index = _pick(task_index, indices, "task_index", f"job {job_name!r}")
         self.task = f"/job:{job_name}/replica:0/task:{task_index}"
         self.tasks = tasks
         self.address = addresses[self.task]
