@@ -101,6 +101,7 @@ _LAZY = {
     "AttrValue": ("session_magic.proto", "AttrValue"),
     "TensorProto": ("session_magic.proto", "TensorProto"),
     "MetaGraphDef": ("session_magic.proto", "MetaGraphDef"),
+    "ConditionalAccumulator": ("session_magic.ops.accumulator_ops", "ConditionalAccumulator"),
 }
 
 
