@@ -284,3 +284,16 @@ def test_a_local_server_serves_a_session():
             assert sess.run(bump) == 4.0
     finally:
         server.stop()
+
+
+def test_sessions_on_one_server_share_its_tasks_variables():
+    server = tf.train.Server.create_local_server()
+    try:
+        v = tf.Variable(1.0, name="server_v")  # NOTE: no device: the server's own task
+        with tf.Session(server.target) as first:
+            first.run(v.initializer)
+            first.run(tf.assign_add(v, 1.0))
+        with tf.Session(server.target) as second:
+            assert second.has_value(v) and second.run(v) == 2.0
+    finally:
+        server.stop()

@@ -43,7 +43,7 @@ def connect(target: Any, own_task: str = "", device_filters: tuple = ()) -> Clus
                 "grpc:// target names a server started in this process (tf.train.Server("
                 "cluster, job_name, task_index)); another process's cluster is reached through "
                 "its dask scheduler's address (dask://host:port)")
-        return ClusterRunner(server.client(), server.task, device_filters)
+        return ClusterRunner(server.client(), server.task, device_filters, server)
     address = "tcp://" + text[len("dask://"):] if text.startswith("dask://") else text
     with _LOCK:
         client = _CLIENTS.get(address)

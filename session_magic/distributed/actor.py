@@ -8,6 +8,7 @@ that built the same graph — share them, as TF's ps tasks share a model's varia
 """
 from __future__ import annotations
 
+import threading
 from typing import Any, Optional
 
 import numpy as np
@@ -25,15 +26,25 @@ class NamedStore(dict):
     ops reads and writes it unchanged."""
 
     def get(self, op: Any, default: Any = None) -> Any:
-        return dict.get(self, op.name if not isinstance(op, str) else op, default)
+        return dict.get(self, _name(op), default)
 
     def __contains__(self, op: Any) -> bool:
-        return dict.__contains__(self, op.name if not isinstance(op, str) else op)
+        return dict.__contains__(self, _name(op))
+
+    def __getitem__(self, op: Any) -> Any:
+        return dict.__getitem__(self, _name(op))
+
+    def __setitem__(self, op: Any, value: Any) -> None:
+        dict.__setitem__(self, _name(op), value)
 
     def update(self, pending: Any = (), **more: Any) -> None:
         items = pending.items() if hasattr(pending, "items") else pending
         for op, value in items:
-            dict.__setitem__(self, op.name if not isinstance(op, str) else op, value)
+            dict.__setitem__(self, _name(op), value)
+
+
+def _name(op: Any) -> str:
+    return op if isinstance(op, str) else op.name
 
 
 class _TaskSession:
@@ -61,12 +72,16 @@ class TaskActor:
         self._session = _TaskSession()
         self._plans: dict[str, tuple] = {}  # region key -> (plan, how many outputs)
         self.runs = 0
+        # NOTE: dask runs an actor's methods on one thread; the server of this task's own
+        # process also calls it directly, so each region still runs alone
+        self._lock = threading.Lock()
 
     def run(self, key: str, region: Any, values: list) -> tuple:
         """Run a region: ("ok", its outputs) or ("error", class name, message, op name). The
         region arrives whole the first time and is then named by `key` alone (None)."""
         try:
-            return self._run(key, region, values)
+            with self._lock:
+                return self._run(key, region, values)
         except Exception as failure:  # noqa: BLE001 - reported to the client, which raises it
             return ("error", "InternalError", f"Task {self.task} failed to run a region: "
                     f"{type(failure).__name__}: {failure}", None)
@@ -99,7 +114,8 @@ class TaskActor:
 
     def set_values(self, values: dict) -> None:
         """Assign variables (name -> read-only array) at once: a restore."""
-        self._session._variable_store.update(values)
+        with self._lock:
+            self._session._variable_store.update(values)
 
     def value(self, name: str) -> Optional[np.ndarray]:
         return self._session._variable_store.get(name)

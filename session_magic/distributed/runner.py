@@ -32,9 +32,11 @@ _CHECK_SECONDS = 2.0  # NOTE: how often a run waiting on a task checks the task 
 class ClusterRunner:
     """Runs plans' regions on a dask cluster through `client`; `own_task` is the session's."""
 
-    def __init__(self, client: Any, own_task: str = "", device_filters: Any = ()) -> None:
+    def __init__(self, client: Any, own_task: str = "", device_filters: Any = (),
+                 server: Any = None) -> None:
         self.client = client
         self.own_task = own_task
+        self.server = server  # NOTE: the tf.train.Server of own_task, in this process
         self.filters = [_fields(f) for f in device_filters]
         self._regions: dict[tuple, list] = {}
         self._local_plans: dict[str, tuple] = {}
@@ -136,6 +138,13 @@ class ClusterRunner:
         pending = []
         for region in regions:
             arguments = [values[t] for t in region.inputs]
+            if self.server is not None and region.task == self.own_task:
+                # NOTE: the task of this process's server: its actor, called directly, so every
+                # session on the server shares the task's variables
+                outcome = self._checked(region, self._own_actor().run(region.key, region,
+                                                                      arguments))
+                values.update(zip(region.outputs, outcome[1], strict=True))
+                continue
             if not region.task or region.task == self.own_task:
                 values.update(zip(region.outputs, self._run_here(session, region, arguments),
                                   strict=True))
@@ -170,11 +179,22 @@ class ClusterRunner:
                         from None
             except (OSError, ValueError, RuntimeError) as failure:
                 raise _unavailable(region, failure) from None
+        return self._checked(region, outcome)
+
+    def _checked(self, region: Any, outcome: tuple) -> tuple:
+        """A task's answer, or the error it reports raised as TF's class."""
         if outcome[0] == "error":
             _, kind, message, op_name = outcome
             op = next((op for op in region.ops if op.name == op_name), None)
             raise getattr(errors, kind, errors.UnknownError)(None, op, message)
         return outcome
+
+    def _own_actor(self) -> Any:
+        own = self._actors.get(("own", self.own_task))
+        if own is None:
+            own = self._actors[("own", self.own_task)] = \
+                self.server.task_actor(self.actor(self.own_task))
+        return own
 
     def _run_here(self, session: Any, region: Any, arguments: list) -> list:
         """A region of the session's own task, on its own store, committed when it ends."""
@@ -193,19 +213,24 @@ class ClusterRunner:
 
     def set_values(self, session: Any, values: dict) -> None:
         """Assign variables (VariableV2 op -> array) on the tasks holding them: a restore.
-        Those of the session's own task go to its store."""
+        Those of the session's own task go to its server's task, or without one to its
+        store."""
         by_task: dict[str, dict] = {}
         for op, value in values.items():
             by_task.setdefault(_home(op, self.own_task), {})[op] = value
         local = by_task.pop(self.own_task, {})
         for task, assigned in by_task.items():
             self.actor(task).set_values({op.name: v for op, v in assigned.items()}).result()
-        if local:
+        if local and self.server is not None:
+            self._own_actor().set_values({op.name: v for op, v in local.items()})
+        elif local:
             with session._write_lock:
                 session._variable_store.update(local)
 
     def has_value(self, session: Any, op: Operation) -> bool:
         task = _home(op, self.own_task)
+        if task == self.own_task and self.server is not None:
+            return self._own_actor().has_values([op.name])[0]
         if task == self.own_task:
             return op in session._variable_store
         return bool(self.actor(task).has_values([op.name]).result()[0])

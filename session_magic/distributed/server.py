@@ -74,6 +74,7 @@ class Server:
         self._stopped: Optional[asyncio.Event] = None
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._client: Any = None
+        self._worker: Any = None
         self._ready = threading.Event()
         self._failure: Optional[BaseException] = None
         if start:
@@ -124,8 +125,8 @@ class Server:
         if "tcp://" + self.address == self.scheduler_address:
             scheduler = await Scheduler(host=host, port=int(port), dashboard_address=None)
             port = "0"  # NOTE: this task's worker listens on a free port beside it
-        worker = await Worker(self.scheduler_address, name=self.task, nthreads=1, host=host,
-                              port=int(port), dashboard=False)
+        worker = self._worker = await Worker(self.scheduler_address, name=self.task, nthreads=1,
+                                             host=host, port=int(port), dashboard=False)
         self._ready.set()
         await self._stopped.wait()
         await worker.close()
@@ -144,6 +145,11 @@ class Server:
             from distributed import Client  # NOTE: lazy, as above
             self._client = Client(self.scheduler_address, set_as_default=False)
         return self._client
+
+    def task_actor(self, handle: Any) -> Any:
+        """The TaskActor object behind `handle` (this task's actor, on this process's worker):
+        this process's sessions call it directly, without a round trip through dask."""
+        return self._worker.state.actors[handle.key]
 
     def stop(self) -> None:
         """Stop serving (not in TF1's API; for tests and notebooks)."""
