@@ -62,7 +62,9 @@ class ClusterRunner:
         actor = self._actors.get(task)
         if actor is not None:
             return actor
-        name = _ACTOR_PREFIX + task
+        # NOTE: named after the worker's id too: a restarted worker (same name, same address)
+        # has lost the old actor and its state, and gets a new one
+        name = f"{_ACTOR_PREFIX}{task} {self._worker_id(task)}"
         with self._lock, self.client.as_current():  # NOTE: actor handles bind to this client
             actor = self._published(name + " handle")
             if actor is None:
@@ -79,6 +81,17 @@ class ClusterRunner:
                     actor = self._wait_published(name + " handle")
         self._actors[task] = actor
         return actor
+
+    def _worker_id(self, task: str) -> str:
+        """What tells this worker named `task` from an earlier one of that name (its scratch
+        directory: dask's worker id is its name); UnavailableError when there is none."""
+        workers = self.client.scheduler_info().get("workers", {})
+        found = next((w for w in workers.values() if w.get("name") == task), None)
+        if found is None:
+            raise errors.UnavailableError(None, None, f"Task {task} has no worker in the "
+                                                      "cluster now")
+        instance = f"{found.get('local_directory')}|{found.get('nanny')}"
+        return hashlib.sha256(instance.encode()).hexdigest()[:16]
 
     def _wait_published(self, name: str) -> Any:
         for _ in range(200):
