@@ -254,14 +254,20 @@ def run_latency(quick: bool) -> dict:
 
 
 def run_distributed(quick: bool) -> dict:
-    """Issue 17's cluster figures (benchmarks/distributed_probe.py in a fresh interpreter)."""
+    """Issue 17's cluster figures (benchmarks/distributed_probe.py in a fresh interpreter:
+    this one, or the project's .venv when only that one has dask.distributed, as when this
+    is TensorFlow's side venv)."""
+    python = sys.executable
     if not installed("distributed"):
-        return {"error": "dask.distributed is not installed (session_magic[distributed])"}
+        project = HERE.parent / ".venv" / "bin" / "python"
+        if not project.exists():
+            return {"error": "dask.distributed is not installed (session_magic[distributed])"}
+        python = str(project)
 
     def measure() -> dict:
         import json  # noqa: PLC0415
         import subprocess  # noqa: PLC0415
-        command = [sys.executable, str(HERE / "distributed_probe.py")] + \
+        command = [python, str(HERE / "distributed_probe.py")] + \
             (["--quick"] if quick else [])
         done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
         lines = done.stdout.strip().splitlines()
