@@ -375,11 +375,13 @@ class BaseSession:
                 if len(self._signatures) >= _PLAN_CACHE_SIZE:
                     self._signatures.clear()
                 self._signatures[key] = (plan, rebuild)
-        accepted, values = self._accepted_shapes, []
-        for tensor, value, guarded in zip(feed_tensors, raw_values, plan.guarded_feeds,
-                                          strict=True):
-            values.append(_feed_value(tensor, value, guarded, accepted))
-        feed_values = tuple(values)
+        feed_values: tuple = ()
+        if feed_tensors:
+            accepted, values = self._accepted_shapes, []
+            for tensor, value, guarded in zip(feed_tensors, raw_values, plan.guarded_feeds,
+                                              strict=True):
+                values.append(_feed_value(tensor, value, guarded, accepted))
+            feed_values = tuple(values)
         self._last_feeds = (feed_tensors, feed_values)
         try:
             return rebuild(self._execute(plan, feed_values, options, run_metadata))
@@ -482,8 +484,9 @@ class BaseSession:
     def _execute(self, plan: Plan, feed_values: tuple, options: Any, run_metadata: Any) -> list:
         if self._cluster is not None:
             return self._cluster.run(self, plan, feed_values)
-        if self._blas_threads is not None:
-            self._blas_threads.apply()
+        blas = self._blas_threads
+        if blas is not None and BlasThreads.current != blas.count:
+            blas.apply()
         # NOTE: only a plan with a run context can block (a queue's dequeue), so only it pays
         # for its deadline: RunOptions.timeout_in_ms, else ConfigProto.operation_timeout_in_ms
         ctx = None
@@ -496,6 +499,8 @@ class BaseSession:
             and _traces(options, run_metadata))
         try:
             if not plan.writes_state:
+                if not traced:  # NOTE: the common case, one call shorter
+                    return plan.run(feed_values, ctx)
                 return self._run_plan(plan, feed_values, ctx, traced, run_metadata)
             with self._write_lock:
                 results = self._run_plan(plan, feed_values, ctx, traced, run_metadata)
