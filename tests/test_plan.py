@@ -567,3 +567,37 @@ def test_a_fused_group_replaces_its_ops_with_one_kernel_call():
     np.testing.assert_allclose(y_value, np.exp((value + 1) * 2 - value), rtol=1e-6)
     assert calls == [1] and "F" in plan.source
     assert "K" + str(b.op._id) not in plan.source  # the group's ops run no kernel of their own
+
+
+def test_small_arrays_are_written_into_through_the_positional_out_but_never_a_feed():
+    x = tf.placeholder(tf.float32, [16])
+    a = tf.add(x, 0.5)
+    b = tf.multiply(a, 0.9)
+    kept_fetch = tf.subtract(b, 0.25)
+    c = tf.maximum(kept_fetch, -1.0)  # NOTE: NumPy 2.4 deprecates its positional out
+    d = tf.tanh(c)
+    plan = Plan([d, kept_fetch], [x])
+    assert sorted(op.type for op in plan.in_place) == ["Mul", "Sub", "Tanh"]
+    assert f"K{b.op._id}(t{a.op._id}_0, " in plan.source  # a dead intermediate as `out`
+    assert plan.guarded_feeds == (False,)  # only new arrays come of x: no read-only view
+    value = np.linspace(-2, 2, 16, dtype=np.float32)
+    kept = value.copy()
+    with tf.Session() as sess:
+        for _ in range(2):
+            got_d, got_fetch = sess.run([d, kept_fetch], {x: value})
+            np.testing.assert_array_equal(value, kept)
+            np.testing.assert_allclose(got_fetch, (kept + 0.5) * 0.9 - 0.25, rtol=1e-6)
+            np.testing.assert_allclose(got_d, np.tanh(np.maximum(got_fetch, -1)), rtol=1e-6)
+
+
+def test_one_element_arrays_and_fetched_feeds_are_not_written_into():
+    x = tf.placeholder(tf.float32, [1])
+    y = tf.exp(tf.add(x, 1.0))
+    plan = Plan([y, x], [x])
+    assert plan.in_place == frozenset()  # NOTE: NumPy writes a one-element array into
+    assert plan.guarded_feeds == (True,)  # itself at twice the cost; x itself is fetched
+    value = np.array([1.0], np.float32)
+    with tf.Session() as sess:
+        got_y, got_x = sess.run([y, x], {x: value})
+    got_x[0] = 7.0  # NOTE: the fetched feed is a copy: the caller's array is untouched
+    assert value[0] == 1.0 and got_y[0] == np.exp(np.float32(2.0))
