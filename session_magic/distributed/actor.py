@@ -37,7 +37,7 @@ class NamedStore(dict):
     def __setitem__(self, op: Any, value: Any) -> None:
         dict.__setitem__(self, _name(op), value)
 
-    def update(self, pending: Any = (), **more: Any) -> None:
+    def update(self, pending: Any = ()) -> None:  # type: ignore[override]
         items = pending.items() if hasattr(pending, "items") else pending
         for op, value in items:
             dict.__setitem__(self, _name(op), value)
