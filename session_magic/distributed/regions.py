@@ -53,11 +53,40 @@ def partition(fetches: Sequence[Any], feeds: Sequence[Tensor], own_task: str = "
                          | {op for op in fetches if isinstance(op, Operation)})
     groups: dict[tuple, list] = {}
     for op in ops:
-        groups.setdefault((level[op], task[op]), []).append(op)
+        if not _is_variable(op):  # NOTE: variables join the regions that read them, below
+            groups.setdefault((level[op], task[op]), []).append(op)
+    sources = _read_variables(groups, task, fetches, fed)
     regions = [Region(i, key[1], key[0], members)
                for i, (key, members) in enumerate(sorted(groups.items(), key=lambda kv: kv[0]))]
-    _connect(regions, fetches, fed)
+    _connect(regions, fetches, fed, sources)
     return regions
+
+
+def _is_variable(op: Operation) -> bool:
+    return OPS[op._type].role == "variable"
+
+
+def _read_variables(groups: dict, task: dict, fetches: Sequence[Any], fed: set) -> dict:
+    """Place each variable where it is read: in a region of its own task that reads it, inline
+    (at that point of the region's order); for a region of another task, in its task's region
+    one level before (made if there is none), as late as the reader allows, so a read after a
+    control dependency on an update sees the update, as TF's ref reads do. A fetched variable
+    is read at the last level. Returns {(reader level, reader task, tensor): source key}."""
+    sources: dict = {}
+    last = max((key[0] for key in groups), default=0)
+    wanted = [(last + 1, None, t) for t in fetches if isinstance(t, Tensor) and t not in fed
+              and _is_variable(t._op)]
+    readers = [(key[0], key[1], t) for key, members in list(groups.items()) for op in members
+               for i, t in enumerate(op._inputs)
+               if t not in fed and not OPS[op._type].is_ref_input(i) and _is_variable(t._op)]
+    for reader_level, reader_task, t in readers + wanted:
+        home = task[t._op]
+        key = (reader_level, home) if home == reader_task else (reader_level - 1, home)
+        members = groups.setdefault(key, [])
+        if t._op not in members:
+            members.insert(0, t._op)
+        sources[(reader_level, reader_task, t)] = key
+    return sources
 
 
 def _as_late_as_possible(ops: list, task: dict, level: dict, fed: set, wanted: set) -> None:
@@ -74,9 +103,19 @@ def _as_late_as_possible(ops: list, task: dict, level: dict, fed: set, wanted: s
 
 
 def _task_of(op: Operation, own_task: str) -> str:
-    """Where `op` runs: its device's task, its variable's for an op writing one."""
+    """Where `op` runs: its device's task, its variable's for an op writing one, and for a
+    cond or while_loop whose branches use variables, theirs (its branches run where it runs)."""
     named = task_of_device(op._device)
     opdef = OPS[op._type]
+    if opdef.holds_functions:
+        homes = {task_of_device(v._device) or own_task for v in _variables_inside(op)}
+        if len(homes) > 1:
+            raise errors.InvalidArgumentError(
+                None, op, f"{op.name} ({op._type}) uses variables of several tasks "
+                f"({', '.join(sorted(homes))}) inside its functions; on a cluster a cond or "
+                "while_loop runs on one task: read them outside it and pass the values in")
+        if homes:
+            return homes.pop()
     for i, t in enumerate(op._inputs):
         if not opdef.is_ref_input(i):
             continue
@@ -90,6 +129,18 @@ def _task_of(op: Operation, own_task: str) -> str:
     return named or own_task
 
 
+def _variables_inside(op: Operation) -> set:
+    """The variables of other graphs that the ops inside `op`'s functions use."""
+    found = set()
+    for sub_ops in op._attrs.get("_function_ops", ()):
+        for inner in sub_ops:
+            found.update(t._op for t in inner._inputs
+                         if _is_variable(t._op) and t._op._graph is not inner._graph)
+            if OPS[inner._type].holds_functions:
+                found.update(_variables_inside(inner))
+    return found
+
+
 def _producers(op: Operation, fed: set) -> list:
     opdef = OPS[op._type]
     found = [t._op for i, t in enumerate(op._inputs)
@@ -97,10 +148,11 @@ def _producers(op: Operation, fed: set) -> list:
     return found + list(op._control_inputs)
 
 
-def _connect(regions: list, fetches: Sequence[Any], fed: set) -> None:
-    """Each region's inputs and outputs, and a key naming its contents."""
-    home = {op: region for region in regions for op in region.ops}
-    wanted = {t for t in fetches if isinstance(t, Tensor)}
+def _connect(regions: list, fetches: Sequence[Any], fed: set, sources: dict) -> None:
+    """Each region's inputs and outputs, and a key naming its contents. A variable's value
+    comes from the region `sources` names for its reader (or its reader reads it inline)."""
+    by_key = {(region.level, region.task): region for region in regions}
+    home = {op: region for region in regions for op in region.ops if not _is_variable(op)}
     outputs: dict[Region, dict] = {region: {} for region in regions}
     for region in regions:
         inputs: dict[Tensor, None] = {}
@@ -109,15 +161,21 @@ def _connect(regions: list, fetches: Sequence[Any], fed: set) -> None:
             for i, t in enumerate(op._inputs):
                 if opdef.is_ref_input(i):
                     continue
-                maker = home.get(t._op)
-                if t in fed or maker is not region:
+                if t in fed:
                     inputs[t] = None
-                    if t not in fed and maker is not None:
-                        outputs[maker][t] = None
+                    continue
+                maker = by_key[sources[(region.level, region.task, t)]] \
+                    if _is_variable(t._op) else home.get(t._op)
+                if maker is not region and maker is not None:
+                    inputs[t] = None
+                    outputs[maker][t] = None
         region.inputs = list(inputs)
-    for t in wanted:
-        maker = home.get(t._op)
-        if maker is not None and t not in fed:
+    last = max((region.level for region in regions), default=0)
+    for t in fetches:
+        if not isinstance(t, Tensor) or t in fed:
+            continue
+        maker = by_key[sources[(last + 1, None, t)]] if _is_variable(t._op) else home.get(t._op)
+        if maker is not None:
             outputs[maker][t] = None
     for region in regions:
         region.outputs = sorted(outputs[region], key=lambda t: (t._op._id, t._value_index))
