@@ -322,8 +322,17 @@ def _name(op: Any) -> Any:
 class SessionCreator:
     """A factory of sessions: `create_session()`."""
 
+    _scaffold: Scaffold
+    _session_manager: Optional[SessionManager] = None
+
     def create_session(self) -> Any:
         raise NotImplementedError(f"create_session is not implemented for {self}.")
+
+    def _get_session_manager(self) -> SessionManager:
+        """The chief's and the workers' one SessionManager, made from their scaffold."""
+        if self._session_manager is None:
+            self._session_manager = _manager_of(self._scaffold)
+        return self._session_manager
 
 
 class ChiefSessionCreator(SessionCreator):
@@ -337,11 +346,6 @@ class ChiefSessionCreator(SessionCreator):
         self._scaffold = scaffold or Scaffold()
         self._master, self._config = master, config
         self._session_manager: Optional[SessionManager] = None
-
-    def _get_session_manager(self) -> SessionManager:
-        if self._session_manager is None:
-            self._session_manager = _manager_of(self._scaffold)
-        return self._session_manager
 
     def create_session(self) -> Session:
         self._scaffold.finalize()
@@ -360,11 +364,6 @@ class WorkerSessionCreator(SessionCreator):
         self._scaffold = scaffold or Scaffold()
         self._master, self._config, self._max_wait_secs = master, config, max_wait_secs
         self._session_manager: Optional[SessionManager] = None
-
-    def _get_session_manager(self) -> SessionManager:
-        if self._session_manager is None:
-            self._session_manager = _manager_of(self._scaffold)
-        return self._session_manager
 
     def create_session(self) -> Session:
         self._scaffold.finalize()
