@@ -13,9 +13,6 @@ holds the session's write lock the chief's update needs (docs/differences.md).
 from __future__ import annotations
 
 import logging
-import threading
-import time
-import weakref
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -25,30 +22,25 @@ from .. import errors
 from ..graph import Tensor
 from ..tensor_shape import TensorShape
 from .conversion import convert_to_tensor
+from .queue_ops import BlockingResource
 from .registry import NOT_DIFFERENTIABLE, apply_op, register
 
 __all__ = ["AccumulatorState", "ConditionalAccumulator", "sync_replicas_local_step_assign"]
 
 _log = logging.getLogger("session_magic")
-_POLL_SECONDS = 0.05  # NOTE: a blocked take wakes this often to see a deadline or a close
 
 
-class AccumulatorState:
+class AccumulatorState(BlockingResource):
     """One accumulator in one session: the running sum, the count and the time step."""
 
+    kind = "accumulator"
+
     def __init__(self, name: str, shape: Optional[tuple], reduction: str, session: Any) -> None:
-        self.name, self.shape, self.reduction = name, shape, reduction
-        self.session = weakref.ref(session)  # NOTE: as a queue's: never keeps it alive
+        super().__init__(name, session)
+        self.shape, self.reduction = shape, reduction
         self.global_step = 0
         self.total: Optional[np.ndarray] = None
         self.count = 0
-        self.cancelled = False
-        self.changed = threading.Condition()
-
-    def cancel(self) -> None:
-        with self.changed:
-            self.cancelled = True
-            self.changed.notify_all()
 
     def apply(self, gradient: np.ndarray, local_step: int) -> None:
         """Add `gradient` unless it is stale (computed before the accumulator's time step)."""
@@ -75,23 +67,13 @@ class AccumulatorState:
             raise errors.InvalidArgumentError(
                 None, None, f"Argument num_required must be positive, but was {num_required}")
         with self.changed:
-            while self.count < num_required:
-                self._wait(deadline)
+            self._wait(lambda: self.count >= num_required, deadline)
             total, count = self.total, self.count
             self.total, self.count = None, 0
             self.global_step += 1
             self.changed.notify_all()
         return total / np.asarray(count, total.dtype) if self.reduction == "MEAN" else total
 
-    def _wait(self, deadline: Optional[float]) -> None:
-        session = self.session()
-        if self.cancelled or session is None or session._closed:
-            raise errors.CancelledError(None, None, "Session has been closed.")
-        left = _POLL_SECONDS if deadline is None else deadline - time.monotonic()
-        if left <= 0:
-            raise errors.DeadlineExceededError(
-                None, None, f"Timed out waiting on accumulator '{self.name}'")
-        self.changed.wait(min(left, _POLL_SECONDS))
 
     def set_global_step(self, step: int) -> None:
         with self.changed:

@@ -19,35 +19,29 @@ from .. import dtypes as d
 from .. import errors
 from .registry import NOT_DIFFERENTIABLE, register
 
-__all__ = ["QueueState", "ReaderState"]
+__all__ = ["BlockingResource", "QueueState", "ReaderState"]
 
 # NOTE: a blocked op wakes this often to see a deadline, a cancel or a Ctrl-C in the main thread
 _POLL_SECONDS = 0.05
 
 
-class QueueState:
-    """One queue's elements (tuples of arrays) in one session, with TF's blocking rules."""
+class BlockingResource:
+    """Session state that ops wait on (a queue, an accumulator): a condition to wait on, and
+    the rules a wait ends by: the session closing (CancelledError) or the run's deadline."""
 
-    def __init__(self, name: str, capacity: int, min_after_dequeue: int,
-                 shuffle: Optional[np.random.Generator], pad: bool, session: Any) -> None:
-        self.name, self.capacity, self.min_after_dequeue = name, capacity, min_after_dequeue
-        self.shuffle, self.pad = shuffle, pad
-        # NOTE: weak, so a session's queues do not keep it alive; a queue made by a run that
-        # raced with the session's close is never cancelled, so it asks the session too.
+    kind = "resource"  # NOTE: how a timeout names it
+
+    def __init__(self, name: str, session: Any) -> None:
+        self.name = name
+        # NOTE: weak, so a session's resources do not keep it alive; one made by a run that
+        # raced with the session's close is never cancelled, so a wait asks the session too.
         self.session = weakref.ref(session)
-        self.items: list = []
-        self.closed = self.cancelled = self.enqueues_cancelled = False
+        self.cancelled = False
         self.changed = threading.Condition()
 
     def cancel(self) -> None:
         with self.changed:
             self.cancelled = True
-            self.changed.notify_all()
-
-    def close(self, cancel_pending_enqueues: bool) -> None:
-        with self.changed:
-            self.closed = True
-            self.enqueues_cancelled |= cancel_pending_enqueues
             self.changed.notify_all()
 
     def _wait(self, ready: Callable[[], bool], deadline: Optional[float]) -> None:
@@ -59,8 +53,28 @@ class QueueState:
             left = _POLL_SECONDS if deadline is None else deadline - time.monotonic()
             if left <= 0:
                 raise errors.DeadlineExceededError(
-                    None, None, f"Timed out waiting on queue '{self.name}'")
+                    None, None, f"Timed out waiting on {self.kind} '{self.name}'")
             self.changed.wait(min(left, _POLL_SECONDS))
+
+
+class QueueState(BlockingResource):
+    """One queue's elements (tuples of arrays) in one session, with TF's blocking rules."""
+
+    kind = "queue"
+
+    def __init__(self, name: str, capacity: int, min_after_dequeue: int,
+                 shuffle: Optional[np.random.Generator], pad: bool, session: Any) -> None:
+        super().__init__(name, session)
+        self.capacity, self.min_after_dequeue = capacity, min_after_dequeue
+        self.shuffle, self.pad = shuffle, pad
+        self.items: list = []
+        self.closed = self.enqueues_cancelled = False
+
+    def close(self, cancel_pending_enqueues: bool) -> None:
+        with self.changed:
+            self.closed = True
+            self.enqueues_cancelled |= cancel_pending_enqueues
+            self.changed.notify_all()
 
     def enqueue(self, rows: list, deadline: Optional[float] = None) -> None:
         with self.changed:
