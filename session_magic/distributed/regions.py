@@ -42,6 +42,7 @@ def partition(fetches: Sequence[Any], feeds: Sequence[Tensor], own_task: str = "
     ops = needed_ops(fetches, feeds)
     fed = set(feeds)
     task = {op: _task_of(op, own_task) for op in ops}
+    _stateless_where_used(ops, task, fed, own_task)
     level: dict[Operation, int] = {}
     for op in ops:
         here = 0
@@ -87,6 +88,22 @@ def _read_variables(groups: dict, task: dict, fetches: Sequence[Any], fed: set) 
             members.insert(0, t._op)
         sources[(reader_level, reader_task, t)] = key
     return sources
+
+
+def _stateless_where_used(ops: list, task: dict, fed: set, own_task: str) -> None:
+    """Run an op without state or effect where it costs no call of its own: a constant on the
+    task of its readers (when they share one), a no-op (a `group`) on the session's own task.
+    Their devices name no state, so moving them changes no result."""
+    readers: dict[Operation, set] = {}
+    for op in ops:
+        for producer in _producers(op, fed):
+            readers.setdefault(producer, set()).add(task[op])
+    for op in ops:
+        role = OPS[op._type].role
+        if role == "no_op":
+            task[op] = own_task
+        elif role == "const" and len(readers.get(op, ())) == 1:
+            task[op] = next(iter(readers[op]))
 
 
 def _as_late_as_possible(ops: list, task: dict, level: dict, fed: set, wanted: set) -> None:
